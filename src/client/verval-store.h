@@ -1,0 +1,162 @@
+/* verval-store.h: the field app's local SQLite store, owned by one thread
+ *
+ * Copyright 2026 The Verval developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+#include <sqlite3.h>
+
+#include "verval-listing.h"
+
+G_BEGIN_DECLS
+
+#define VERVAL_STORE_ERROR (verval_store_error_quark ())
+
+typedef enum {
+  VERVAL_STORE_ERROR_SQLITE,     /* message carries the extended result code */
+  VERVAL_STORE_ERROR_TOO_NEW,    /* the file was written by a newer Verval */
+  VERVAL_STORE_ERROR_CLOSED,     /* the store was closed before the work ran */
+  VERVAL_STORE_ERROR_IO,         /* data or media directory not usable */
+  VERVAL_STORE_ERROR_NOT_FOUND,
+} VervalStoreError;
+
+/* Name of the database file inside the data directory, and of the media dir. */
+#define VERVAL_STORE_DB_NAME    "verval.db"
+#define VERVAL_STORE_MEDIA_NAME "media"
+
+/* Schema migrations
+ *
+ * The schema is built by a list of steps in verval-store-migrations.c, one per
+ * PRAGMA user_version: step N takes a database at version N-1 to N. Opening
+ * runs every missing step, each in its own transaction together with the new
+ * user_version, so a crash leaves the file at a whole version. To change the
+ * schema, append a step (never edit a released one):
+ *
+ *   { 2, "CREATE TABLE visits (…) STRICT;", NULL },
+ *
+ * `sql` runs first (may hold several statements), then `func` if set (for
+ * data moves that SQL alone cannot do). A file with a higher user_version than
+ * the last step is refused with VERVAL_STORE_ERROR_TOO_NEW, never touched.
+ */
+typedef gboolean (*VervalStoreMigrationFunc) (sqlite3  *db,
+                                              GError  **error);
+typedef struct {
+  int                       version;
+  const char               *sql;
+  VervalStoreMigrationFunc  func;
+} VervalStoreMigration;
+
+/* Runs on the store thread with the store's connection. Return a result
+ * (may be NULL) or set error. Check the cancellable between long steps. */
+typedef gpointer (*VervalStoreFunc) (sqlite3       *db,
+                                     gpointer       data,
+                                     GCancellable  *cancellable,
+                                     GError       **error);
+
+/* Import progress, called on the main context of the caller of import_async,
+ * at most ~20 times a second. fraction is 0..1 (bytes read / file size). */
+typedef void (*VervalStoreProgressFunc) (double    fraction,
+                                         guint     rows_read,
+                                         gpointer  user_data);
+
+#define VERVAL_TYPE_STORE (verval_store_get_type ())
+G_DECLARE_FINAL_TYPE (VervalStore, verval_store, VERVAL, STORE, GObject)
+
+GQuark         verval_store_error_quark     (void);
+
+/* The migration list (read-only) and the version it reaches. */
+const VervalStoreMigration *verval_store_get_migrations (guint *n_migrations);
+int            verval_store_get_latest_version (void);
+
+/* Creates data_dir, data_dir/verval.db and data_dir/media/ as needed, migrates
+ * and starts the store thread. The sync variant blocks: for CLIs and tests. */
+VervalStore   *verval_store_open            (const char           *data_dir,
+                                             GError              **error);
+void           verval_store_open_async      (const char           *data_dir,
+                                             GCancellable         *cancellable,
+                                             GAsyncReadyCallback   callback,
+                                             gpointer              user_data);
+VervalStore   *verval_store_open_finish     (GAsyncResult         *result,
+                                             GError              **error);
+
+const char    *verval_store_get_data_dir    (VervalStore          *self);
+const char    *verval_store_get_db_path     (VervalStore          *self);
+const char    *verval_store_get_media_dir   (VervalStore          *self);
+int            verval_store_get_schema_version (VervalStore       *self);
+
+/* Queues func on the store thread; callback runs on the thread-default main
+ * context of the caller. Work runs in queue order, one job at a time, each
+ * with the connection in autocommit mode (open and end any transaction
+ * within func). data_destroy runs after func (on the store thread) and must
+ * not drop the last reference to the store; result_destroy frees a result
+ * nobody took. The store stays alive until the callback ran. */
+void           verval_store_run_async       (VervalStore          *self,
+                                             VervalStoreFunc       func,
+                                             gpointer              data,
+                                             GDestroyNotify        data_destroy,
+                                             GDestroyNotify        result_destroy,
+                                             GCancellable         *cancellable,
+                                             GAsyncReadyCallback   callback,
+                                             gpointer              user_data);
+gpointer       verval_store_run_finish      (VervalStore          *self,
+                                             GAsyncResult         *result,
+                                             GError              **error);
+/* Blocks until func ran on the store thread. Never from the UI thread. */
+gpointer       verval_store_run_sync        (VervalStore          *self,
+                                             VervalStoreFunc       func,
+                                             gpointer              data,
+                                             GCancellable         *cancellable,
+                                             GError              **error);
+
+/* A new read-only connection to the same file (WAL readers never wait on the
+ * writer). For short reads on the main thread, e.g. a page of list rows. */
+sqlite3       *verval_store_open_reader     (VervalStore          *self,
+                                             GError              **error);
+
+/* Imports a P3KE or DTKS CSV in one transaction: new families are inserted,
+ * known ones (same P3KE family ID, head NIK or KK) updated and marked with
+ * the list. Cancelling rolls everything back. Emits ::households-changed. */
+void           verval_store_import_async    (VervalStore          *self,
+                                             GFile                *file,
+                                             VervalStoreProgressFunc progress,
+                                             gpointer              progress_data,
+                                             GDestroyNotify        progress_destroy,
+                                             GCancellable         *cancellable,
+                                             GAsyncReadyCallback   callback,
+                                             gpointer              user_data);
+VervalImportReport *verval_store_import_finish (VervalStore       *self,
+                                             GAsyncResult         *result,
+                                             GError              **error);
+/* Same, blocking, on the calling thread's view of the store thread. */
+VervalImportReport *verval_store_import_sync (VervalStore         *self,
+                                             GFile                *file,
+                                             GCancellable         *cancellable,
+                                             GError              **error);
+
+/* Tell listeners (list models) that households or their visit state changed;
+ * call it from the main thread after a write that affects the list. Bumps the
+ * generation and emits ::households-changed. Import does it by itself. */
+void           verval_store_households_changed (VervalStore       *self);
+/* Increases on every change of households; readable from any thread. */
+guint          verval_store_get_households_generation (VervalStore *self);
+
+/* Folds text for search: lower case, accents removed, anything but letters
+ * and digits becomes one space. households.search_text holds it folded. */
+char          *verval_store_fold_text       (const char           *text);
+
+/* Finishes queued work and closes the connection; later calls fail with
+ * VERVAL_STORE_ERROR_CLOSED. Also done on finalize. */
+void           verval_store_close           (VervalStore          *self);
+
+/* Wraps the connection's last error into VERVAL_STORE_ERROR_SQLITE. */
+void           verval_store_set_sqlite_error (GError             **error,
+                                              sqlite3             *db,
+                                              const char          *what);
+/* Runs SQL without results (several statements allowed). */
+gboolean       verval_store_exec            (sqlite3              *db,
+                                             const char           *sql,
+                                             GError              **error);
+
+G_END_DECLS
