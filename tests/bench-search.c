@@ -138,7 +138,7 @@ main (int   argc,
   g_autofree double *baseline = g_new (double, N_QUERIES);
   g_autofree double *pages = g_new (double, 200);
   sqlite3 *db;
-  double first_ms, p95, like_p95;
+  double first_ms, index_ms, p95, like_p95;
   gint64 start;
 
   g_assert_true (verval_demo_write_file (csv, VERVAL_LISTING_FORMAT_P3KE, N_FAMILIES, 1, &error));
@@ -147,12 +147,16 @@ main (int   argc,
   report = store_fixture_import (store, csv);
   g_assert_cmpuint (report->imported, ==, N_FAMILIES);
 
-  /* The first list after start: builds the in-memory search index. */
+  /* The first list after start comes from SQL; the in-memory search index
+   * is built behind it, and the keystrokes below start once it is ready. */
   start = g_get_monotonic_time ();
   model = verval_household_model_new (store);
   while (verval_household_model_get_loading (model))
     g_main_context_iteration (NULL, TRUE);
   first_ms = (double) (g_get_monotonic_time () - start) / 1000.0;
+  while (!verval_household_model_get_search_ready (model))
+    g_main_context_iteration (NULL, TRUE);
+  index_ms = (double) (g_get_monotonic_time () - start) / 1000.0;
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, N_FAMILIES);
 
   /* Reading one page of rows on the main thread, cold, 200 times. */
@@ -178,6 +182,7 @@ main (int   argc,
     baseline[i] = time_like_query (db, queries->pdata[i]);
 
   printf ("search_first_list_ms=%.2f\n", first_ms);
+  printf ("search_index_ready_ms=%.2f\n", index_ms);
   printf ("page_read_64_rows_p50_ms=%.3f\n", percentile (pages, 200, 0.50));
   printf ("search_p50_ms=%.2f\n", percentile (ours, N_QUERIES, 0.50));
   p95 = percentile (ours, N_QUERIES, 0.95);

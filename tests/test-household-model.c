@@ -268,6 +268,160 @@ test_refresh_after_import (Fixture       *f,
     }
 }
 
+/* What the model did, in order, while it started on a bigger store. */
+typedef struct {
+  VervalHouseholdModel *model;
+  GString              *events;
+  char                 *first_rows;   /* family IDs of rows 0..199 at the first page */
+} StartLog;
+
+static char *
+family_ids (VervalHouseholdModel *model,
+            guint                 n)
+{
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(VervalHousehold) household = g_list_model_get_item (G_LIST_MODEL (model), i);
+
+      g_assert_nonnull (household);
+      g_string_append_printf (out, "%s ", verval_household_get_family_id (household));
+    }
+  return g_string_free (out, FALSE);
+}
+
+static void
+on_start_items_changed (GListModel *model,
+                        guint       position,
+                        guint       removed,
+                        guint       added,
+                        StartLog   *log)
+{
+  g_string_append_printf (log->events, "items-changed(+%u,search-ready=%d) ", added,
+                          verval_household_model_get_search_ready (log->model));
+  /* Rows past the first page come from SQL too while the index builds. */
+  if (log->first_rows == NULL)
+    log->first_rows = family_ids (log->model, 200);
+}
+
+static void
+on_start_search_ready (VervalHouseholdModel *model,
+                       GParamSpec           *pspec,
+                       StartLog             *log)
+{
+  g_string_append_printf (log->events, "search-ready=%d ",
+                          verval_household_model_get_search_ready (model));
+}
+
+/* A fresh store in dir holding 1,000 demo families of seed. */
+static VervalStore *
+open_demo_store (const char *dir,
+                 guint32     seed)
+{
+  g_autofree char *path = g_build_filename (dir, "demo.csv", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VervalImportReport) report = NULL;
+  VervalStore *store;
+
+  g_assert_true (verval_demo_write_file (path, VERVAL_LISTING_FORMAT_P3KE, 1000, seed, &error));
+  store = verval_store_open (dir, &error);
+  g_assert_no_error (error);
+  report = store_fixture_import (store, path);
+  g_assert_cmpuint (report->imported, ==, 1000);
+  return store;
+}
+
+static void
+test_first_page_before_index (void)
+{
+  g_autofree char *dir = store_fixture_make_tmp ("model-start");
+  g_autoptr(VervalStore) store = open_demo_store (dir, 5);
+  g_autofree char *rows_after = NULL;
+  StartLog log = { NULL, g_string_new (NULL), NULL };
+
+  log.model = verval_household_model_new (store);
+  g_assert_false (verval_household_model_get_search_ready (log.model));
+  g_signal_connect (log.model, "items-changed", G_CALLBACK (on_start_items_changed), &log);
+  g_signal_connect (log.model, "notify::search-ready", G_CALLBACK (on_start_search_ready), &log);
+
+  /* The whole list is announced with the first page, before the search
+   * index exists; the index arrives afterwards and changes no row. */
+  while (!verval_household_model_get_search_ready (log.model))
+    g_main_context_iteration (NULL, TRUE);
+  while (g_main_context_pending (NULL))
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_cmpstr (log.events->str, ==, "items-changed(+1000,search-ready=0) search-ready=1 ");
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (log.model)), ==, 1000);
+  g_assert_cmpuint (verval_household_model_get_n_total (log.model), ==, 1000);
+
+  /* SQL and the index agree on the order. */
+  rows_after = family_ids (log.model, 200);
+  g_assert_cmpstr (log.first_rows, ==, rows_after);
+
+  /* A search now runs from memory and finds a family by its NIK. */
+  {
+    g_autofree char *nik = verval_demo_family_nik (5, 321);
+    g_autoptr(VervalHousehold) found = NULL;
+
+    verval_household_model_set_search_text (log.model, nik);
+    while (verval_household_model_get_loading (log.model))
+      g_main_context_iteration (NULL, TRUE);
+    g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (log.model)), ==, 1);
+    found = g_list_model_get_item (G_LIST_MODEL (log.model), 0);
+    g_assert_cmpstr (verval_household_get_nik (found), ==, nik);
+  }
+
+  /* New data: the index is stale until it is rebuilt behind the list. */
+  store_fixture_exec (store, "UPDATE households SET visit_state = 'draft' WHERE id = 1");
+  verval_store_households_changed (store);
+  g_assert_false (verval_household_model_get_search_ready (log.model));
+  while (!verval_household_model_get_search_ready (log.model))
+    g_main_context_iteration (NULL, TRUE);
+
+  g_clear_object (&log.model);
+  g_string_free (log.events, TRUE);
+  g_free (log.first_rows);
+  verval_store_close (store);
+  store_fixture_rm_rf (dir);
+}
+
+/* Filters without search text before the index exists: SQL answers them,
+ * including rows past the first pages. */
+static void
+test_filters_before_index (void)
+{
+  g_autofree char *dir = store_fixture_make_tmp ("model-filter");
+  g_autoptr(VervalStore) store = open_demo_store (dir, 6);
+  g_autoptr(VervalHouseholdModel) model = NULL;
+  gint64 expected;
+  guint n;
+
+  expected = store_fixture_count (store, "SELECT count(*) FROM households WHERE desil = 2");
+  g_assert_cmpint (expected, >, 2 * 64);
+
+  model = verval_household_model_new (store);
+  verval_household_model_set_desil (model, 2);
+  while (verval_household_model_get_loading (model))
+    g_main_context_iteration (NULL, TRUE);
+  n = g_list_model_get_n_items (G_LIST_MODEL (model));
+  g_assert_cmpint (n, ==, expected);
+  /* Read back to front: the last pages come by offset unless the index
+   * has already filled in the list; either way every row has desil 2. */
+  for (guint i = n; i-- > 0;)
+    {
+      g_autoptr(VervalHousehold) household = g_list_model_get_item (G_LIST_MODEL (model), i);
+
+      g_assert_cmpint (verval_household_get_desil (household), ==, 2);
+    }
+
+  while (!verval_household_model_get_search_ready (model))
+    g_main_context_iteration (NULL, TRUE);
+  g_clear_object (&model);
+  verval_store_close (store);
+  store_fixture_rm_rf (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -283,6 +437,9 @@ main (int   argc,
   ADD ("/client/household-model/filters", test_filters);
   ADD ("/client/household-model/supersede", test_supersede);
   ADD ("/client/household-model/refresh-after-import", test_refresh_after_import);
+  g_test_add_func ("/client/household-model/first-page-before-index",
+                   test_first_page_before_index);
+  g_test_add_func ("/client/household-model/filters-before-index", test_filters_before_index);
 
 #undef ADD
 

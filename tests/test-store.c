@@ -14,6 +14,7 @@
 #include "verval-csv.h"
 #include "verval-demo.h"
 #include "verval-household.h"
+#include "verval-regions.h"
 #include "verval-store.h"
 
 typedef struct {
@@ -639,6 +640,60 @@ test_crash (void)
 }
 
 static void
+villages_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  GPtrArray **out = user_data;
+  g_autoptr(GError) error = NULL;
+
+  *out = verval_store_list_villages_finish (VERVAL_STORE (source), result, &error);
+  g_assert_no_error (error);
+}
+
+static void
+test_villages (Fixture       *f,
+               gconstpointer  data)
+{
+  /* Panji's row lacks its village and kecamatan names: the region table
+   * fills them in. */
+  static const char listing[] =
+    "ID Keluarga P3KE;Kecamatan;Desa_Kelurahan;Kode Kemdagri;Kepala Keluarga;NIK\n"
+    "F1;Buleleng;Banyuning;5108061006;Ni Luh Suryani;5108066010900009\n"
+    "F2;Buleleng;Banyuning;5108061006;I Made Yasa;5108061211870001\n"
+    "F3;;;5108052011;Wayan Sudiarta;5108050202810003\n"
+    "F4;Buleleng;Kampung Baru;5108061001;Ketut Nunez;5108060505750005\n"
+    "F5;Gerokgak;Pejarakan;5108012001;Kadek Yanti;5108014303950004\n";
+  g_autofree char *path = store_fixture_write (f->dir, "list.csv", listing, -1);
+  g_autoptr(VervalImportReport) report = store_fixture_import (f->store, path);
+  g_autoptr(GPtrArray) villages = NULL;
+  g_autoptr(GString) seen = g_string_new (NULL);
+
+  g_assert_cmpuint (report->imported, ==, 5);
+  /* The first import into an empty table rebuilt the list index. */
+  g_assert_cmpint (store_fixture_count (f->store, "SELECT count(*) FROM sqlite_schema "
+                                                  "WHERE name = '" VERVAL_STORE_LIST_INDEX_NAME "'"),
+                   ==, 1);
+
+  verval_store_list_villages_async (f->store, NULL, villages_cb, &villages);
+  while (villages == NULL)
+    g_main_context_iteration (NULL, TRUE);
+
+  for (guint i = 0; i < villages->len; i++)
+    {
+      const VervalVillage *v = villages->pdata[i];
+
+      g_string_append_printf (seen, "%s:%s:%s:%s:%u\n", v->kecamatan_code, v->kecamatan_name,
+                              v->code, v->name, v->n_households);
+    }
+  g_assert_cmpstr (seen->str, ==,
+                   "510801:Gerokgak:5108012001:Pejarakan:1\n"
+                   "510805:Sukasada:5108052011:Panji:1\n"
+                   "510806:Buleleng:5108061006:Banyuning:2\n"
+                   "510806:Buleleng:5108061001:Kampung Baru:1\n");
+}
+
+static void
 test_fold (void)
 {
   static const struct { const char *in; const char *out; } cases[] = {
@@ -681,6 +736,7 @@ main (int   argc,
   g_test_add_func ("/client/store/crash", test_crash);
   g_test_add_func ("/client/store/crash/subprocess", test_crash_child);
   g_test_add_func ("/client/store/fold", test_fold);
+  ADD ("/client/store/villages", test_villages);
 
 #undef ADD
 

@@ -1,18 +1,28 @@
 /* verval-household-model.c: the searchable list of households, for a GtkListView
  *
- * Search: households.search_text holds each family's folded text (head name
- * first, NIK, KK, P3KE ID, address, dusun, village, kecamatan). The store
- * thread keeps a compact copy of it in memory (~100 bytes a family, in
- * village/name order) and answers a query by scanning it: substring matches
- * find "yan" in "Suryani" and NIK digits anywhere, one- and two-letter
- * queries work, and nothing has to be built at import time. An FTS5 trigram
- * index was measured instead: building it for 100k families took longer than
- * the whole import budget (2 s) and it cannot answer queries shorter than
- * three characters, while a scan of 100k rows takes a few milliseconds.
+ * The list without search text comes straight from SQLite: the
+ * households_list_order index holds the list order (village, then the
+ * folded text, which starts with the head's name), so the first page of
+ * ids and the count are an index walk of a few milliseconds. The first
+ * frame never waits for anything bigger; the rows after the first pages
+ * are read with LIMIT/OFFSET until the search index arrives.
  *
- * Rows: the query yields only ids. A page of rows is read when the view asks
- * for it, on the main thread through a read-only WAL connection (readers
- * never wait for the store thread's writes); a page of 64 rows is an indexed
+ * Search: households.search_text holds each family's folded text (head name
+ * first, NIK, KK, P3KE ID, address, dusun, village, kecamatan). After the
+ * first page is shown, the store thread reads a compact copy of it into
+ * memory (~160 bytes a family, in list order, by walking the same index)
+ * and answers a query by scanning it: substring matches find "yan" in
+ * "Suryani" and NIK digits anywhere, one- and two-letter queries work, and
+ * nothing has to be built at import time. A keystroke that comes before the
+ * index is ready queues behind its build on the store thread; the UI thread
+ * never waits. An FTS5 trigram index was measured instead: building it for
+ * 100k families took longer than the whole import budget (2 s) and it
+ * cannot answer queries shorter than three characters, while a scan of 100k
+ * rows takes a few milliseconds.
+ *
+ * Rows: a query yields ids. A page of rows is read when the view asks for
+ * it, on the main thread through a read-only WAL connection (readers never
+ * wait for the store thread's writes); a page of 64 rows is an indexed
  * lookup per row, well under a millisecond (see tests/bench-search.c).
  * Only a bounded number of pages stay cached.
  *
@@ -42,20 +52,31 @@ typedef struct {
   guint64 bits[PAIR_WORDS];
 } PairSet;
 
+/* Rows in list order. Village codes are kept once each (rows of a village
+ * are adjacent), so a region filter is one comparison per village. */
 typedef struct {
-  guint     generation;
-  guint     n;
-  gint64   *ids;
-  guint32  *text;      /* offsets into blob, rows in list order */
-  guint32  *village;   /* offsets into blob */
-  gint8    *desil;
-  gint8    *state;
-  PairSet  *pairs;
-  guint64  *starts;    /* first characters of the words of each row */
-  GString  *blob;
+  guint      generation;
+  guint      n;
+  gint64    *ids;
+  guint32   *text;       /* n + 1 offsets into blob: row i is text[i]..text[i + 1] - 1 */
+  guint32   *village;    /* index into villages */
+  gint8     *desil;
+  gint8     *state;
+  PairSet   *pairs;
+  guint64   *starts;     /* first characters of the words of each row */
+  char      *blob;       /* folded texts, each NUL-terminated */
+  GPtrArray *villages;   /* of char*, distinct codes in list order */
 } SearchIndex;
 
-static GQuark search_index_quark;
+/* Shared by the models of one store, attached to it. index is touched only
+ * on the store thread; ready (generation + 1 of the index, 0 for none) is
+ * read on the main thread too. */
+typedef struct {
+  SearchIndex *index;
+  gint         ready;
+} SearchState;
+
+static GQuark search_state_quark;
 
 static inline guint
 pair_hash (guchar a,
@@ -114,117 +135,184 @@ search_index_free (SearchIndex *index)
   g_free (index->state);
   g_free (index->pairs);
   g_free (index->starts);
-  g_string_free (index->blob, TRUE);
+  g_free (index->blob);
+  g_clear_pointer (&index->villages, g_ptr_array_unref);
   g_free (index);
 }
 
-typedef struct {
-  gint64       id;
-  const char  *text;
-  const char  *village;
-  gint8        desil;
-  gint8        state;
-} LoadedRow;
-
-/* List order: by village, then by the folded text, which starts with the
- * head's name. Sorting here is several times faster than ORDER BY. */
-static int
-compare_rows (gconstpointer a,
-              gconstpointer b)
+static void
+search_state_free (SearchState *state)
 {
-  const LoadedRow *ra = a, *rb = b;
-  int c = strcmp (ra->village, rb->village);
-
-  if (c == 0)
-    c = strcmp (ra->text, rb->text);
-  if (c == 0)
-    c = (ra->id > rb->id) - (ra->id < rb->id);
-  return c;
+  search_index_free (state->index);
+  g_free (state);
 }
 
+/* The filters of a list, as the SQL below binds them. */
+#define FILTER_SQL \
+  " WHERE h.village_code >= ?1 AND h.village_code < ?2" \
+  " AND (?3 = 0 OR h.desil = ?3) AND (?4 = '' OR h.visit_state = ?4)"
+
+/* village: digits or NULL. Codes are digits, and ':' sorts right after
+ * '9', so [prefix, prefix + ":") is every code that starts with prefix; the
+ * range lets SQLite walk just that part of the list index. */
+static void
+bind_filters (sqlite3_stmt *stmt,
+              const char   *village,
+              int           desil,
+              int           state)
+{
+  const char *prefix = village != NULL ? village : "";
+
+  sqlite3_bind_text (stmt, 1, prefix, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, g_strconcat (prefix, ":", NULL), -1, g_free);
+  sqlite3_bind_int (stmt, 3, desil);
+  sqlite3_bind_text (stmt, 4, state >= 0 ? verval_visit_state_to_string (state) : "", -1,
+                     SQLITE_STATIC);
+}
+
+static gint64
+count_rows (sqlite3     *db,
+            const char  *sql,
+            const char  *village,
+            int          desil,
+            int          state,
+            GError     **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  gint64 n = -1;
+
+  if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) != SQLITE_OK)
+    {
+      verval_store_set_sqlite_error (error, db, "household count");
+      return -1;
+    }
+  if (sqlite3_bind_parameter_count (stmt) > 0)
+    bind_filters (stmt, village, desil, state);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    n = sqlite3_column_int64 (stmt, 0);
+  else
+    verval_store_set_sqlite_error (error, db, "household count");
+  sqlite3_finalize (stmt);
+  return n;
+}
+
+/* Reads the whole list in its order from the covering list index: no
+ * sort, no copy of the table, each text appended once. */
 static SearchIndex *
 search_index_build (sqlite3  *db,
                     guint     generation,
                     GError  **error)
 {
-  g_autoptr(GArray) rows = g_array_sized_new (FALSE, FALSE, sizeof (LoadedRow), 1024);
-  g_autoptr(GStringChunk) strings = g_string_chunk_new (1024 * 1024);
-  SearchIndex *index;
+  SearchIndex *index = NULL;
+  GString *blob = NULL;
   sqlite3_stmt *stmt = NULL;
-  int rc;
+  gint64 n;
+  guint i = 0;
+  int rc = SQLITE_DONE;
 
+  /* One snapshot for the count and the rows. */
+  if (!verval_store_exec (db, "BEGIN", error))
+    return NULL;
+  n = count_rows (db, "SELECT count(*) FROM households", NULL, 0, -1, error);
+  if (n < 0)
+    goto out;
   if (sqlite3_prepare_v2 (db, "SELECT id, search_text, village_code, desil, visit_state "
-                              "FROM households", -1, &stmt, NULL) != SQLITE_OK)
+                              "FROM households ORDER BY " VERVAL_STORE_LIST_ORDER,
+                          -1, &stmt, NULL) != SQLITE_OK)
     {
       verval_store_set_sqlite_error (error, db, "search index");
-      return NULL;
+      goto out;
     }
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      VervalVisitState state = VERVAL_VISIT_STATE_NONE;
-      LoadedRow row;
-
-      row.id = sqlite3_column_int64 (stmt, 0);
-      row.text = g_string_chunk_insert_len (strings, (const char *) sqlite3_column_text (stmt, 1),
-                                            sqlite3_column_bytes (stmt, 1));
-      row.village = g_string_chunk_insert_const (strings,
-                                                 (const char *) sqlite3_column_text (stmt, 2));
-      row.desil = (gint8) sqlite3_column_int (stmt, 3);
-      verval_visit_state_from_string ((const char *) sqlite3_column_text (stmt, 4), &state);
-      row.state = (gint8) state;
-      g_array_append_val (rows, row);
-    }
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      verval_store_set_sqlite_error (error, db, "search index");
-      return NULL;
-    }
-  g_array_sort (rows, compare_rows);
 
   index = g_new0 (SearchIndex, 1);
   index->generation = generation;
-  index->n = rows->len;
-  index->ids = g_new (gint64, MAX (rows->len, 1));
-  index->text = g_new (guint32, MAX (rows->len, 1));
-  index->village = g_new (guint32, MAX (rows->len, 1));
-  index->desil = g_new (gint8, MAX (rows->len, 1));
-  index->state = g_new (gint8, MAX (rows->len, 1));
-  index->pairs = g_new0 (PairSet, MAX (rows->len, 1));
-  index->starts = g_new0 (guint64, MAX (rows->len, 1));
-  index->blob = g_string_sized_new (rows->len * 96 + 1);
-  for (guint i = 0; i < rows->len; i++)
-    {
-      const LoadedRow *row = &g_array_index (rows, LoadedRow, i);
-      gsize len = strlen (row->text);
+  index->ids = g_new (gint64, n + 1);
+  index->text = g_new (guint32, n + 1);
+  index->village = g_new (guint32, n + 1);
+  index->desil = g_new (gint8, n + 1);
+  index->state = g_new (gint8, n + 1);
+  index->pairs = g_new0 (PairSet, n + 1);
+  index->starts = g_new0 (guint64, n + 1);
+  index->villages = g_ptr_array_new_with_free_func (g_free);
+  blob = g_string_sized_new ((gsize) n * 96 + 1);
 
-      index->ids[i] = row->id;
-      index->desil[i] = row->desil;
-      index->state[i] = row->state;
-      index->text[i] = (guint32) index->blob->len;
-      g_string_append_len (index->blob, row->text, (gssize) len);
-      g_string_append_c (index->blob, '\0');
-      index->village[i] = (guint32) index->blob->len;
-      g_string_append (index->blob, row->village);
-      g_string_append_c (index->blob, '\0');
-      pair_set_add_text (&index->pairs[i], row->text, len);
-      index->starts[i] = word_starts (row->text, len);
+  while (i < (guint) n && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const char *text = (const char *) sqlite3_column_text (stmt, 1);
+      gsize len = (gsize) sqlite3_column_bytes (stmt, 1);
+      const char *village = (const char *) sqlite3_column_text (stmt, 2);
+      VervalVisitState state = VERVAL_VISIT_STATE_NONE;
+
+      if (index->villages->len == 0 ||
+          strcmp (index->villages->pdata[index->villages->len - 1], village) != 0)
+        g_ptr_array_add (index->villages, g_strdup (village));
+      index->ids[i] = sqlite3_column_int64 (stmt, 0);
+      index->village[i] = index->villages->len - 1;
+      index->desil[i] = (gint8) sqlite3_column_int (stmt, 3);
+      verval_visit_state_from_string ((const char *) sqlite3_column_text (stmt, 4), &state);
+      index->state[i] = (gint8) state;
+      index->text[i] = (guint32) blob->len;
+      g_string_append_len (blob, text, (gssize) len);
+      g_string_append_c (blob, '\0');
+      pair_set_add_text (&index->pairs[i], text, len);
+      index->starts[i] = word_starts (text, len);
+      i++;
     }
-  g_debug ("Search index: %u households, %zu bytes of text", index->n, index->blob->len);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      verval_store_set_sqlite_error (error, db, "search index");
+      g_clear_pointer (&index, search_index_free);
+      goto out;
+    }
+  index->n = i;
+  index->text[i] = (guint32) blob->len;
+  /* Trim the slack of the guess above. */
+  index->blob = g_realloc (g_string_free (g_steal_pointer (&blob), FALSE),
+                           index->text[i] + 1);
+  g_debug ("Search index: %u households in %u villages, %u bytes of text",
+           index->n, index->villages->len, index->text[i]);
+
+out:
+  if (blob != NULL)
+    g_string_free (blob, TRUE);
+  sqlite3_finalize (stmt);
+  sqlite3_exec (db, "COMMIT", NULL, NULL, NULL);
+  return index;
+}
+
+static SearchIndex *
+search_state_get_index (SearchState  *state,
+                        sqlite3      *db,
+                        guint         generation,
+                        GError      **error)
+{
+  SearchIndex *index;
+
+  if (state->index != NULL && state->index->generation == generation)
+    return state->index;
+  index = search_index_build (db, generation, error);
+  if (index == NULL)
+    return NULL;
+  search_index_free (state->index);
+  state->index = index;
+  g_atomic_int_set (&state->ready, (gint) generation + 1);
   return index;
 }
 
 typedef struct {
   VervalStore *store;
+  SearchState *state;
   char        *text;       /* folded */
   char        *village;    /* digits */
   int          desil;
-  int          state;
+  int          visit_state;
 } Query;
 
 typedef struct {
-  GArray *ids;
-  guint   n_total;
+  GArray   *ids;       /* the first rows of the list, or all of them */
+  guint     n_items;   /* rows in the list */
+  guint     n_total;
+  gboolean  from_index;
 } QueryResult;
 
 static void
@@ -241,6 +329,66 @@ query_result_free (QueryResult *result)
 {
   g_array_unref (result->ids);
   g_free (result);
+}
+
+/* The first ids of a list without search text, and its counts: three walks
+ * of the list index, all in one snapshot. */
+#define FIRST_IDS (2 * PAGE_SIZE)
+
+static QueryResult *
+query_first_ids (sqlite3  *db,
+                 Query    *query,
+                 GError  **error)
+{
+  QueryResult *result = NULL;
+  sqlite3_stmt *stmt = NULL;
+  GArray *ids = NULL;
+  gint64 n_items, n_total;
+  int rc;
+
+  if (!verval_store_exec (db, "BEGIN", error))
+    return NULL;
+  n_total = count_rows (db, "SELECT count(*) FROM households", NULL, 0, -1, error);
+  if (n_total < 0)
+    goto out;
+  if (query->village == NULL && query->desil == 0 && query->visit_state < 0)
+    n_items = n_total;
+  else
+    n_items = count_rows (db, "SELECT count(*) FROM households h" FILTER_SQL,
+                          query->village, query->desil, query->visit_state, error);
+  if (n_items < 0)
+    goto out;
+  if (sqlite3_prepare_v2 (db, "SELECT h.id FROM households h" FILTER_SQL
+                              " ORDER BY " VERVAL_STORE_LIST_ORDER " LIMIT ?5",
+                          -1, &stmt, NULL) != SQLITE_OK)
+    {
+      verval_store_set_sqlite_error (error, db, "household list");
+      goto out;
+    }
+  bind_filters (stmt, query->village, query->desil, query->visit_state);
+  sqlite3_bind_int (stmt, 5, FIRST_IDS);
+  ids = g_array_sized_new (FALSE, FALSE, sizeof (gint64), FIRST_IDS);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (stmt, 0);
+      g_array_append_val (ids, id);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      verval_store_set_sqlite_error (error, db, "household list");
+      g_clear_pointer (&ids, g_array_unref);
+      goto out;
+    }
+
+  result = g_new0 (QueryResult, 1);
+  result->ids = g_steal_pointer (&ids);
+  result->n_items = (guint) MAX (n_items, (gint64) result->ids->len);
+  result->n_total = (guint) n_total;
+
+out:
+  sqlite3_finalize (stmt);
+  sqlite3_exec (db, "COMMIT", NULL, NULL, NULL);
+  return result;
 }
 
 /* memchr() for the first byte, then memcmp(): on ~100-byte rows this is
@@ -307,32 +455,18 @@ rank_of (const char *text,
   return 2;
 }
 
-static gpointer
-query_in_thread (sqlite3       *db,
-                 gpointer       data,
-                 GCancellable  *cancellable,
-                 GError       **error)
+static QueryResult *
+query_scan (SearchIndex *index,
+            Query       *query)
 {
-  Query *query = data;
-  SearchIndex *index;
-  guint generation = verval_store_get_households_generation (query->store);
   g_auto(GStrv) tokens = NULL;
   gsize token_lens[MAX_TOKENS];
   guint n_tokens = 0;
   gsize village_len = query->village != NULL ? strlen (query->village) : 0;
+  g_autofree gboolean *village_ok = g_new (gboolean, MAX (index->villages->len, 1));
   GArray *ranked[3];
   PairSet wanted = { { 0 } };
   QueryResult *result;
-
-  index = g_object_get_qdata (G_OBJECT (query->store), search_index_quark);
-  if (index == NULL || index->generation != generation)
-    {
-      index = search_index_build (db, generation, error);
-      if (index == NULL)
-        return NULL;
-      g_object_set_qdata_full (G_OBJECT (query->store), search_index_quark, index,
-                               (GDestroyNotify) search_index_free);
-    }
 
   tokens = g_strsplit (query->text != NULL ? query->text : "", " ", MAX_TOKENS);
   for (guint i = 0; tokens[i] != NULL; i++)
@@ -348,18 +482,20 @@ query_in_thread (sqlite3       *db,
 
   for (guint t = 0; t < n_tokens; t++)
     pair_set_add_text (&wanted, tokens[t], token_lens[t]);
+  for (guint v = 0; v < index->villages->len; v++)
+    village_ok[v] = village_len == 0 ||
+                    strncmp (index->villages->pdata[v], query->village, village_len) == 0;
 
   for (guint r = 0; r < 3; r++)
     ranked[r] = g_array_new (FALSE, FALSE, sizeof (gint64));
 
   for (guint i = 0; i < index->n; i++)
     {
+      const PairSet *pairs = &index->pairs[i];
       const char *text;
       gsize len;
       gboolean match = TRUE;
       int rank = 0;
-
-      const PairSet *pairs = &index->pairs[i];
 
       if ((pairs->bits[0] & wanted.bits[0]) != wanted.bits[0] ||
           (pairs->bits[1] & wanted.bits[1]) != wanted.bits[1] ||
@@ -368,13 +504,12 @@ query_in_thread (sqlite3       *db,
         continue;
       if (query->desil > 0 && index->desil[i] != query->desil)
         continue;
-      if (query->state >= 0 && index->state[i] != query->state)
+      if (query->visit_state >= 0 && index->state[i] != query->visit_state)
         continue;
-      if (village_len > 0 &&
-          strncmp (index->blob->str + index->village[i], query->village, village_len) != 0)
+      if (!village_ok[index->village[i]])
         continue;
-      text = index->blob->str + index->text[i];
-      len = index->village[i] - index->text[i] - 1;
+      text = index->blob + index->text[i];
+      len = index->text[i + 1] - index->text[i] - 1;
       if (n_tokens > 0)
         {
           rank = rank_of (text, len, index->starts[i], tokens[0], token_lens[0]);
@@ -394,8 +529,48 @@ query_in_thread (sqlite3       *db,
 
   result = g_new0 (QueryResult, 1);
   result->ids = ranked[0];
+  result->n_items = result->ids->len;
   result->n_total = index->n;
+  result->from_index = TRUE;
   return result;
+}
+
+static gpointer
+query_in_thread (sqlite3       *db,
+                 gpointer       data,
+                 GCancellable  *cancellable,
+                 GError       **error)
+{
+  Query *query = data;
+  SearchState *state = query->state;
+  guint generation = verval_store_get_households_generation (query->store);
+  SearchIndex *index = state->index;
+
+  if (index == NULL || index->generation != generation)
+    {
+      /* Without search text SQL answers at once; the index comes after. */
+      if (query->text == NULL || query->text[0] == '\0')
+        return query_first_ids (db, query, error);
+      index = search_state_get_index (state, db, generation, error);
+      if (index == NULL)
+        return NULL;
+    }
+  return query_scan (index, query);
+}
+
+static gpointer
+build_in_thread (sqlite3       *db,
+                 gpointer       data,
+                 GCancellable  *cancellable,
+                 GError       **error)
+{
+  Query *query = data;
+
+  if (search_state_get_index (query->state, db,
+                              verval_store_get_households_generation (query->store),
+                              error) == NULL)
+    return NULL;
+  return GINT_TO_POINTER (TRUE);
 }
 
 /* The model (main thread) ------------------------------------------------- */
@@ -405,6 +580,7 @@ struct _VervalHouseholdModel
   GObject       parent_instance;
 
   VervalStore  *store;
+  SearchState  *state;       /* owned by the store */
   gulong        changed_id;
 
   char         *search_text;
@@ -412,19 +588,32 @@ struct _VervalHouseholdModel
   int           desil;
   int           visit_state;
 
-  gboolean      loading;     /* in_flight or pending, as the property */
+  gboolean      loading;     /* a query for the current filters is in flight or pending */
   gboolean      in_flight;
   gboolean      pending;     /* filters changed while a query was in flight */
   guint         serial;      /* of the latest filters */
   GCancellable *cancellable;
   guint         n_total;
+  gboolean      building;    /* a search index build is queued */
+  guint         build_idle;
+  gboolean      search_ready;
+  GCancellable *build_cancellable;
 
+  /* The list shown: its first ids (all of them once it came from the
+   * search index) and the filters it was read with, for the pages after
+   * the known ids. */
   GArray       *ids;
+  guint         n_items;
+  char         *shown_village;
+  int           shown_desil;
+  int           shown_state;
+
   GHashTable   *pages;       /* page number -> GPtrArray of VervalHousehold */
   GQueue        page_order;  /* least recently used first */
 
   sqlite3      *reader;
   sqlite3_stmt *row_stmt;
+  sqlite3_stmt *offset_stmt;
 };
 
 enum {
@@ -437,6 +626,7 @@ enum {
   PROP_LOADING,
   PROP_N_TOTAL,
   PROP_N_ITEMS,
+  PROP_SEARCH_READY,
   N_PROPS
 };
 
@@ -447,7 +637,8 @@ static void list_model_iface_init (GListModelInterface *iface);
 G_DEFINE_FINAL_TYPE_WITH_CODE (VervalHouseholdModel, verval_household_model, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, list_model_iface_init))
 
-static void start_query (VervalHouseholdModel *self);
+static void start_query (VervalHouseholdModel *self,
+                         gboolean              completing);
 
 static void
 set_loading (VervalHouseholdModel *self,
@@ -457,6 +648,26 @@ set_loading (VervalHouseholdModel *self,
     return;
   self->loading = loading;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
+}
+
+/* Read live: the store thread sets it the moment the index is in place. */
+static gboolean
+is_search_ready (VervalHouseholdModel *self)
+{
+  return self->store != NULL &&
+         g_atomic_int_get (&self->state->ready) ==
+         (gint) verval_store_get_households_generation (self->store) + 1;
+}
+
+static void
+update_search_ready (VervalHouseholdModel *self)
+{
+  gboolean ready = is_search_ready (self);
+
+  if (self->search_ready == ready)
+    return;
+  self->search_ready = ready;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEARCH_READY]);
 }
 
 static void
@@ -477,10 +688,99 @@ set_str (char       **slot,
   return TRUE;
 }
 
+static Query *
+query_new (VervalHouseholdModel *self)
+{
+  Query *query = g_new0 (Query, 1);
+
+  query->store = g_object_ref (self->store);
+  query->state = self->state;
+  query->text = verval_store_fold_text (self->search_text);
+  query->village = g_strdup (self->village_code);
+  query->desil = self->desil;
+  query->visit_state = self->visit_state;
+  return query;
+}
+
+static void
+build_done (GObject      *source,
+            GAsyncResult *res,
+            gpointer      user_data)
+{
+  GWeakRef *ref = user_data;
+  g_autoptr(VervalHouseholdModel) self = g_weak_ref_get (ref);
+  g_autoptr(GError) error = NULL;
+
+  g_weak_ref_clear (ref);
+  g_free (ref);
+  if (verval_store_run_finish (VERVAL_STORE (source), res, &error) == NULL &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
+      !g_error_matches (error, VERVAL_STORE_ERROR, VERVAL_STORE_ERROR_CLOSED))
+    g_warning ("Cannot build the household search index: %s", error->message);
+  if (self == NULL || self->store == NULL)
+    return;
+
+  self->building = FALSE;
+  update_search_ready (self);
+  /* Swap the partial list for the whole one; unless the filters changed
+   * meanwhile, in which case the query in flight does it. */
+  if (self->search_ready && self->ids->len < self->n_items && !self->in_flight &&
+      !self->pending)
+    start_query (self, TRUE);
+}
+
+static gboolean
+queue_build (gpointer user_data)
+{
+  VervalHouseholdModel *self = user_data;
+  GWeakRef *ref;
+
+  self->build_idle = 0;
+  ref = g_new0 (GWeakRef, 1);
+  g_weak_ref_init (ref, self);
+  verval_store_run_async (self->store, build_in_thread, query_new (self),
+                          (GDestroyNotify) query_free, NULL, self->build_cancellable,
+                          build_done, ref);
+  return G_SOURCE_REMOVE;
+}
+
+/* After the first page, behind it: at low priority, so that the frame
+ * showing the page (drawn at a higher one) comes first and the build does
+ * not compete with it for a core. A search typed meanwhile builds the
+ * index itself on the store thread. */
+static void
+build_search_index (VervalHouseholdModel *self)
+{
+  if (self->building || self->search_ready)
+    return;
+  self->building = TRUE;
+  self->build_idle = g_idle_add_full (G_PRIORITY_LOW, queue_build, self, NULL);
+}
+
+static gboolean
+same_prefix (GArray *a,
+             GArray *b)
+{
+  guint n = MIN (a->len, b->len);
+
+  return memcmp (a->data, b->data, n * sizeof (gint64)) == 0;
+}
+
 typedef struct {
   VervalHouseholdModel *self;
-  guint                 serial;   /* of the filters the query ran with */
+  guint                 serial;     /* of the filters the query ran with */
+  gboolean              completing; /* only to fill in the rest of the list */
+  char                 *village;
+  int                   desil;
+  int                   state;
 } QueryCall;
+
+static void
+query_call_free (QueryCall *call)
+{
+  g_free (call->village);
+  g_free (call);
+}
 
 static void
 query_done (GObject      *source,
@@ -489,26 +789,26 @@ query_done (GObject      *source,
 {
   QueryCall *call = user_data;
   g_autoptr(VervalHouseholdModel) self = call->self;
-  guint serial = call->serial;
   g_autoptr(GError) error = NULL;
   QueryResult *result;
   guint old_n, new_n;
 
-  g_free (call);
   self->in_flight = FALSE;
 
   result = verval_store_run_finish (VERVAL_STORE (source), res, &error);
   if (self->store == NULL)
     {
       g_clear_pointer (&result, query_result_free);
+      query_call_free (call);
       return;
     }
-  if (self->pending || serial != self->serial)
+  if (self->pending || call->serial != self->serial)
     {
       /* Superseded: run the latest filters now, once. */
       g_clear_pointer (&result, query_result_free);
+      query_call_free (call);
       self->pending = FALSE;
-      start_query (self);
+      start_query (self, FALSE);
       return;
     }
   if (result == NULL)
@@ -518,14 +818,31 @@ query_done (GObject      *source,
         g_debug ("Household query stopped: %s", error->message);
       else
         g_warning ("Household query failed: %s", error->message);
+      query_call_free (call);
       set_loading (self, FALSE);
       return;
     }
 
-  old_n = self->ids->len;
-  new_n = result->ids->len;
+  old_n = self->n_items;
+  new_n = result->n_items;
+  if (call->completing && old_n == new_n && same_prefix (self->ids, result->ids))
+    {
+      /* The same list, now whole: nothing the view shows changes. */
+      g_array_unref (self->ids);
+      self->ids = g_array_ref (result->ids);
+      query_result_free (result);
+      query_call_free (call);
+      update_search_ready (self);
+      return;
+    }
+
   g_array_unref (self->ids);
   self->ids = g_array_ref (result->ids);
+  self->n_items = new_n;
+  g_free (self->shown_village);
+  self->shown_village = g_steal_pointer (&call->village);
+  self->shown_desil = call->desil;
+  self->shown_state = call->state;
   clear_pages (self);
   if (self->n_total != result->n_total)
     {
@@ -533,16 +850,21 @@ query_done (GObject      *source,
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_TOTAL]);
     }
   query_result_free (result);
+  query_call_free (call);
 
   set_loading (self, FALSE);
   if (old_n > 0 || new_n > 0)
     g_list_model_items_changed (G_LIST_MODEL (self), 0, old_n, new_n);
   if (old_n != new_n)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
+
+  update_search_ready (self);
+  build_search_index (self);
 }
 
 static void
-start_query (VervalHouseholdModel *self)
+start_query (VervalHouseholdModel *self,
+             gboolean              completing)
 {
   Query *query;
   QueryCall *call;
@@ -552,22 +874,23 @@ start_query (VervalHouseholdModel *self)
       /* One query in flight at a time: a storm of keystrokes costs one
        * stale query plus the latest, never a backlog. */
       self->pending = TRUE;
+      set_loading (self, TRUE);
       return;
     }
 
-  query = g_new0 (Query, 1);
-  query->store = g_object_ref (self->store);
-  query->text = verval_store_fold_text (self->search_text);
-  query->village = g_strdup (self->village_code);
-  query->desil = self->desil;
-  query->state = self->visit_state;
-
+  query = query_new (self);
   call = g_new0 (QueryCall, 1);
   call->self = g_object_ref (self);
   call->serial = self->serial;
+  call->completing = completing;
+  call->village = g_strdup (query->village);
+  call->desil = query->desil;
+  call->state = query->visit_state;
 
   self->in_flight = TRUE;
-  set_loading (self, TRUE);
+  /* Filling in the rest of a list already shown is not loading. */
+  if (!completing)
+    set_loading (self, TRUE);
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
   verval_store_run_async (self->store, query_in_thread, query, (GDestroyNotify) query_free,
@@ -579,13 +902,14 @@ static void
 filters_changed (VervalHouseholdModel *self)
 {
   self->serial++;
-  start_query (self);
+  start_query (self, FALSE);
 }
 
 static void
 on_households_changed (VervalStore          *store,
                        VervalHouseholdModel *self)
 {
+  update_search_ready (self);
   verval_household_model_refresh (self);
 }
 
@@ -600,7 +924,7 @@ model_get_item_type (GListModel *model)
 static guint
 model_get_n_items (GListModel *model)
 {
-  return VERVAL_HOUSEHOLD_MODEL (model)->ids->len;
+  return VERVAL_HOUSEHOLD_MODEL (model)->n_items;
 }
 
 static gboolean
@@ -615,13 +939,40 @@ ensure_reader (VervalHouseholdModel *self)
   if (self->reader == NULL ||
       sqlite3_prepare_v3 (self->reader,
                           "SELECT " VERVAL_HOUSEHOLD_ROW_COLUMNS " FROM households h WHERE h.id = ?1",
-                          -1, SQLITE_PREPARE_PERSISTENT, &self->row_stmt, NULL) != SQLITE_OK)
+                          -1, SQLITE_PREPARE_PERSISTENT, &self->row_stmt, NULL) != SQLITE_OK ||
+      sqlite3_prepare_v3 (self->reader,
+                          /* The inner walk skips rows in the index alone. */
+                          "SELECT " VERVAL_HOUSEHOLD_ROW_COLUMNS " FROM households h "
+                          "WHERE h.id IN (SELECT h.id FROM households h" FILTER_SQL
+                          " ORDER BY " VERVAL_STORE_LIST_ORDER " LIMIT ?5 OFFSET ?6) "
+                          "ORDER BY " VERVAL_STORE_LIST_ORDER,
+                          -1, SQLITE_PREPARE_PERSISTENT, &self->offset_stmt, NULL) != SQLITE_OK)
     {
       g_warning ("Cannot read households: %s",
                  error != NULL ? error->message : sqlite3_errmsg (self->reader));
+      g_clear_pointer (&self->row_stmt, sqlite3_finalize);
       return FALSE;
     }
   return TRUE;
+}
+
+/* Rows past the known ids, while the search index is being built: the list
+ * index walks to the page, a few milliseconds even at its end. */
+static void
+load_rows_by_offset (VervalHouseholdModel *self,
+                     GPtrArray            *rows,
+                     guint                 first,
+                     guint                 last)
+{
+  sqlite3_stmt *stmt = self->offset_stmt;
+
+  bind_filters (stmt, self->shown_village, self->shown_desil, self->shown_state);
+  sqlite3_bind_int (stmt, 5, (int) (last - first));
+  sqlite3_bind_int (stmt, 6, (int) first);
+  while (rows->len < last - first && sqlite3_step (stmt) == SQLITE_ROW)
+    g_ptr_array_add (rows, verval_household_new_from_row (stmt));
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
 }
 
 static GPtrArray *
@@ -630,7 +981,7 @@ load_page (VervalHouseholdModel *self,
 {
   GPtrArray *rows;
   guint first = page * PAGE_SIZE;
-  guint last = MIN (first + PAGE_SIZE, self->ids->len);
+  guint last = MIN (first + PAGE_SIZE, self->n_items);
 
   rows = g_ptr_array_new_full (last - first, g_object_unref);
   if (!ensure_reader (self))
@@ -638,19 +989,22 @@ load_page (VervalHouseholdModel *self,
 
   /* One read transaction for the page: one snapshot, one lock. */
   sqlite3_exec (self->reader, "BEGIN", NULL, NULL, NULL);
-  for (guint i = first; i < last; i++)
-    {
-      VervalHousehold *household = NULL;
-
-      sqlite3_bind_int64 (self->row_stmt, 1, g_array_index (self->ids, gint64, i));
-      if (sqlite3_step (self->row_stmt) == SQLITE_ROW)
-        household = verval_household_new_from_row (self->row_stmt);
-      else
-        household = g_object_new (VERVAL_TYPE_HOUSEHOLD, NULL);
-      sqlite3_reset (self->row_stmt);
-      g_ptr_array_add (rows, household);
-    }
+  if (last > self->ids->len)
+    load_rows_by_offset (self, rows, first, last);
+  else
+    for (guint i = first; i < last; i++)
+      {
+        sqlite3_bind_int64 (self->row_stmt, 1, g_array_index (self->ids, gint64, i));
+        if (sqlite3_step (self->row_stmt) == SQLITE_ROW)
+          g_ptr_array_add (rows, verval_household_new_from_row (self->row_stmt));
+        sqlite3_reset (self->row_stmt);
+        /* A row deleted since the query: keep the positions. */
+        if (rows->len < i - first + 1)
+          g_ptr_array_add (rows, g_object_new (VERVAL_TYPE_HOUSEHOLD, NULL));
+      }
   sqlite3_exec (self->reader, "COMMIT", NULL, NULL, NULL);
+  while (rows->len < last - first)
+    g_ptr_array_add (rows, g_object_new (VERVAL_TYPE_HOUSEHOLD, NULL));
   return rows;
 }
 
@@ -662,7 +1016,7 @@ model_get_item (GListModel *model,
   guint page = position / PAGE_SIZE;
   GPtrArray *rows;
 
-  if (position >= self->ids->len)
+  if (position >= self->n_items)
     return NULL;
 
   rows = g_hash_table_lookup (self->pages, GUINT_TO_POINTER (page));
@@ -703,9 +1057,18 @@ verval_household_model_constructed (GObject *object)
   G_OBJECT_CLASS (verval_household_model_parent_class)->constructed (object);
 
   g_assert (self->store != NULL);
+  /* Models come and go on the main thread; the state stays with the store. */
+  self->state = g_object_get_qdata (G_OBJECT (self->store), search_state_quark);
+  if (self->state == NULL)
+    {
+      self->state = g_new0 (SearchState, 1);
+      g_object_set_qdata_full (G_OBJECT (self->store), search_state_quark, self->state,
+                               (GDestroyNotify) search_state_free);
+    }
+  self->search_ready = is_search_ready (self);
   self->changed_id = g_signal_connect (self->store, "households-changed",
                                        G_CALLBACK (on_households_changed), self);
-  start_query (self);
+  start_query (self, FALSE);
 }
 
 static void
@@ -716,6 +1079,8 @@ verval_household_model_dispose (GObject *object)
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  g_cancellable_cancel (self->build_cancellable);
+  g_clear_handle_id (&self->build_idle, g_source_remove);
   g_clear_signal_handler (&self->changed_id, self->store);
   g_clear_object (&self->store);
   clear_pages (self);
@@ -730,9 +1095,12 @@ verval_household_model_finalize (GObject *object)
 
   g_free (self->search_text);
   g_free (self->village_code);
+  g_free (self->shown_village);
   g_array_unref (self->ids);
   g_hash_table_unref (self->pages);
+  g_clear_object (&self->build_cancellable);
   sqlite3_finalize (self->row_stmt);
+  sqlite3_finalize (self->offset_stmt);
   sqlite3_close_v2 (self->reader);
 
   G_OBJECT_CLASS (verval_household_model_parent_class)->finalize (object);
@@ -770,7 +1138,10 @@ verval_household_model_get_property (GObject    *object,
       g_value_set_uint (value, self->n_total);
       break;
     case PROP_N_ITEMS:
-      g_value_set_uint (value, self->ids->len);
+      g_value_set_uint (value, self->n_items);
+      break;
+    case PROP_SEARCH_READY:
+      g_value_set_boolean (value, self->search_ready);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -820,7 +1191,7 @@ verval_household_model_class_init (VervalHouseholdModelClass *klass)
   object_class->get_property = verval_household_model_get_property;
   object_class->set_property = verval_household_model_set_property;
 
-  search_index_quark = g_quark_from_static_string ("verval-household-search-index");
+  search_state_quark = g_quark_from_static_string ("verval-household-search-state");
 
   properties[PROP_STORE] =
     g_param_spec_object ("store", NULL, NULL, VERVAL_TYPE_STORE,
@@ -834,6 +1205,7 @@ verval_household_model_class_init (VervalHouseholdModelClass *klass)
   properties[PROP_LOADING] = g_param_spec_boolean ("loading", NULL, NULL, FALSE, ro);
   properties[PROP_N_TOTAL] = g_param_spec_uint ("n-total", NULL, NULL, 0, G_MAXUINT, 0, ro);
   properties[PROP_N_ITEMS] = g_param_spec_uint ("n-items", NULL, NULL, 0, G_MAXUINT, 0, ro);
+  properties[PROP_SEARCH_READY] = g_param_spec_boolean ("search-ready", NULL, NULL, FALSE, ro);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -843,6 +1215,8 @@ verval_household_model_init (VervalHouseholdModel *self)
 {
   self->visit_state = VERVAL_HOUSEHOLD_MODEL_ANY_STATE;
   self->ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  self->shown_state = VERVAL_HOUSEHOLD_MODEL_ANY_STATE;
+  self->build_cancellable = g_cancellable_new ();
   self->pages = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) g_ptr_array_unref);
   g_queue_init (&self->page_order);
 }
@@ -967,6 +1341,13 @@ verval_household_model_get_n_total (VervalHouseholdModel *self)
 {
   g_return_val_if_fail (VERVAL_IS_HOUSEHOLD_MODEL (self), 0);
   return self->n_total;
+}
+
+gboolean
+verval_household_model_get_search_ready (VervalHouseholdModel *self)
+{
+  g_return_val_if_fail (VERVAL_IS_HOUSEHOLD_MODEL (self), FALSE);
+  return is_search_ready (self);
 }
 
 void

@@ -27,7 +27,13 @@ G_DECLARE_FINAL_TYPE (VervalHouseholdModel, verval_household_model, VERVAL, HOUS
  * match; NULL/"" for all), desil (int 0 = any, 1–4), visit-state (int,
  * VERVAL_HOUSEHOLD_MODEL_ANY_STATE or a VervalVisitState), loading (boolean,
  * read-only: a query is in flight), n-total (uint, read-only: households in
- * the store, unfiltered). Refreshes itself on VervalStore::households-changed. */
+ * the store, unfiltered), search-ready (boolean, read-only: the in-memory
+ * search index is built for the store's current data). Refreshes itself on
+ * VervalStore::households-changed.
+ *
+ * Without search text the first page comes from SQLite (the list index)
+ * and the search index is built on the store thread after it has been
+ * shown; a search typed before then waits on the store thread, not here. */
 VervalHouseholdModel *verval_household_model_new             (VervalStore          *store);
 
 VervalStore          *verval_household_model_get_store       (VervalHouseholdModel *self);
@@ -45,6 +51,7 @@ void                  verval_household_model_set_visit_state (VervalHouseholdMod
                                                               int                   state);
 gboolean              verval_household_model_get_loading     (VervalHouseholdModel *self);
 guint                 verval_household_model_get_n_total     (VervalHouseholdModel *self);
+gboolean              verval_household_model_get_search_ready (VervalHouseholdModel *self);
 
 /* Runs the query again (after imports, visit changes). */
 void                  verval_household_model_refresh         (VervalHouseholdModel *self);

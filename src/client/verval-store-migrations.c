@@ -174,6 +174,11 @@ static const VervalStoreMigration migrations[] = {
     "CREATE INDEX visits_outbox ON visits (state, quarantined, finished_at);"
     "ALTER TABLE households ADD COLUMN assignment TEXT NOT NULL DEFAULT '';",
     NULL },
+  /* Version 4: the household list's order as an index, so the first page
+   * of the list and its count are read without scanning or sorting
+   * (verval-household-model.c). It covers desil and visit_state too, so
+   * the list's filters and its search index read nothing else. */
+  { 4, VERVAL_STORE_LIST_INDEX_SQL ";", NULL },
 };
 
 const VervalStoreMigration *

@@ -16,6 +16,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "verval-regions.h"
 #include "verval-store.h"
 
 #define BUSY_TIMEOUT_MS 5000
@@ -718,6 +719,138 @@ verval_store_open_reader (VervalStore  *self,
   return db;
 }
 
+/* Villages ---------------------------------------------------------------- */
+
+#define KECAMATAN_CODE_LENGTH 6
+
+void
+verval_village_free (VervalVillage *village)
+{
+  if (village == NULL)
+    return;
+  g_free (village->code);
+  g_free (village->name);
+  g_free (village->kecamatan_code);
+  g_free (village->kecamatan_name);
+  g_free (village);
+}
+
+static int
+compare_villages (gconstpointer a,
+                  gconstpointer b)
+{
+  const VervalVillage *va = *(VervalVillage * const *) a;
+  const VervalVillage *vb = *(VervalVillage * const *) b;
+  int c = g_strcmp0 (va->kecamatan_code, vb->kecamatan_code);
+
+  if (c == 0)
+    c = strcmp (va->name, vb->name);
+  if (c == 0)
+    c = strcmp (va->code, vb->code);
+  return c;
+}
+
+/* The listed name if there is one, else the region table's, else the code. */
+static char *
+region_name (const char *listed,
+             const char *code)
+{
+  const char *official;
+
+  if (listed != NULL && listed[0] != '\0')
+    return g_strdup (listed);
+  official = verval_regions_lookup_name (verval_regions_get_default (), code);
+  return g_strdup (official != NULL ? official : code);
+}
+
+/* The counts walk the list index (village_code first); names are one row
+ * per village, not an aggregate over every household. */
+static gpointer
+list_villages_in_thread (sqlite3       *db,
+                         gpointer       data,
+                         GCancellable  *cancellable,
+                         GError       **error)
+{
+  g_autoptr(GPtrArray) villages = g_ptr_array_new_with_free_func ((GDestroyNotify) verval_village_free);
+  sqlite3_stmt *counts = NULL;
+  sqlite3_stmt *names = NULL;
+  int rc;
+
+  if (!verval_store_exec (db, "BEGIN", error))
+    return NULL;
+  if (sqlite3_prepare_v2 (db, "SELECT village_code, count(*) FROM households "
+                              "WHERE village_code <> '' GROUP BY village_code",
+                          -1, &counts, NULL) != SQLITE_OK ||
+      sqlite3_prepare_v2 (db, "SELECT village, kecamatan FROM households "
+                              "WHERE village_code = ?1 AND (village <> '' OR kecamatan <> '') "
+                              "LIMIT 1", -1, &names, NULL) != SQLITE_OK)
+    {
+      verval_store_set_sqlite_error (error, db, "listing villages");
+      goto fail;
+    }
+  while ((rc = sqlite3_step (counts)) == SQLITE_ROW)
+    {
+      VervalVillage *village = g_new0 (VervalVillage, 1);
+      const char *listed_village = NULL, *listed_kecamatan = NULL;
+
+      village->code = g_strdup ((const char *) sqlite3_column_text (counts, 0));
+      village->n_households = (guint) sqlite3_column_int64 (counts, 1);
+      g_ptr_array_add (villages, village);
+
+      sqlite3_bind_text (names, 1, village->code, -1, SQLITE_STATIC);
+      if (sqlite3_step (names) == SQLITE_ROW)
+        {
+          listed_village = (const char *) sqlite3_column_text (names, 0);
+          listed_kecamatan = (const char *) sqlite3_column_text (names, 1);
+        }
+      village->name = region_name (listed_village, village->code);
+      if (strlen (village->code) > KECAMATAN_CODE_LENGTH)
+        {
+          village->kecamatan_code = g_strndup (village->code, KECAMATAN_CODE_LENGTH);
+          village->kecamatan_name = region_name (listed_kecamatan, village->kecamatan_code);
+        }
+      sqlite3_reset (names);
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        goto fail;
+    }
+  if (rc != SQLITE_DONE)
+    {
+      verval_store_set_sqlite_error (error, db, "listing villages");
+      goto fail;
+    }
+  sqlite3_finalize (counts);
+  sqlite3_finalize (names);
+  verval_store_exec (db, "COMMIT", NULL);
+  g_ptr_array_sort (villages, compare_villages);
+  return g_steal_pointer (&villages);
+
+fail:
+  sqlite3_finalize (counts);
+  sqlite3_finalize (names);
+  sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
+  return NULL;
+}
+
+void
+verval_store_list_villages_async (VervalStore         *self,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  g_return_if_fail (VERVAL_IS_STORE (self));
+
+  verval_store_run_async (self, list_villages_in_thread, NULL, NULL,
+                          (GDestroyNotify) g_ptr_array_unref, cancellable, callback, user_data);
+}
+
+GPtrArray *
+verval_store_list_villages_finish (VervalStore   *self,
+                                   GAsyncResult  *result,
+                                   GError       **error)
+{
+  return verval_store_run_finish (self, result, error);
+}
+
 /* Import ------------------------------------------------------------------ */
 
 /* Progress reports hop to the caller's context; the state lives until the
@@ -1398,9 +1531,13 @@ import_in_thread (sqlite3       *db,
   if (!verval_store_exec (db, "PRAGMA cache_size = -65536; PRAGMA wal_autocheckpoint = 0; "
                               "BEGIN IMMEDIATE", error))
     return NULL;
+  empty = table_is_empty (db);
+  /* Dropped before the statements are prepared, so they plan without it. */
+  if (empty && !verval_store_exec (db, "DROP INDEX IF EXISTS " VERVAL_STORE_LIST_INDEX_NAME,
+                                   &local_error))
+    goto fail;
   if (!import_statements_prepare (db, &statements, &local_error))
     goto fail;
-  empty = table_is_empty (db);
 
   pipe.reader = reader;
   pipe.cancellable = cancellable;
@@ -1442,6 +1579,8 @@ import_in_thread (sqlite3       *db,
   /* Into an empty table every household came from this file: one statement
    * records the source of all of them, far cheaper than a row at a time. */
   if (empty && !insert_all_sources (db, dtks, name, now, &local_error))
+    goto fail;
+  if (empty && !verval_store_exec (db, VERVAL_STORE_LIST_INDEX_SQL, &local_error))
     goto fail;
 
   import_statements_clear (&statements);

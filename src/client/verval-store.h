@@ -22,6 +22,17 @@ typedef enum {
   VERVAL_STORE_ERROR_NOT_FOUND,
 } VervalStoreError;
 
+/* The household list's order: village, then the folded text, which starts
+ * with the head's name. The index makes reading it in that order a plain
+ * walk; a first import into an empty table builds it once at the end,
+ * which is cheaper than growing it row by row. Changing the index needs a
+ * new migration step. */
+#define VERVAL_STORE_LIST_ORDER "village_code, search_text, desil, visit_state, id"
+#define VERVAL_STORE_LIST_INDEX_NAME "households_list_order"
+#define VERVAL_STORE_LIST_INDEX_SQL \
+  "CREATE INDEX IF NOT EXISTS " VERVAL_STORE_LIST_INDEX_NAME \
+  " ON households (village_code, search_text, desil, visit_state)"
+
 /* Name of the database file inside the data directory, and of the media dir. */
 #define VERVAL_STORE_DB_NAME    "verval.db"
 #define VERVAL_STORE_MEDIA_NAME "media"
@@ -134,6 +145,29 @@ VervalImportReport *verval_store_import_sync (VervalStore         *self,
                                              GFile                *file,
                                              GCancellable         *cancellable,
                                              GError              **error);
+
+/* A village that has households in the store: a choice of the list's
+ * region filter. */
+typedef struct {
+  char  *code;            /* digits: 5108062001 */
+  char  *name;            /* as listed, else from the region table, else the code */
+  char  *kecamatan_code;  /* its first six digits; NULL for a shorter code */
+  char  *kecamatan_name;  /* as listed, else from the region table, else the code */
+  guint  n_households;
+} VervalVillage;
+
+void           verval_village_free          (VervalVillage        *village);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VervalVillage, verval_village_free)
+
+/* Lists the villages of the store's households on the store thread, by
+ * kecamatan code, then village name: a GPtrArray of VervalVillage. */
+void           verval_store_list_villages_async  (VervalStore          *self,
+                                                  GCancellable         *cancellable,
+                                                  GAsyncReadyCallback   callback,
+                                                  gpointer              user_data);
+GPtrArray     *verval_store_list_villages_finish (VervalStore          *self,
+                                                  GAsyncResult         *result,
+                                                  GError              **error);
 
 /* Tell listeners (list models) that households or their visit state changed;
  * call it from the main thread after a write that affects the list. Bumps the

@@ -102,6 +102,25 @@ condition (Context    *ctx,
   return verval_expr_evaluate_condition (expr, lookup, ctx);
 }
 
+/* Wraps a new container in a node without keeping a second reference. */
+static JsonNode *
+array_node_take (JsonArray *array)
+{
+  JsonNode *node = json_node_init_array (json_node_alloc (), array);
+
+  json_array_unref (array);
+  return node;
+}
+
+static JsonNode *
+object_node_take (JsonObject *object)
+{
+  JsonNode *node = json_node_init_object (json_node_alloc (), object);
+
+  json_object_unref (object);
+  return node;
+}
+
 static gboolean
 node_is_empty (JsonNode *node)
 {
@@ -267,7 +286,7 @@ check_multiple_choice (Context               *ctx,
   out = json_array_sized_new (codes->len);
   for (guint i = 0; i < codes->len; i++)
     json_array_add_int_element (out, g_array_index (codes, gint64, i));
-  return json_node_init_array (json_node_alloc (), out);
+  return array_node_take (out);
 }
 
 static JsonNode *
@@ -459,7 +478,7 @@ check_photo (Context               *ctx,
   out = json_array_sized_new (n);
   for (guint i = 0; i < n; i++)
     json_array_add_string_element (out, json_array_get_string_element (array, i));
-  return json_node_init_array (json_node_alloc (), out);
+  return array_node_take (out);
 }
 
 static JsonNode *
@@ -520,7 +539,7 @@ check_location (Context               *ctx,
                                         "wait for a better fix if you can"), metres, limit));
         }
     }
-  return json_node_init_object (json_node_alloc (), out);
+  return object_node_take (out);
 }
 
 static JsonNode *
