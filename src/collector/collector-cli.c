@@ -1,0 +1,697 @@
+/* collector-cli.c: the verval-collector command line
+ *
+ * Copyright 2026 The Verval developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "collector"
+
+#include "config.h"
+
+#include <gio/gio.h>
+#include <glib-unix.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "collector-cli.h"
+#include "collector-error.h"
+#include "collector-export.h"
+#include "collector-forms.h"
+#include "collector-import.h"
+#include "collector-media.h"
+#include "collector-server.h"
+#include "collector-sqlite-store.h"
+#include "collector-token.h"
+
+#define EXIT_USAGE 2
+
+static const char *usage_text =
+  "Usage: verval-collector COMMAND [OPTIONS]\n"
+  "\n"
+  "Commands:\n"
+  "  serve        --data-dir DIR --listen ADDR:PORT [--tls-cert FILE --tls-key FILE]\n"
+  "  import       --data-dir DIR FILE...            import P3KE/DTKS CSV lists\n"
+  "  enumerator   add NAME [--phone PHONE] | list | disable WHO | enable WHO\n"
+  "  enroll-code  --data-dir DIR WHO [--ttl-hours N] issue a one-time enrollment code\n"
+  "  assign       --data-dir DIR WHO (--village CODE | --households ID[,ID…] | --households-file FILE)\n"
+  "  device       list | revoke DEVICE-ID\n"
+  "  export       --data-dir DIR --format csv|geojson [--output FILE]\n"
+  "\n"
+  "WHO is an enumerator's number or exact name. Every command takes --data-dir.\n"
+  "Run “verval-collector COMMAND --help” for the options of one command.\n";
+
+static int
+fail (GError *error)
+{
+  g_printerr ("verval-collector: error: %s\n", error->message);
+  g_error_free (error);
+  return 1;
+}
+
+static int
+usage_error (const char *command,
+             const char *message)
+{
+  g_printerr ("verval-collector %s: %s\nRun “verval-collector %s --help” for usage.\n",
+              command, message, command);
+  return EXIT_USAGE;
+}
+
+static gboolean
+parse_options (GOptionContext *context,
+               const char     *command,
+               int            *argc,
+               char         ***argv,
+               int            *status)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!g_option_context_parse (context, argc, argv, &error))
+    {
+      *status = usage_error (command, error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static CollectorStore *
+open_store (const char *data_dir,
+            GError    **error)
+{
+  g_autofree char *path = NULL;
+
+  if (g_mkdir_with_parents (data_dir, 0750) != 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   "Cannot create the data directory %s: %s", data_dir, g_strerror (saved));
+      return NULL;
+    }
+  path = g_build_filename (data_dir, "collector.db", NULL);
+  return collector_sqlite_store_new (path, error);
+}
+
+static CollectorMedia *
+open_media (const char *data_dir,
+            GError    **error)
+{
+  g_autofree char *path = g_build_filename (data_dir, "media", NULL);
+
+  return collector_media_new (path, error);
+}
+
+/* ---------------------------------------------------------------- serve */
+
+typedef struct
+{
+  GMainLoop       *loop;
+  CollectorServer *server;
+  gboolean         stopping;
+  guint            timeout_id;
+} ServeState;
+
+static void
+shutdown_done_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  ServeState *state = user_data;
+
+  collector_server_shutdown_finish (COLLECTOR_SERVER (source), result, NULL);
+  g_main_loop_quit (state->loop);
+}
+
+static gboolean
+shutdown_timeout_cb (gpointer user_data)
+{
+  ServeState *state = user_data;
+
+  g_warning ("Requests still running after 30 s; stopping anyway");
+  state->timeout_id = 0;
+  g_main_loop_quit (state->loop);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+signal_cb (gpointer user_data)
+{
+  ServeState *state = user_data;
+
+  if (state->stopping)
+    return G_SOURCE_CONTINUE;
+  state->stopping = TRUE;
+  g_message ("Shutting down: finishing requests in flight");
+  collector_server_shutdown_async (state->server, shutdown_done_cb, state);
+  state->timeout_id = g_timeout_add_seconds (30, shutdown_timeout_cb, state);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean quiet_access_log;
+
+/* One line per message on stderr; the access log's fields are already in
+ * its MESSAGE. Debug output stays with GLib's writer (G_MESSAGES_DEBUG). */
+static GLogWriterOutput
+log_writer (GLogLevelFlags   level,
+            const GLogField *fields,
+            gsize            n_fields,
+            gpointer         user_data)
+{
+  const char *message = NULL, *domain = NULL;
+  g_autoptr(GDateTime) now = NULL;
+  g_autofree char *stamp = NULL;
+  const char *level_name;
+
+  if (level & G_LOG_LEVEL_DEBUG)
+    return g_log_writer_default (level, fields, n_fields, user_data);
+  for (gsize i = 0; i < n_fields; i++)
+    {
+      if (g_str_equal (fields[i].key, "MESSAGE"))
+        message = fields[i].value;
+      else if (g_str_equal (fields[i].key, "GLIB_DOMAIN"))
+        domain = fields[i].value;
+    }
+  if ((level & G_LOG_LEVEL_INFO) && quiet_access_log)
+    return G_LOG_WRITER_HANDLED;
+  if (level & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL))
+    level_name = "error";
+  else if (level & G_LOG_LEVEL_WARNING)
+    level_name = "warning";
+  else if (level & G_LOG_LEVEL_MESSAGE)
+    level_name = "notice";
+  else
+    level_name = "info";
+  now = g_date_time_new_now_utc ();
+  stamp = g_date_time_format (now, "%Y-%m-%dT%H:%M:%S.%fZ");
+  fprintf (stderr, "%s %s %s: %s\n", stamp, domain != NULL ? domain : "-", level_name,
+           message != NULL ? message : "");
+  fflush (stderr);
+  if (level & G_LOG_LEVEL_ERROR)
+    return g_log_writer_default (level, fields, n_fields, user_data);
+  return G_LOG_WRITER_HANDLED;
+}
+
+static int
+cmd_serve (int    argc,
+           char **argv)
+{
+  g_autofree char *data_dir = NULL;
+  g_autofree char *listen = NULL;
+  g_autofree char *tls_cert = NULL;
+  g_autofree char *tls_key = NULL;
+  gboolean allow_insecure = FALSE;
+  gint64 max_body = 0, max_media = 0;
+  int max_batch = 0;
+  const GOptionEntry entries[] = {
+    { "data-dir", 'd', 0, G_OPTION_ARG_FILENAME, &data_dir, "Data directory (database and media)", "DIR" },
+    { "listen", 'l', 0, G_OPTION_ARG_STRING, &listen, "Address and port, e.g. 127.0.0.1:8080 (port 0: any free port)", "ADDR:PORT" },
+    { "tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &tls_cert, "TLS certificate (PEM)", "FILE" },
+    { "tls-key", 0, 0, G_OPTION_ARG_FILENAME, &tls_key, "TLS private key (PEM)", "FILE" },
+    { "allow-insecure-http", 0, 0, G_OPTION_ARG_NONE, &allow_insecure, "Allow plain HTTP off loopback (only behind a TLS-terminating proxy)", NULL },
+    { "max-body", 0, 0, G_OPTION_ARG_INT64, &max_body, "Largest JSON request body in bytes", "BYTES" },
+    { "max-media", 0, 0, G_OPTION_ARG_INT64, &max_media, "Largest photo in bytes", "BYTES" },
+    { "max-batch", 0, 0, G_OPTION_ARG_INT, &max_batch, "Most visits in one batch", "N" },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet_access_log, "No access log", NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new ("- serve the sync API");
+  g_autoptr(CollectorStore) store = NULL;
+  g_autoptr(CollectorMedia) media = NULL;
+  g_autoptr(CollectorForms) forms = NULL;
+  g_autoptr(CollectorServer) server = NULL;
+  g_autoptr(GMainLoop) loop = NULL;
+  g_autofree char *uri = NULL;
+  GError *error = NULL;
+  CollectorLimits limits;
+  ServeState state = { 0 };
+  guint sigterm, sigint;
+  int status;
+
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!parse_options (context, "serve", &argc, &argv, &status))
+    return status;
+  if (data_dir == NULL || listen == NULL)
+    return usage_error ("serve", "--data-dir and --listen are required");
+  if ((tls_cert == NULL) != (tls_key == NULL))
+    return usage_error ("serve", "--tls-cert and --tls-key go together");
+  if (argc > 1)
+    return usage_error ("serve", "unexpected arguments");
+
+  collector_limits_init_default (&limits);
+  if (max_body > 0)
+    limits.max_body = max_body;
+  if (max_media > 0)
+    limits.max_media = max_media;
+  if (max_batch > 0)
+    limits.max_batch = max_batch;
+
+  g_log_set_writer_func (log_writer, NULL, NULL);
+
+  if ((store = open_store (data_dir, &error)) == NULL ||
+      (media = open_media (data_dir, &error)) == NULL)
+    return fail (error);
+  forms = collector_forms_new ();
+  server = collector_server_new (store, media, forms, &limits);
+  if (tls_cert != NULL)
+    {
+      g_autoptr(GTlsCertificate) certificate = g_tls_certificate_new_from_files (tls_cert, tls_key, &error);
+
+      if (certificate == NULL)
+        return fail (error);
+      collector_server_set_tls_certificate (server, certificate);
+    }
+  if (!collector_server_listen (server, listen, allow_insecure, &error))
+    return fail (error);
+
+  uri = collector_server_get_uri (server);
+  /* machine-readable: scripts and tests read the port from this line */
+  g_print ("listening on %s\n", uri);
+  fflush (stdout);
+
+  loop = g_main_loop_new (NULL, FALSE);
+  state.loop = loop;
+  state.server = server;
+  sigterm = g_unix_signal_add (SIGTERM, signal_cb, &state);
+  sigint = g_unix_signal_add (SIGINT, signal_cb, &state);
+  g_main_loop_run (loop);
+  g_source_remove (sigterm);
+  g_source_remove (sigint);
+  if (state.timeout_id != 0)
+    g_source_remove (state.timeout_id);
+
+  /* let the closed connections finish tearing down */
+  g_clear_object (&server);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  /* queued writes commit before the store lets go */
+  collector_store_close (store);
+  g_message ("Stopped");
+  return 0;
+}
+
+/* ---------------------------------------------------------------- import */
+
+static int
+cmd_import (int    argc,
+            char **argv)
+{
+  g_autofree char *data_dir = NULL;
+  const GOptionEntry entries[] = {
+    { "data-dir", 'd', 0, G_OPTION_ARG_FILENAME, &data_dir, "Data directory", "DIR" },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new ("FILE… - import P3KE or DTKS CSV lists");
+  g_autoptr(CollectorStore) store = NULL;
+  GError *error = NULL;
+  gboolean all_ok = TRUE;
+  int status;
+
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!parse_options (context, "import", &argc, &argv, &status))
+    return status;
+  if (data_dir == NULL)
+    return usage_error ("import", "--data-dir is required");
+  if (argc < 2)
+    return usage_error ("import", "name at least one CSV file");
+  if ((store = open_store (data_dir, &error)) == NULL)
+    return fail (error);
+
+  for (int i = 1; i < argc; i++)
+    {
+      g_autoptr(VervalImportReport) report = NULL;
+      g_autofree char *text = NULL;
+
+      report = collector_import_file (store, argv[i], &error);
+      if (report == NULL)
+        {
+          g_printerr ("verval-collector: error: %s: %s\n", argv[i], error->message);
+          g_clear_error (&error);
+          all_ok = FALSE;
+          continue;
+        }
+      text = verval_import_report_to_text (report);
+      g_print ("%s\n", text);
+      if (report->families == 0)
+        all_ok = FALSE;
+    }
+  collector_store_close (store);
+  return all_ok ? 0 : 1;
+}
+
+/* ---------------------------------------------------------------- enumerator */
+
+static int
+cmd_enumerator (int    argc,
+                char **argv)
+{
+  g_autofree char *data_dir = NULL;
+  g_autofree char *phone = NULL;
+  const GOptionEntry entries[] = {
+    { "data-dir", 'd', 0, G_OPTION_ARG_FILENAME, &data_dir, "Data directory", "DIR" },
+    { "phone", 0, 0, G_OPTION_ARG_STRING, &phone, "Phone number (add)", "PHONE" },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new ("add NAME | list | disable WHO | enable WHO - manage enumerators");
+  g_autoptr(CollectorStore) store = NULL;
+  GError *error = NULL;
+  const char *action;
+  int status;
+
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!parse_options (context, "enumerator", &argc, &argv, &status))
+    return status;
+  if (data_dir == NULL)
+    return usage_error ("enumerator", "--data-dir is required");
+  if (argc < 2)
+    return usage_error ("enumerator", "say add, list, disable or enable");
+  action = argv[1];
+  if ((store = open_store (data_dir, &error)) == NULL)
+    return fail (error);
+
+  if (g_str_equal (action, "add"))
+    {
+      g_autofree char *name = NULL;
+      gint64 id;
+
+      if (argc != 3)
+        return usage_error ("enumerator", "add takes one NAME (quote it if it has spaces)");
+      name = g_strstrip (g_strdup (argv[2]));
+      if (name[0] == '\0' || g_ascii_isdigit (name[0]) || !g_utf8_validate (name, -1, NULL))
+        return usage_error ("enumerator", "a name must be text and not start with a digit");
+      if (!collector_store_add_enumerator (store, name, phone, &id, &error))
+        return fail (error);
+      g_print ("Added enumerator %" G_GINT64_FORMAT ": %s\n", id, name);
+    }
+  else if (g_str_equal (action, "list"))
+    {
+      g_autoptr(GPtrArray) all = collector_store_list_enumerators (store, &error);
+
+      if (all == NULL)
+        return fail (error);
+      g_print ("%-5s %-30s %-16s %-9s %10s %8s\n", "ID", "NAME", "PHONE", "STATUS", "HOUSEHOLDS", "DEVICES");
+      for (guint i = 0; i < all->len; i++)
+        {
+          CollectorEnumerator *e = g_ptr_array_index (all, i);
+
+          g_print ("%-5" G_GINT64_FORMAT " %-30s %-16s %-9s %10u %8u\n", e->id, e->name,
+                   e->phone != NULL ? e->phone : "-", e->disabled ? "disabled" : "active",
+                   e->n_households, e->n_devices);
+        }
+    }
+  else if (g_str_equal (action, "disable") || g_str_equal (action, "enable"))
+    {
+      g_autoptr(CollectorEnumerator) e = NULL;
+      gboolean disable = g_str_equal (action, "disable");
+
+      if (argc != 3)
+        return usage_error ("enumerator", "disable/enable take one enumerator number or name");
+      if ((e = collector_store_find_enumerator (store, argv[2], &error)) == NULL ||
+          !collector_store_set_enumerator_disabled (store, e->id, disable, &error))
+        return fail (error);
+      g_print ("%s enumerator %" G_GINT64_FORMAT ": %s\n", disable ? "Disabled" : "Enabled", e->id, e->name);
+    }
+  else
+    return usage_error ("enumerator", "say add, list, disable or enable");
+  collector_store_close (store);
+  return 0;
+}
+
+/* ---------------------------------------------------------------- enroll-code */
+
+static int
+cmd_enroll_code (int    argc,
+                 char **argv)
+{
+  g_autofree char *data_dir = NULL;
+  int ttl_hours = 72;
+  const GOptionEntry entries[] = {
+    { "data-dir", 'd', 0, G_OPTION_ARG_FILENAME, &data_dir, "Data directory", "DIR" },
+    { "ttl-hours", 0, 0, G_OPTION_ARG_INT, &ttl_hours, "Hours until the code expires (default 72)", "N" },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new ("WHO - issue a one-time enrollment code");
+  g_autoptr(CollectorStore) store = NULL;
+  g_autoptr(CollectorEnumerator) e = NULL;
+  g_autofree char *code = NULL;
+  g_autofree char *normal = NULL;
+  g_autofree char *hash = NULL;
+  g_autoptr(GDateTime) expires = NULL;
+  g_autofree char *expires_text = NULL;
+  GError *error = NULL;
+  int status;
+
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!parse_options (context, "enroll-code", &argc, &argv, &status))
+    return status;
+  if (data_dir == NULL)
+    return usage_error ("enroll-code", "--data-dir is required");
+  if (argc != 2)
+    return usage_error ("enroll-code", "name one enumerator (number or name)");
+  if (ttl_hours < 1 || ttl_hours > 24 * 30)
+    return usage_error ("enroll-code", "--ttl-hours must be from 1 to 720");
+  if ((store = open_store (data_dir, &error)) == NULL ||
+      (e = collector_store_find_enumerator (store, argv[1], &error)) == NULL)
+    return fail (error);
+  if (e->disabled)
+    {
+      g_set_error (&error, COLLECTOR_ERROR, COLLECTOR_ERROR_ENUMERATOR_DISABLED,
+                   "Enumerator %s is disabled; enable it first", e->name);
+      return fail (error);
+    }
+  if ((code = collector_enroll_code_new (&error)) == NULL)
+    return fail (error);
+  normal = collector_enroll_code_normalize (code);
+  hash = collector_secret_hash (normal);
+  {
+    g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+
+    expires = g_date_time_add_hours (now, ttl_hours);
+  }
+  if (!collector_store_add_enroll_code (store, e->id, hash, g_date_time_to_unix (expires), &error))
+    return fail (error);
+  expires_text = g_date_time_format_iso8601 (expires);
+  /* the only place a code is ever shown: it is stored hashed */
+  g_print ("Enrollment code for %s (enumerator %" G_GINT64_FORMAT "): %s\n"
+           "Single use; expires %s.\n", e->name, e->id, code, expires_text);
+  collector_store_close (store);
+  return 0;
+}
+
+/* ---------------------------------------------------------------- assign */
+
+static int
+cmd_assign (int    argc,
+            char **argv)
+{
+  g_autofree char *data_dir = NULL;
+  g_autofree char *village = NULL;
+  g_autofree char *households = NULL;
+  g_autofree char *households_file = NULL;
+  const GOptionEntry entries[] = {
+    { "data-dir", 'd', 0, G_OPTION_ARG_FILENAME, &data_dir, "Data directory", "DIR" },
+    { "village", 0, 0, G_OPTION_ARG_STRING, &village, "All households of this village (Kemendagri code)", "CODE" },
+    { "households", 0, 0, G_OPTION_ARG_STRING, &households, "These households (comma-separated ids)", "ID,…" },
+    { "households-file", 0, 0, G_OPTION_ARG_FILENAME, &households_file, "Household ids, one a line", "FILE" },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new ("WHO - assign households (moving them from whoever had them)");
+  g_autoptr(CollectorStore) store = NULL;
+  g_autoptr(CollectorEnumerator) e = NULL;
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  GError *error = NULL;
+  guint n = 0, sources;
+  int status;
+
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!parse_options (context, "assign", &argc, &argv, &status))
+    return status;
+  if (data_dir == NULL)
+    return usage_error ("assign", "--data-dir is required");
+  if (argc != 2)
+    return usage_error ("assign", "name one enumerator (number or name)");
+  sources = (village != NULL) + (households != NULL) + (households_file != NULL);
+  if (sources != 1)
+    return usage_error ("assign", "give exactly one of --village, --households, --households-file");
+
+  if (households != NULL || households_file != NULL)
+    {
+      g_autofree char *contents = NULL;
+      g_auto(GStrv) parts = NULL;
+
+      if (households_file != NULL && !g_file_get_contents (households_file, &contents, NULL, &error))
+        return fail (error);
+      parts = g_strsplit_set (households != NULL ? households : contents, ",\n\r", -1);
+      for (guint i = 0; parts[i] != NULL; i++)
+        {
+          char *id = g_strstrip (parts[i]);
+
+          if (id[0] != '\0')
+            g_ptr_array_add (ids, g_strdup (id));
+        }
+      if (ids->len == 0)
+        return usage_error ("assign", "the household list is empty");
+      g_ptr_array_add (ids, NULL);
+    }
+
+  if ((store = open_store (data_dir, &error)) == NULL ||
+      (e = collector_store_find_enumerator (store, argv[1], &error)) == NULL)
+    return fail (error);
+  if (!collector_store_assign (store, e->id, village,
+                               ids->len > 0 ? (const char * const *) ids->pdata : NULL,
+                               &n, &error))
+    return fail (error);
+  g_print ("Assigned %u household(s) to %s (enumerator %" G_GINT64_FORMAT ")\n", n, e->name, e->id);
+  collector_store_close (store);
+  return 0;
+}
+
+/* ---------------------------------------------------------------- device */
+
+static int
+cmd_device (int    argc,
+            char **argv)
+{
+  g_autofree char *data_dir = NULL;
+  const GOptionEntry entries[] = {
+    { "data-dir", 'd', 0, G_OPTION_ARG_FILENAME, &data_dir, "Data directory", "DIR" },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new ("list | revoke DEVICE-ID - manage enrolled devices");
+  g_autoptr(CollectorStore) store = NULL;
+  GError *error = NULL;
+  int status;
+
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!parse_options (context, "device", &argc, &argv, &status))
+    return status;
+  if (data_dir == NULL)
+    return usage_error ("device", "--data-dir is required");
+  if (argc < 2)
+    return usage_error ("device", "say list or revoke");
+  if ((store = open_store (data_dir, &error)) == NULL)
+    return fail (error);
+
+  if (g_str_equal (argv[1], "list"))
+    {
+      g_autoptr(GPtrArray) all = collector_store_list_devices (store, &error);
+
+      if (all == NULL)
+        return fail (error);
+      g_print ("%-5s %-24s %-24s %-10s %-9s %-20s\n", "ID", "ENUMERATOR", "DEVICE", "VERSION", "STATUS", "LAST SEEN");
+      for (guint i = 0; i < all->len; i++)
+        {
+          CollectorDevice *d = g_ptr_array_index (all, i);
+          g_autoptr(GDateTime) seen = d->last_seen_at ? g_date_time_new_from_unix_utc (d->last_seen_at) : NULL;
+          g_autofree char *seen_text = seen ? g_date_time_format (seen, "%Y-%m-%d %H:%M:%SZ") : g_strdup ("never");
+
+          g_print ("%-5" G_GINT64_FORMAT " %-24s %-24s %-10s %-9s %-20s\n", d->id, d->enumerator_name,
+                   d->name, d->app_version != NULL ? d->app_version : "-",
+                   d->revoked_at ? "revoked" : "active", seen_text);
+        }
+    }
+  else if (g_str_equal (argv[1], "revoke"))
+    {
+      guint64 id;
+
+      if (argc != 3 || !g_ascii_string_to_unsigned (argv[2], 10, 1, G_MAXINT64, &id, NULL))
+        return usage_error ("device", "revoke takes one device number (see device list)");
+      if (!collector_store_revoke_device (store, id, &error))
+        return fail (error);
+      g_print ("Revoked device %" G_GUINT64_FORMAT "; its token stops working on its next request\n", id);
+    }
+  else
+    return usage_error ("device", "say list or revoke");
+  collector_store_close (store);
+  return 0;
+}
+
+/* ---------------------------------------------------------------- export */
+
+static int
+cmd_export (int    argc,
+            char **argv)
+{
+  g_autofree char *data_dir = NULL;
+  g_autofree char *format = NULL;
+  g_autofree char *output = NULL;
+  const GOptionEntry entries[] = {
+    { "data-dir", 'd', 0, G_OPTION_ARG_FILENAME, &data_dir, "Data directory", "DIR" },
+    { "format", 'f', 0, G_OPTION_ARG_STRING, &format, "csv or geojson", "FORMAT" },
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Write here instead of standard output", "FILE" },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new ("- export stored visits");
+  g_autoptr(CollectorStore) store = NULL;
+  g_autoptr(GPtrArray) visits = NULL;
+  g_autoptr(GString) out = NULL;
+  GError *error = NULL;
+  int status;
+
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!parse_options (context, "export", &argc, &argv, &status))
+    return status;
+  if (data_dir == NULL || format == NULL)
+    return usage_error ("export", "--data-dir and --format are required");
+  if (!g_str_equal (format, "csv") && !g_str_equal (format, "geojson"))
+    return usage_error ("export", "--format is csv or geojson");
+  if (argc > 1)
+    return usage_error ("export", "unexpected arguments");
+  if ((store = open_store (data_dir, &error)) == NULL ||
+      (visits = collector_store_list_visits (store, &error)) == NULL)
+    return fail (error);
+  out = g_str_equal (format, "csv") ? collector_export_csv (visits) : collector_export_geojson (visits);
+  if (output != NULL)
+    {
+      if (!g_file_set_contents (output, out->str, out->len, &error))
+        return fail (error);
+      g_printerr ("Exported %u visit(s) to %s\n", visits->len, output);
+    }
+  else
+    {
+      fwrite (out->str, 1, out->len, stdout);
+      fflush (stdout);
+    }
+  collector_store_close (store);
+  return 0;
+}
+
+int
+collector_cli_main (int    argc,
+                    char **argv)
+{
+  static const struct {
+    const char *name;
+    int (*func) (int, char **);
+  } commands[] = {
+    { "serve", cmd_serve },
+    { "import", cmd_import },
+    { "enumerator", cmd_enumerator },
+    { "enroll-code", cmd_enroll_code },
+    { "assign", cmd_assign },
+    { "device", cmd_device },
+    { "export", cmd_export },
+  };
+
+  if (argc < 2 || g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h") ||
+      g_str_equal (argv[1], "help"))
+    {
+      fputs (usage_text, argc < 2 ? stderr : stdout);
+      return argc < 2 ? EXIT_USAGE : 0;
+    }
+  if (g_str_equal (argv[1], "--version"))
+    {
+      g_print ("verval-collector %s\n", PACKAGE_VERSION);
+      return 0;
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      if (g_str_equal (argv[1], commands[i].name))
+        {
+          g_autofree char *prgname = g_strconcat ("verval-collector ", argv[1], NULL);
+
+          g_set_prgname (prgname);
+          return commands[i].func (argc - 1, argv + 1);
+        }
+    }
+  g_printerr ("verval-collector: unknown command “%s”\n\n%s", argv[1], usage_text);
+  return EXIT_USAGE;
+}

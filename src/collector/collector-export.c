@@ -1,0 +1,213 @@
+/* collector-export.c: stored visits as CSV or GeoJSON
+ *
+ * CSV is RFC 4180 with a UTF-8 BOM so Excel opens it with the right
+ * encoding; identifiers stay text. GeoJSON has one Feature per visit, with a
+ * null geometry when no fix was recorded.
+ *
+ * Copyright 2026 The Verval developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "collector"
+
+#include "config.h"
+
+#include <json-glib/json-glib.h>
+#include <string.h>
+
+#include "collector-export.h"
+
+static void
+csv_field (GString    *out,
+           const char *value,
+           gboolean    last)
+{
+  if (value == NULL)
+    value = "";
+  if (strpbrk (value, ",\"\r\n") != NULL)
+    {
+      g_string_append_c (out, '"');
+      for (const char *p = value; *p != '\0'; p++)
+        {
+          if (*p == '"')
+            g_string_append_c (out, '"');
+          g_string_append_c (out, *p);
+        }
+      g_string_append_c (out, '"');
+    }
+  else
+    g_string_append (out, value);
+  g_string_append (out, last ? "\r\n" : ",");
+}
+
+static char *
+number (double value)
+{
+  char buffer[G_ASCII_DTOSTR_BUF_SIZE];
+
+  return g_strdup (g_ascii_dtostr (buffer, sizeof buffer, value));
+}
+
+static char *
+media_list (CollectorVisit *v)
+{
+  GString *s = g_string_new (NULL);
+
+  for (guint i = 0; i < v->media->len; i++)
+    {
+      CollectorMediaRef *m = g_ptr_array_index (v->media, i);
+
+      g_string_append_printf (s, "%s%s:%s", i > 0 ? ";" : "", m->role, m->sha256);
+    }
+  return g_string_free (s, FALSE);
+}
+
+static char *
+time_text (gint64 unix_seconds)
+{
+  g_autoptr(GDateTime) t = g_date_time_new_from_unix_utc (unix_seconds);
+
+  return g_date_time_format_iso8601 (t);
+}
+
+GString *
+collector_export_csv (GPtrArray *visits)
+{
+  static const char *header[] = {
+    "visit_uuid", "revision", "household_id", "village_code", "enumerator_id", "enumerator",
+    "device_id", "form_id", "form_version", "result_code", "started_at", "finished_at",
+    "lat", "lon", "accuracy", "altitude", "fix_time", "fix_source", "media", "received_at",
+    "answers",
+  };
+  GString *out = g_string_new ("\xef\xbb\xbf");
+
+  g_return_val_if_fail (visits != NULL, NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (header); i++)
+    csv_field (out, header[i], i + 1 == G_N_ELEMENTS (header));
+  for (guint i = 0; i < visits->len; i++)
+    {
+      CollectorVisit *v = g_ptr_array_index (visits, i);
+      g_autofree char *revision = g_strdup_printf ("%" G_GINT64_FORMAT, v->revision);
+      g_autofree char *enumerator_id = g_strdup_printf ("%" G_GINT64_FORMAT, v->enumerator_id);
+      g_autofree char *device_id = g_strdup_printf ("%" G_GINT64_FORMAT, v->device_id);
+      g_autofree char *form_version = g_strdup_printf ("%" G_GINT64_FORMAT, v->form_version);
+      g_autofree char *result_code = g_strdup_printf ("%" G_GINT64_FORMAT, v->result_code);
+      g_autofree char *lat = v->has_location ? number (v->lat) : NULL;
+      g_autofree char *lon = v->has_location ? number (v->lon) : NULL;
+      g_autofree char *accuracy = v->has_location ? number (v->accuracy) : NULL;
+      g_autofree char *altitude = v->has_altitude ? number (v->altitude) : NULL;
+      g_autofree char *media = media_list (v);
+      g_autofree char *received = time_text (v->received_at);
+
+      csv_field (out, v->uuid, FALSE);
+      csv_field (out, revision, FALSE);
+      csv_field (out, v->household_id, FALSE);
+      csv_field (out, v->village_code, FALSE);
+      csv_field (out, enumerator_id, FALSE);
+      csv_field (out, v->enumerator_name, FALSE);
+      csv_field (out, device_id, FALSE);
+      csv_field (out, v->form_id, FALSE);
+      csv_field (out, form_version, FALSE);
+      csv_field (out, result_code, FALSE);
+      csv_field (out, v->started_at, FALSE);
+      csv_field (out, v->finished_at, FALSE);
+      csv_field (out, lat, FALSE);
+      csv_field (out, lon, FALSE);
+      csv_field (out, accuracy, FALSE);
+      csv_field (out, altitude, FALSE);
+      csv_field (out, v->fix_time, FALSE);
+      csv_field (out, v->fix_source, FALSE);
+      csv_field (out, media, FALSE);
+      csv_field (out, received, FALSE);
+      csv_field (out, v->answers_json, TRUE);
+    }
+  return out;
+}
+
+GString *
+collector_export_geojson (GPtrArray *visits)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *text = NULL;
+
+  g_return_val_if_fail (visits != NULL, NULL);
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "type");
+  json_builder_add_string_value (b, "FeatureCollection");
+  json_builder_set_member_name (b, "features");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < visits->len; i++)
+    {
+      CollectorVisit *v = g_ptr_array_index (visits, i);
+      g_autoptr(JsonNode) answers = json_from_string (v->answers_json, NULL);
+      g_autofree char *received = time_text (v->received_at);
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "type");
+      json_builder_add_string_value (b, "Feature");
+      json_builder_set_member_name (b, "id");
+      json_builder_add_string_value (b, v->uuid);
+      json_builder_set_member_name (b, "geometry");
+      if (v->has_location)
+        {
+          json_builder_begin_object (b);
+          json_builder_set_member_name (b, "type");
+          json_builder_add_string_value (b, "Point");
+          json_builder_set_member_name (b, "coordinates");
+          json_builder_begin_array (b);
+          json_builder_add_double_value (b, v->lon);
+          json_builder_add_double_value (b, v->lat);
+          if (v->has_altitude)
+            json_builder_add_double_value (b, v->altitude);
+          json_builder_end_array (b);
+          json_builder_end_object (b);
+        }
+      else
+        json_builder_add_null_value (b);
+      json_builder_set_member_name (b, "properties");
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "revision");
+      json_builder_add_int_value (b, v->revision);
+      json_builder_set_member_name (b, "household_id");
+      json_builder_add_string_value (b, v->household_id);
+      json_builder_set_member_name (b, "village_code");
+      json_builder_add_string_value (b, v->village_code);
+      json_builder_set_member_name (b, "enumerator");
+      json_builder_add_string_value (b, v->enumerator_name);
+      json_builder_set_member_name (b, "form_id");
+      json_builder_add_string_value (b, v->form_id);
+      json_builder_set_member_name (b, "form_version");
+      json_builder_add_int_value (b, v->form_version);
+      json_builder_set_member_name (b, "result_code");
+      json_builder_add_int_value (b, v->result_code);
+      json_builder_set_member_name (b, "started_at");
+      json_builder_add_string_value (b, v->started_at);
+      json_builder_set_member_name (b, "finished_at");
+      json_builder_add_string_value (b, v->finished_at);
+      if (v->has_location)
+        {
+          json_builder_set_member_name (b, "accuracy");
+          json_builder_add_double_value (b, v->accuracy);
+          json_builder_set_member_name (b, "fix_source");
+          json_builder_add_string_value (b, v->fix_source);
+        }
+      json_builder_set_member_name (b, "received_at");
+      json_builder_add_string_value (b, received);
+      json_builder_set_member_name (b, "answers");
+      if (answers != NULL)
+        json_builder_add_value (b, g_steal_pointer (&answers));
+      else
+        json_builder_add_null_value (b);
+      json_builder_end_object (b);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  json_generator_set_root (generator, root);
+  text = json_generator_to_data (generator, NULL);
+  return g_string_new (text);
+}

@@ -1,0 +1,1592 @@
+/* collector-server.c: the HTTP API (libsoup 3)
+ *
+ * The server runs on one main context and never waits on disk there beyond
+ * appending received photo bytes to a temporary file. Everything else (JSON
+ * decoding, validation, store calls, fsync) runs on a worker pool while the
+ * message is paused; the answer is set back on the main context.
+ *
+ * Limits are enforced as early as libsoup allows: method, content type,
+ * token and Content-Length are checked when the headers arrive, before a
+ * byte of the body is read; bodies without a length are counted as they
+ * arrive and dropped past the limit.
+ *
+ * Copyright 2026 The Verval developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "collector-api"
+
+#include "config.h"
+
+#include <libsoup/soup.h>
+#include <string.h>
+
+#include "collector-error.h"
+#include "collector-server.h"
+#include "collector-token.h"
+#include "collector-visit.h"
+#include "collector-wire.h"
+
+#define API_PREFIX   "/api/v1/"
+#define N_WORKERS    8
+#define CTX_KEY      "collector-request"
+
+typedef enum {
+  ROUTE_NONE,
+  ROUTE_INFO,
+  ROUTE_ENROLL,
+  ROUTE_ASSIGNMENTS,
+  ROUTE_REVIEWS,
+  ROUTE_VISITS,
+  ROUTE_STATUS,
+  ROUTE_MEDIA,
+} Route;
+
+/* Per request, attached to the message from request-started on. Touched on
+ * the main context only, except the fields a Job takes over. */
+typedef struct
+{
+  gint64                start_time;
+  Route                 route;
+  char                  media_name[65];
+  CollectorDevice      *device;
+  GByteArray           *body;
+  CollectorMediaUpload *upload;
+  guint64               limit;
+  guint64               received;
+  gboolean              too_large;
+  gboolean              write_failed;
+  gboolean              aborted;
+} RequestCtx;
+
+typedef struct
+{
+  CollectorServer      *server;
+  SoupServerMessage    *msg;
+  RequestCtx           *ctx;       /* borrowed; msg keeps it alive */
+  Route                 route;
+  const char           *method;
+  char                 *media_name;
+  CollectorDevice      *device;
+  GBytes               *body;
+  CollectorMediaUpload *upload;
+  gboolean              write_failed;
+  char                 *content_encoding;
+  GHashTable           *query;
+
+  /* the answer */
+  guint                 status;
+  char                 *response;
+  gsize                 response_length;
+  goffset               head_length;
+} Job;
+
+struct _CollectorServer
+{
+  GObject          parent_instance;
+
+  SoupServer      *soup;
+  GMainContext    *context;
+  CollectorStore  *store;
+  CollectorMedia  *media;
+  CollectorForms  *forms;
+  CollectorLimits  limits;
+  GThreadPool     *workers;
+  guint            in_flight;
+  gboolean         shutting_down;
+  GTask           *shutdown_task;
+};
+
+G_DEFINE_FINAL_TYPE (CollectorServer, collector_server, G_TYPE_OBJECT)
+
+void
+collector_limits_init_default (CollectorLimits *limits)
+{
+  limits->max_body = COLLECTOR_DEFAULT_MAX_BODY;
+  limits->max_decompressed = COLLECTOR_DEFAULT_MAX_DECOMPRESSED;
+  limits->max_media = COLLECTOR_DEFAULT_MAX_MEDIA;
+  limits->max_batch = COLLECTOR_DEFAULT_MAX_BATCH;
+  limits->max_depth = COLLECTOR_DEFAULT_MAX_DEPTH;
+  limits->max_page = COLLECTOR_DEFAULT_MAX_PAGE;
+}
+
+static void
+collector_gstring_free (GString *string)
+{
+  g_string_free (string, TRUE);
+}
+
+static void
+request_ctx_free (RequestCtx *ctx)
+{
+  g_clear_pointer (&ctx->device, collector_device_free);
+  g_clear_pointer (&ctx->body, g_byte_array_unref);
+  g_clear_pointer (&ctx->upload, collector_media_upload_free);
+  g_free (ctx);
+}
+
+static void
+job_free (Job *job)
+{
+  g_clear_object (&job->msg);
+  g_clear_object (&job->server);
+  g_free (job->media_name);
+  g_clear_pointer (&job->device, collector_device_free);
+  g_clear_pointer (&job->body, g_bytes_unref);
+  g_clear_pointer (&job->upload, collector_media_upload_free);
+  g_free (job->content_encoding);
+  g_clear_pointer (&job->query, g_hash_table_unref);
+  g_free (job->response);
+  g_free (job);
+}
+
+/* ---------------------------------------------------------------- routing */
+
+static Route
+route_for_path (const char *path,
+                char        media_name[65],
+                gboolean   *bad_media_name)
+{
+  const char *rest;
+
+  *bad_media_name = FALSE;
+  if (!g_str_has_prefix (path, API_PREFIX))
+    return ROUTE_NONE;
+  rest = path + strlen (API_PREFIX);
+  if (g_str_equal (rest, "info"))
+    return ROUTE_INFO;
+  if (g_str_equal (rest, "enroll"))
+    return ROUTE_ENROLL;
+  if (g_str_equal (rest, "assignments"))
+    return ROUTE_ASSIGNMENTS;
+  if (g_str_equal (rest, "reviews"))
+    return ROUTE_REVIEWS;
+  if (g_str_equal (rest, "visits"))
+    return ROUTE_VISITS;
+  if (g_str_equal (rest, "status"))
+    return ROUTE_STATUS;
+  if (g_str_has_prefix (rest, "media/"))
+    {
+      const char *name = rest + strlen ("media/");
+
+      if (!collector_is_sha256_hex (name))
+        *bad_media_name = TRUE;
+      else
+        memcpy (media_name, name, 65);
+      return ROUTE_MEDIA;
+    }
+  return ROUTE_NONE;
+}
+
+static const char *
+route_allowed_methods (Route route)
+{
+  switch (route)
+    {
+    case ROUTE_INFO:
+    case ROUTE_ASSIGNMENTS:
+    case ROUTE_REVIEWS:
+      return "GET";
+    case ROUTE_ENROLL:
+    case ROUTE_VISITS:
+    case ROUTE_STATUS:
+      return "POST";
+    case ROUTE_MEDIA:
+      return "HEAD, PUT";
+    case ROUTE_NONE:
+    default:
+      return "";
+    }
+}
+
+static gboolean
+route_accepts_method (Route       route,
+                      const char *method)
+{
+  /* libsoup interns method names: compare by pointer */
+  switch (route)
+    {
+    case ROUTE_INFO:
+    case ROUTE_ASSIGNMENTS:
+    case ROUTE_REVIEWS:
+      return method == SOUP_METHOD_GET;
+    case ROUTE_ENROLL:
+    case ROUTE_VISITS:
+    case ROUTE_STATUS:
+      return method == SOUP_METHOD_POST;
+    case ROUTE_MEDIA:
+      return method == SOUP_METHOD_HEAD || method == SOUP_METHOD_PUT;
+    case ROUTE_NONE:
+    default:
+      return FALSE;
+    }
+}
+
+static gboolean
+route_needs_auth (Route route)
+{
+  return route != ROUTE_INFO && route != ROUTE_ENROLL && route != ROUTE_NONE;
+}
+
+/* ---------------------------------------------------------------- replies */
+
+static void
+reply_json (SoupServerMessage *msg,
+            guint              status,
+            char              *body,
+            gsize              length)
+{
+  soup_server_message_set_status (msg, status, NULL);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE, body, length);
+}
+
+static void
+reply_error (SoupServerMessage *msg,
+             CollectorError     code,
+             const char        *message)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  gsize length;
+  char *body = collector_json_error_body (collector_error_code_name (code), message, &length);
+  guint status = collector_error_http_status (code);
+
+  if (status == SOUP_STATUS_UNAUTHORIZED)
+    soup_message_headers_replace (headers, "WWW-Authenticate", "Bearer realm=\"verval\"");
+  reply_json (msg, status, body, length);
+}
+
+static void
+job_set_error (Job          *job,
+               const GError *error)
+{
+  CollectorError code = COLLECTOR_ERROR_INTERNAL;
+  const char *message = "Internal error";
+
+  if (error->domain == COLLECTOR_ERROR)
+    {
+      code = error->code;
+      message = error->message;
+    }
+  else
+    g_warning ("Internal error: %s", error->message);
+  if (code == COLLECTOR_ERROR_STORE || code == COLLECTOR_ERROR_INTERNAL)
+    {
+      /* the details are for the log, not for the device */
+      g_warning ("%s", error->message);
+      message = code == COLLECTOR_ERROR_STORE ? "The store is unavailable; retry later"
+                                              : "Internal error";
+    }
+  g_free (job->response);
+  job->status = collector_error_http_status (code);
+  job->response = collector_json_error_body (collector_error_code_name (code), message,
+                                             &job->response_length);
+}
+
+static void
+job_set_builder (Job         *job,
+                 guint        status,
+                 JsonBuilder *builder)
+{
+  job->status = status;
+  job->response = collector_json_to_string (builder, &job->response_length);
+}
+
+/* ---------------------------------------------------------------- logging */
+
+static void
+log_request (SoupServerMessage *msg,
+             RequestCtx        *ctx,
+             gboolean           aborted)
+{
+  SoupMessageBody *response = soup_server_message_get_response_body (msg);
+  const char *method = soup_server_message_get_method (msg);
+  GUri *uri = soup_server_message_get_uri (msg);
+  const char *path = uri != NULL ? g_uri_get_path (uri) : NULL;
+  double ms = (g_get_monotonic_time () - ctx->start_time) / 1000.0;
+  guint status = soup_server_message_get_status (msg);
+  g_autofree char *status_text = g_strdup_printf ("%u", status);
+  g_autofree char *in_text = g_strdup_printf ("%" G_GUINT64_FORMAT, ctx->received);
+  g_autofree char *out_text = g_strdup_printf ("%" G_GINT64_FORMAT, response->length);
+  g_autofree char *ms_text = g_strdup_printf ("%.1f", ms);
+  g_autofree char *device_text = ctx->device != NULL
+    ? g_strdup_printf ("%" G_GINT64_FORMAT, ctx->device->id) : g_strdup ("-");
+
+  /* the path holds no secret: tokens travel in a header, media names are
+   * content hashes and queries carry only cursors */
+  g_log_structured (G_LOG_DOMAIN, G_LOG_LEVEL_INFO,
+                    "METHOD", method != NULL ? method : "-",
+                    "PATH", path != NULL ? path : "-",
+                    "STATUS", status_text,
+                    "BYTES_IN", in_text,
+                    "BYTES_OUT", out_text,
+                    "DURATION_MS", ms_text,
+                    "DEVICE", device_text,
+                    "MESSAGE", "%s %s %u in=%s out=%s %sms device=%s%s",
+                    method != NULL ? method : "-", path != NULL ? path : "-", status,
+                    in_text, out_text, ms_text, device_text,
+                    aborted ? " aborted" : "");
+}
+
+/* ---------------------------------------------------------------- body intake */
+
+static void
+got_chunk_cb (SoupServerMessage *msg,
+              GBytes            *chunk,
+              RequestCtx        *ctx)
+{
+  gsize length;
+  const guint8 *data = g_bytes_get_data (chunk, &length);
+
+  ctx->received += length;
+  if (ctx->too_large)
+    return;
+  if (ctx->received > ctx->limit)
+    {
+      /* keep reading so the connection stays in step, but keep nothing */
+      ctx->too_large = TRUE;
+      g_clear_pointer (&ctx->upload, collector_media_upload_free);
+      g_clear_pointer (&ctx->body, g_byte_array_unref);
+      return;
+    }
+  if (ctx->upload != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!ctx->write_failed &&
+          !collector_media_upload_write (ctx->upload, data, length, &error))
+        {
+          g_warning ("%s", error->message);
+          ctx->write_failed = TRUE;
+        }
+    }
+  else if (ctx->body != NULL)
+    g_byte_array_append (ctx->body, data, length);
+}
+
+static gboolean
+content_type_is (SoupMessageHeaders *headers,
+                 const char * const *accepted)
+{
+  const char *type = soup_message_headers_get_content_type (headers, NULL);
+
+  return type != NULL && g_strv_contains (accepted, type);
+}
+
+static gboolean
+authenticate_request (CollectorServer   *self,
+                      SoupServerMessage *msg,
+                      RequestCtx        *ctx)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  const char *authorization = soup_message_headers_get_one (headers, "Authorization");
+  g_autofree char *hash = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (authorization == NULL || !g_str_has_prefix (authorization, "Bearer ") ||
+      authorization[strlen ("Bearer ")] == '\0')
+    {
+      reply_error (msg, COLLECTOR_ERROR_AUTH_REQUIRED,
+                   "This request needs an Authorization: Bearer header with the device token");
+      return FALSE;
+    }
+  hash = collector_secret_hash (authorization + strlen ("Bearer "));
+  ctx->device = collector_store_authenticate (self->store, hash, &error);
+  if (ctx->device == NULL)
+    {
+      if (error->domain == COLLECTOR_ERROR &&
+          error->code != COLLECTOR_ERROR_STORE && error->code != COLLECTOR_ERROR_INTERNAL)
+        reply_error (msg, error->code, error->message);
+      else
+        {
+          g_warning ("Cannot check a token: %s", error->message);
+          reply_error (msg, COLLECTOR_ERROR_STORE, "The store is unavailable; retry later");
+        }
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+request_has_body (SoupMessageHeaders *headers)
+{
+  switch (soup_message_headers_get_encoding (headers))
+    {
+    case SOUP_ENCODING_CONTENT_LENGTH:
+      return soup_message_headers_get_content_length (headers) > 0;
+    case SOUP_ENCODING_CHUNKED:
+    case SOUP_ENCODING_EOF:
+      return TRUE;
+    case SOUP_ENCODING_NONE:
+    case SOUP_ENCODING_UNRECOGNIZED:
+    case SOUP_ENCODING_BYTERANGES:
+    default:
+      return FALSE;
+    }
+}
+
+/* A refused request whose body is still on the wire. */
+typedef struct
+{
+  GIOStream    *stream;
+  GSocket      *socket;
+  GCancellable *cancellable;
+  guint         timeout_id;
+  guint64       drained;
+  guint8        buffer[16384];
+} Refusal;
+
+#define REFUSAL_DRAIN_MAX      (4 * 1024 * 1024)
+#define REFUSAL_DRAIN_SECONDS  2
+
+static void
+refusal_closed_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  Refusal *refusal = user_data;
+
+  g_io_stream_close_finish (G_IO_STREAM (source), result, NULL);
+  if (refusal->timeout_id != 0)
+    g_source_remove (refusal->timeout_id);
+  g_clear_object (&refusal->cancellable);
+  g_clear_object (&refusal->stream);
+  g_clear_object (&refusal->socket);
+  g_free (refusal);
+}
+
+static void
+refusal_close (Refusal *refusal)
+{
+  g_io_stream_close_async (refusal->stream, G_PRIORITY_DEFAULT, NULL, refusal_closed_cb, refusal);
+}
+
+static gboolean
+refusal_timeout_cb (gpointer user_data)
+{
+  Refusal *refusal = user_data;
+
+  refusal->timeout_id = 0;
+  g_cancellable_cancel (refusal->cancellable);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+refusal_drained_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  Refusal *refusal = user_data;
+  gssize n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, NULL);
+
+  if (n <= 0 || (refusal->drained += n) > REFUSAL_DRAIN_MAX)
+    {
+      refusal_close (refusal);
+      return;
+    }
+  g_input_stream_read_async (G_INPUT_STREAM (source), refusal->buffer, sizeof refusal->buffer,
+                             G_PRIORITY_DEFAULT, refusal->cancellable, refusal_drained_cb, refusal);
+}
+
+static void
+refusal_written_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  Refusal *refusal = user_data;
+
+  if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, NULL, NULL))
+    {
+      refusal_close (refusal);
+      return;
+    }
+  /* Closing with unread bytes in the socket makes the kernel send a reset,
+   * which can destroy the answer before the client reads it. Half-close,
+   * then swallow what the client still sends, for a short while. */
+  if (refusal->socket != NULL && !G_IS_TLS_CONNECTION (refusal->stream))
+    g_socket_shutdown (refusal->socket, FALSE, TRUE, NULL);
+  refusal->timeout_id = g_timeout_add_seconds (REFUSAL_DRAIN_SECONDS, refusal_timeout_cb, refusal);
+  g_input_stream_read_async (g_io_stream_get_input_stream (refusal->stream),
+                             refusal->buffer, sizeof refusal->buffer, G_PRIORITY_DEFAULT,
+                             refusal->cancellable, refusal_drained_cb, refusal);
+}
+
+/* libsoup reads a request body before it answers unless the client asked
+ * for "100 Continue". A refused body is never read: the connection is taken
+ * over, the answer written by hand, and the connection closed. */
+static void
+refuse_without_reading (SoupServerMessage *msg,
+                        RequestCtx        *ctx)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  SoupMessageBody *body = soup_server_message_get_response_body (msg);
+  g_autoptr(GBytes) flat = soup_message_body_flatten (body);
+  guint status = soup_server_message_get_status (msg);
+  SoupMessageHeadersIter iter;
+  const char *name, *value;
+  GString *raw = g_string_new (NULL);
+  Refusal *refusal;
+  gsize length;
+  const char *data = g_bytes_get_data (flat, &length);
+
+  g_string_append_printf (raw, "HTTP/1.1 %u %s\r\n", status, soup_status_get_phrase (status));
+  soup_message_headers_iter_init (&iter, headers);
+  while (soup_message_headers_iter_next (&iter, &name, &value))
+    {
+      if (g_ascii_strcasecmp (name, "Content-Length") != 0 &&
+          g_ascii_strcasecmp (name, "Connection") != 0)
+        g_string_append_printf (raw, "%s: %s\r\n", name, value);
+    }
+  g_string_append_printf (raw, "Content-Length: %" G_GSIZE_FORMAT "\r\nConnection: close\r\n\r\n", length);
+  g_string_append_len (raw, data, length);
+
+  log_request (msg, ctx, FALSE);
+
+  refusal = g_new0 (Refusal, 1);
+  refusal->cancellable = g_cancellable_new ();
+  refusal->socket = g_object_ref (soup_server_message_get_socket (msg));
+  refusal->stream = soup_server_message_steal_connection (msg);
+  g_output_stream_write_all_async (g_io_stream_get_output_stream (refusal->stream),
+                                   raw->str, raw->len, G_PRIORITY_DEFAULT, NULL,
+                                   refusal_written_cb, refusal);
+  /* the buffer must outlive the write */
+  g_object_set_data_full (G_OBJECT (refusal->cancellable), "response",
+                          raw, (GDestroyNotify) collector_gstring_free);
+}
+
+/* Runs when the headers are in, before any of the body is read. Setting a
+ * status here makes libsoup answer without reading the body. */
+static void
+early_handler (SoupServer        *soup,
+               SoupServerMessage *msg,
+               const char        *path,
+               GHashTable        *query,
+               gpointer           user_data)
+{
+  CollectorServer *self = user_data;
+  RequestCtx *ctx = g_object_get_data (G_OBJECT (msg), CTX_KEY);
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  const char *method = soup_server_message_get_method (msg);
+  static const char * const json_types[] = { "application/json", NULL };
+  static const char * const media_types[] = {
+    "image/jpeg", "image/png", "image/webp", "application/octet-stream", NULL
+  };
+  gboolean bad_media_name, has_body, is_media;
+  const char *encoding;
+  goffset length;
+
+  g_assert (ctx != NULL);
+
+  ctx->route = route_for_path (path, ctx->media_name, &bad_media_name);
+  if (ctx->route == ROUTE_NONE)
+    {
+      reply_error (msg, COLLECTOR_ERROR_NOT_FOUND, "No such endpoint");
+      goto refuse;
+    }
+  if (self->shutting_down)
+    {
+      reply_error (msg, COLLECTOR_ERROR_SHUTTING_DOWN, "The collector is shutting down; retry later");
+      goto refuse;
+    }
+  if (!route_accepts_method (ctx->route, method))
+    {
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                    "Allow", route_allowed_methods (ctx->route));
+      reply_error (msg, COLLECTOR_ERROR_METHOD_NOT_ALLOWED,
+                   "This method is not allowed on this endpoint");
+      goto refuse;
+    }
+  if (bad_media_name)
+    {
+      reply_error (msg, COLLECTOR_ERROR_INVALID_MEDIA_NAME,
+                   "A media name is the SHA-256 of its bytes: 64 lower-case hex digits");
+      goto refuse;
+    }
+
+  has_body = method == SOUP_METHOD_POST || method == SOUP_METHOD_PUT;
+  is_media = ctx->route == ROUTE_MEDIA;
+  if (!has_body && request_has_body (headers))
+    {
+      /* libsoup would otherwise read (and keep) whatever follows */
+      reply_error (msg, COLLECTOR_ERROR_BODY_TOO_LARGE, "This request takes no body");
+      goto refuse;
+    }
+  if (has_body)
+    {
+      if (!content_type_is (headers, is_media ? media_types : json_types))
+        {
+          reply_error (msg, COLLECTOR_ERROR_UNSUPPORTED_MEDIA_TYPE,
+                       is_media ? "Media must be sent as image/jpeg, image/png, image/webp or application/octet-stream"
+                                : "The body must be application/json");
+          goto refuse;
+        }
+      encoding = soup_message_headers_get_one (headers, "Content-Encoding");
+      if (encoding != NULL && g_ascii_strcasecmp (encoding, "identity") != 0 &&
+          (is_media || ctx->route != ROUTE_VISITS || g_ascii_strcasecmp (encoding, "gzip") != 0))
+        {
+          reply_error (msg, COLLECTOR_ERROR_UNSUPPORTED_ENCODING,
+                       "Only gzip is accepted, and only for visit batches");
+          goto refuse;
+        }
+      ctx->limit = is_media ? self->limits.max_media : self->limits.max_body;
+      if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH)
+        {
+          length = soup_message_headers_get_content_length (headers);
+          if ((guint64) length > ctx->limit)
+            {
+              g_autofree char *message =
+                g_strdup_printf ("The body is %" G_GINT64_FORMAT " bytes; the limit is %" G_GUINT64_FORMAT,
+                                 (gint64) length, ctx->limit);
+
+              reply_error (msg, is_media ? COLLECTOR_ERROR_MEDIA_TOO_LARGE : COLLECTOR_ERROR_BODY_TOO_LARGE,
+                           message);
+              goto refuse;
+            }
+        }
+    }
+
+  if (route_needs_auth (ctx->route) && !authenticate_request (self, msg, ctx))
+    goto refuse;
+
+  if (has_body)
+    {
+      soup_message_body_set_accumulate (soup_server_message_get_request_body (msg), FALSE);
+      if (is_media && !collector_media_has (self->media, ctx->media_name, NULL))
+        {
+          g_autoptr(GError) error = NULL;
+
+          ctx->upload = collector_media_upload_new (self->media, &error);
+          if (ctx->upload == NULL)
+            {
+              g_warning ("%s", error->message);
+              reply_error (msg, COLLECTOR_ERROR_INTERNAL, "Cannot store media now; retry later");
+              goto refuse;
+            }
+        }
+      else if (!is_media)
+        ctx->body = g_byte_array_new ();
+      g_signal_connect (msg, "got-chunk", G_CALLBACK (got_chunk_cb), ctx);
+    }
+  return;
+
+refuse:
+  if (request_has_body (headers))
+    refuse_without_reading (msg, ctx);
+}
+
+/* ---------------------------------------------------------------- endpoints (worker threads) */
+
+static JsonNode *
+job_parse_json (Job     *job,
+                GError **error)
+{
+  CollectorLimits *limits = &job->server->limits;
+  g_autoptr(GBytes) plain = NULL;
+
+  if (job->content_encoding != NULL && g_ascii_strcasecmp (job->content_encoding, "gzip") == 0)
+    {
+      plain = collector_gunzip (job->body, limits->max_decompressed, error);
+      if (plain == NULL)
+        return NULL;
+    }
+  else
+    plain = g_bytes_ref (job->body);
+  return collector_json_parse_object (plain, limits->max_depth, error);
+}
+
+static gboolean
+query_int (Job        *job,
+           const char *name,
+           gint64      fallback,
+           gint64      max,
+           gint64     *value,
+           GError    **error)
+{
+  const char *text = job->query != NULL ? g_hash_table_lookup (job->query, name) : NULL;
+  guint64 parsed;
+
+  if (text == NULL || text[0] == '\0')
+    {
+      *value = fallback;
+      return TRUE;
+    }
+  if (!g_ascii_string_to_unsigned (text, 10, 0, max, &parsed, NULL))
+    {
+      g_set_error (error, COLLECTOR_ERROR,
+                   g_str_equal (name, "cursor") ? COLLECTOR_ERROR_INVALID_CURSOR : COLLECTOR_ERROR_INVALID_REQUEST,
+                   "%s must be a whole number from 0 to %" G_GINT64_FORMAT, name, max);
+      return FALSE;
+    }
+  *value = parsed;
+  return TRUE;
+}
+
+static void
+add_string_member (JsonBuilder *builder,
+                   const char  *name,
+                   const char  *value)
+{
+  json_builder_set_member_name (builder, name);
+  if (value != NULL)
+    json_builder_add_string_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}
+
+static void
+add_time_member (JsonBuilder *builder,
+                 const char  *name,
+                 gint64       unix_seconds)
+{
+  g_autoptr(GDateTime) t = unix_seconds != 0 ? g_date_time_new_from_unix_utc (unix_seconds) : NULL;
+  g_autofree char *text = t != NULL ? g_date_time_format_iso8601 (t) : NULL;
+
+  add_string_member (builder, name, text);
+}
+
+static void
+handle_info (Job *job)
+{
+  CollectorLimits *limits = &job->server->limits;
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "api_version");
+  json_builder_add_int_value (b, 1);
+  add_string_member (b, "server_version", PACKAGE_VERSION);
+  add_time_member (b, "server_time", g_get_real_time () / G_USEC_PER_SEC);
+  json_builder_set_member_name (b, "limits");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "max_body_bytes");
+  json_builder_add_int_value (b, limits->max_body);
+  json_builder_set_member_name (b, "max_decompressed_bytes");
+  json_builder_add_int_value (b, limits->max_decompressed);
+  json_builder_set_member_name (b, "max_media_bytes");
+  json_builder_add_int_value (b, limits->max_media);
+  json_builder_set_member_name (b, "max_batch_visits");
+  json_builder_add_int_value (b, limits->max_batch);
+  json_builder_set_member_name (b, "max_json_depth");
+  json_builder_add_int_value (b, limits->max_depth);
+  json_builder_set_member_name (b, "max_page");
+  json_builder_add_int_value (b, limits->max_page);
+  json_builder_end_object (b);
+  json_builder_end_object (b);
+  job_set_builder (job, SOUP_STATUS_OK, b);
+}
+
+static void
+handle_enroll (Job *job)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) root = job_parse_json (job, &error);
+  g_autoptr(JsonBuilder) b = NULL;
+  g_autoptr(CollectorDevice) device = NULL;
+  g_autofree char *code = NULL;
+  g_autofree char *code_hash = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *token_hash = NULL;
+  JsonObject *obj;
+  const char *device_name, *app_version;
+
+  if (root == NULL)
+    return job_set_error (job, error);
+  obj = json_node_get_object (root);
+  device_name = json_object_get_string_member_with_default (obj, "device_name", NULL);
+  app_version = json_object_get_string_member_with_default (obj, "app_version", NULL);
+  code = collector_enroll_code_normalize (json_object_get_string_member_with_default (obj, "code", ""));
+  if (device_name == NULL || device_name[0] == '\0' || strlen (device_name) > 128 ||
+      (app_version != NULL && strlen (app_version) > 64))
+    {
+      g_set_error_literal (&error, COLLECTOR_ERROR, COLLECTOR_ERROR_INVALID_REQUEST,
+                           "device_name (1–128 characters) is required; app_version is at most 64");
+      return job_set_error (job, error);
+    }
+  if (code == NULL)
+    {
+      g_set_error_literal (&error, COLLECTOR_ERROR, COLLECTOR_ERROR_INVALID_CODE,
+                           "This enrollment code is not known");
+      return job_set_error (job, error);
+    }
+  code_hash = collector_secret_hash (code);
+  token = collector_token_new (&error);
+  if (token == NULL)
+    return job_set_error (job, error);
+  token_hash = collector_secret_hash (token);
+  device = collector_store_enroll_device (job->server->store, code_hash, token_hash, device_name,
+                                          app_version, g_get_real_time () / G_USEC_PER_SEC, &error);
+  if (device == NULL)
+    return job_set_error (job, error);
+
+  b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "device_id");
+  json_builder_add_int_value (b, device->id);
+  add_string_member (b, "token", token);
+  json_builder_set_member_name (b, "enumerator");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "id");
+  json_builder_add_int_value (b, device->enumerator_id);
+  add_string_member (b, "name", device->enumerator_name);
+  json_builder_end_object (b);
+  json_builder_end_object (b);
+  job_set_builder (job, SOUP_STATUS_CREATED, b);
+}
+
+/* cursor and limit of a pull */
+static gboolean
+page_params (Job     *job,
+             gint64  *cursor,
+             gint64  *limit,
+             GError **error)
+{
+  if (!query_int (job, "cursor", 0, G_MAXINT64, cursor, error) ||
+      !query_int (job, "limit", COLLECTOR_DEFAULT_PAGE, job->server->limits.max_page, limit, error))
+    return FALSE;
+  if (*limit == 0)
+    *limit = COLLECTOR_DEFAULT_PAGE;
+  return TRUE;
+}
+
+/* Closes the page object opened by the caller and answers with it. */
+static void
+end_page (Job         *job,
+          JsonBuilder *b,
+          gint64       next_cursor,
+          gboolean     more)
+{
+  g_autofree char *cursor_text = g_strdup_printf ("%" G_GINT64_FORMAT, next_cursor);
+
+  add_string_member (b, "next_cursor", cursor_text);
+  json_builder_set_member_name (b, "more");
+  json_builder_add_boolean_value (b, more);
+  json_builder_end_object (b);
+  job_set_builder (job, SOUP_STATUS_OK, b);
+}
+
+static void
+handle_assignments (Job *job)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CollectorAssignmentPage) page = NULL;
+  g_autoptr(JsonBuilder) b = NULL;
+  gint64 cursor, limit;
+
+  if (!page_params (job, &cursor, &limit, &error))
+    return job_set_error (job, error);
+  page = collector_store_pull_assignments (job->server->store, job->device->enumerator_id,
+                                           cursor, limit, &error);
+  if (page == NULL)
+    return job_set_error (job, error);
+
+  b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "households");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < page->households->len; i++)
+    {
+      CollectorHousehold *h = g_ptr_array_index (page->households, i);
+      g_autoptr(JsonNode) data = json_from_string (h->data_json, NULL);
+
+      json_builder_begin_object (b);
+      add_string_member (b, "id", h->id);
+      add_string_member (b, "source", h->source);
+      add_string_member (b, "village_code", h->village_code);
+      add_string_member (b, "head_name", h->head_name);
+      add_string_member (b, "nik", h->nik);
+      add_string_member (b, "kk", h->kk);
+      add_string_member (b, "address", h->address);
+      json_builder_set_member_name (b, "data");
+      if (data != NULL)
+        json_builder_add_value (b, g_steal_pointer (&data));
+      else
+        {
+          json_builder_begin_object (b);
+          json_builder_end_object (b);
+        }
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "withdrawn");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < page->withdrawn->len; i++)
+    json_builder_add_string_value (b, g_ptr_array_index (page->withdrawn, i));
+  json_builder_end_array (b);
+  end_page (job, b, page->next_cursor, page->more);
+}
+
+static void
+handle_reviews (Job *job)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CollectorReviewPage) page = NULL;
+  g_autoptr(JsonBuilder) b = NULL;
+  gint64 cursor, limit;
+
+  if (!page_params (job, &cursor, &limit, &error))
+    return job_set_error (job, error);
+  page = collector_store_pull_reviews (job->server->store, job->device->enumerator_id,
+                                       cursor, limit, &error);
+  if (page == NULL)
+    return job_set_error (job, error);
+
+  b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "reviews");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < page->reviews->len; i++)
+    {
+      CollectorReview *r = g_ptr_array_index (page->reviews, i);
+
+      json_builder_begin_object (b);
+      add_string_member (b, "visit_uuid", r->visit_uuid);
+      json_builder_set_member_name (b, "revision");
+      json_builder_add_int_value (b, r->revision);
+      add_string_member (b, "household_id", r->household_id);
+      add_string_member (b, "decision", r->decision);
+      add_string_member (b, "comment", r->comment);
+      add_string_member (b, "reviewer", r->reviewer);
+      add_time_member (b, "decided_at", r->decided_at);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  end_page (job, b, page->next_cursor, page->more);
+}
+
+static void
+add_outcome (JsonBuilder           *b,
+             const char            *uuid,
+             gint64                 revision,
+             CollectorVisitOutcome *outcome)
+{
+  json_builder_begin_object (b);
+  add_string_member (b, "uuid", uuid);
+  json_builder_set_member_name (b, "revision");
+  if (revision > 0)
+    json_builder_add_int_value (b, revision);
+  else
+    json_builder_add_null_value (b);
+  add_string_member (b, "status", collector_visit_status_to_string (outcome->status));
+  if (outcome->stored_revision > 0)
+    {
+      json_builder_set_member_name (b, "stored_revision");
+      json_builder_add_int_value (b, outcome->stored_revision);
+    }
+  if (outcome->problems->len > 0)
+    {
+      json_builder_set_member_name (b, "errors");
+      json_builder_begin_array (b);
+      for (guint i = 0; i < outcome->problems->len; i++)
+        {
+          CollectorProblem *p = g_ptr_array_index (outcome->problems, i);
+
+          json_builder_begin_object (b);
+          add_string_member (b, "code", p->code);
+          add_string_member (b, "field", p->field);
+          add_string_member (b, "message", p->message);
+          json_builder_end_object (b);
+        }
+      json_builder_end_array (b);
+    }
+  if (outcome->missing_media->len > 0)
+    {
+      json_builder_set_member_name (b, "missing_media");
+      json_builder_begin_array (b);
+      for (guint i = 0; i < outcome->missing_media->len; i++)
+        json_builder_add_string_value (b, g_ptr_array_index (outcome->missing_media, i));
+      json_builder_end_array (b);
+    }
+  json_builder_end_object (b);
+}
+
+static void
+handle_visits (Job *job)
+{
+  CollectorServer *self = job->server;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) root = job_parse_json (job, &error);
+  g_autoptr(JsonBuilder) b = NULL;
+  g_autoptr(GPtrArray) outcomes = NULL;    /* one per visit in the batch */
+  g_autoptr(GPtrArray) uuids = NULL;
+  g_autoptr(GArray) revisions = NULL;
+  g_autoptr(GPtrArray) to_store = NULL;    /* CollectorVisit*, owned */
+  g_autoptr(GArray) store_index = NULL;    /* batch position of each to_store */
+  g_autoptr(GPtrArray) stored = NULL;
+  guint counts[COLLECTOR_VISIT_MISSING_MEDIA + 1] = { 0 };
+  JsonNode *visits_node;
+  JsonArray *visits;
+  guint n;
+
+  if (root == NULL)
+    return job_set_error (job, error);
+  visits_node = json_object_get_member (json_node_get_object (root), "visits");
+  if (visits_node == NULL || !JSON_NODE_HOLDS_ARRAY (visits_node))
+    {
+      g_set_error_literal (&error, COLLECTOR_ERROR, COLLECTOR_ERROR_INVALID_REQUEST,
+                           "The body must be an object with a \"visits\" array");
+      return job_set_error (job, error);
+    }
+  visits = json_node_get_array (visits_node);
+  n = json_array_get_length (visits);
+  if (n > self->limits.max_batch)
+    {
+      g_set_error (&error, COLLECTOR_ERROR, COLLECTOR_ERROR_BATCH_TOO_LARGE,
+                   "A batch holds at most %u visits; this one has %u", self->limits.max_batch, n);
+      return job_set_error (job, error);
+    }
+
+  outcomes = g_ptr_array_new_full (n, (GDestroyNotify) collector_visit_outcome_free);
+  uuids = g_ptr_array_new_full (n, g_free);
+  revisions = g_array_sized_new (FALSE, TRUE, sizeof (gint64), n);
+  to_store = g_ptr_array_new_with_free_func ((GDestroyNotify) collector_visit_free);
+  store_index = g_array_new (FALSE, FALSE, sizeof (guint));
+
+  for (guint i = 0; i < n; i++)
+    {
+      JsonNode *node = json_array_get_element (visits, i);
+      g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func ((GDestroyNotify) collector_problem_free);
+      g_autoptr(CollectorVisit) visit = NULL;
+      CollectorVisitOutcome *outcome = NULL;
+      char *uuid = NULL;
+      gint64 revision = 0;
+
+      visit = collector_visit_parse (node, job->device, self->limits.max_media, problems, &uuid, &revision);
+      g_ptr_array_add (uuids, uuid);
+      g_array_append_val (revisions, revision);
+      if (visit != NULL)
+        {
+          JsonObject *answers = json_object_get_object_member (json_node_get_object (node), "answers");
+
+          collector_forms_check (self->forms, visit, answers, problems);
+        }
+      if (problems->len > 0)
+        {
+          outcome = collector_visit_outcome_new (COLLECTOR_VISIT_REJECTED);
+          g_ptr_array_extend_and_steal (outcome->problems, g_steal_pointer (&problems));
+        }
+      else
+        {
+          /* media first: a visit is stored whole or not at all */
+          for (guint m = 0; m < visit->media->len; m++)
+            {
+              CollectorMediaRef *ref = g_ptr_array_index (visit->media, m);
+
+              if (!collector_media_has (self->media, ref->sha256, NULL))
+                {
+                  if (outcome == NULL)
+                    outcome = collector_visit_outcome_new (COLLECTOR_VISIT_MISSING_MEDIA);
+                  if (!g_ptr_array_find_with_equal_func (outcome->missing_media, ref->sha256,
+                                                         g_str_equal, NULL))
+                    g_ptr_array_add (outcome->missing_media, g_strdup (ref->sha256));
+                }
+            }
+        }
+      if (outcome == NULL)
+        {
+          g_array_append_val (store_index, i);
+          g_ptr_array_add (to_store, g_steal_pointer (&visit));
+        }
+      g_ptr_array_add (outcomes, outcome);
+    }
+
+  if (to_store->len > 0)
+    {
+      stored = collector_store_submit_visits (self->store, job->device, to_store, &error);
+      if (stored == NULL)
+        return job_set_error (job, error);
+      for (guint k = 0; k < stored->len; k++)
+        {
+          guint i = g_array_index (store_index, guint, k);
+
+          g_ptr_array_index (outcomes, i) = g_ptr_array_steal_index (stored, k);
+          g_ptr_array_insert (stored, k, NULL);
+        }
+    }
+
+  b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "results");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < n; i++)
+    {
+      CollectorVisitOutcome *outcome = g_ptr_array_index (outcomes, i);
+
+      counts[outcome->status]++;
+      add_outcome (b, g_ptr_array_index (uuids, i), g_array_index (revisions, gint64, i), outcome);
+    }
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "summary");
+  json_builder_begin_object (b);
+  for (guint s = 0; s < G_N_ELEMENTS (counts); s++)
+    {
+      json_builder_set_member_name (b, collector_visit_status_to_string (s));
+      json_builder_add_int_value (b, counts[s]);
+    }
+  json_builder_end_object (b);
+  json_builder_end_object (b);
+  job_set_builder (job, SOUP_STATUS_OK, b);
+}
+
+static void
+handle_status (Job *job)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) root = job_parse_json (job, &error);
+  g_autoptr(JsonBuilder) b = NULL;
+  g_autofree char *text = NULL;
+  static const struct {
+    const char *name;
+    GType       type;
+  } fields[] = {
+    { "app_version", G_TYPE_STRING },
+    { "queue_depth", G_TYPE_INT64 },
+    { "oldest_unsent", G_TYPE_STRING },
+    { "free_disk", G_TYPE_INT64 },
+    { "last_error", G_TYPE_STRING },
+    { "last_sync", G_TYPE_STRING },
+  };
+  JsonObject *obj;
+
+  if (root == NULL)
+    return job_set_error (job, error);
+  obj = json_node_get_object (root);
+  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
+    {
+      JsonNode *node = json_object_get_member (obj, fields[i].name);
+
+      if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+        continue;
+      if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != fields[i].type ||
+          (fields[i].type == G_TYPE_STRING && strlen (json_node_get_string (node)) > 1024))
+        {
+          g_set_error (&error, COLLECTOR_ERROR, COLLECTOR_ERROR_INVALID_REQUEST,
+                       "%s must be a %s", fields[i].name,
+                       fields[i].type == G_TYPE_STRING ? "string (at most 1024 bytes)" : "whole number");
+          return job_set_error (job, error);
+        }
+    }
+  text = json_to_string (root, FALSE);
+  if (!collector_store_record_status (job->server->store, job->device->id, text, &error))
+    return job_set_error (job, error);
+
+  b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "ok");
+  json_builder_add_boolean_value (b, TRUE);
+  add_time_member (b, "server_time", g_get_real_time () / G_USEC_PER_SEC);
+  json_builder_end_object (b);
+  job_set_builder (job, SOUP_STATUS_OK, b);
+}
+
+static void
+media_reply (Job        *job,
+             guint       status,
+             const char *what,
+             guint64     size)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+
+  json_builder_begin_object (b);
+  add_string_member (b, "sha256", job->media_name);
+  add_string_member (b, "status", what);
+  json_builder_set_member_name (b, "size");
+  json_builder_add_int_value (b, size);
+  json_builder_end_object (b);
+  job_set_builder (job, status, b);
+}
+
+static void
+handle_media (Job *job)
+{
+  g_autoptr(GError) error = NULL;
+  CollectorMediaResult result;
+  goffset size = 0;
+  guint64 uploaded;
+
+  if (job->method == SOUP_METHOD_HEAD)
+    {
+      if (collector_media_has (job->server->media, job->media_name, &size))
+        {
+          job->status = SOUP_STATUS_OK;
+          job->head_length = size;
+        }
+      else
+        job->status = SOUP_STATUS_NOT_FOUND;
+      return;
+    }
+
+  if (job->write_failed)
+    {
+      g_set_error_literal (&error, COLLECTOR_ERROR, COLLECTOR_ERROR_INTERNAL, "Cannot write media");
+      return job_set_error (job, error);
+    }
+  if (job->upload == NULL)
+    {
+      /* it was already there when the upload began: bytes were discarded */
+      collector_media_has (job->server->media, job->media_name, &size);
+      return media_reply (job, SOUP_STATUS_OK, "existed", size);
+    }
+  uploaded = collector_media_upload_get_size (job->upload);
+  if (uploaded == 0)
+    {
+      g_set_error_literal (&error, COLLECTOR_ERROR, COLLECTOR_ERROR_INVALID_REQUEST,
+                           "The media body is empty");
+      return job_set_error (job, error);
+    }
+  if (!collector_media_upload_finish (job->upload, job->media_name, &result, &error))
+    return job_set_error (job, error);
+  media_reply (job, result == COLLECTOR_MEDIA_STORED ? SOUP_STATUS_CREATED : SOUP_STATUS_OK,
+               result == COLLECTOR_MEDIA_STORED ? "stored" : "existed", uploaded);
+}
+
+static gboolean
+job_finish_cb (gpointer data)
+{
+  Job *job = data;
+  CollectorServer *self = job->server;
+
+  if (!job->ctx->aborted)
+    {
+      SoupServerMessage *msg = job->msg;
+
+      if (job->response != NULL)
+        {
+          if (job->status == SOUP_STATUS_UNAUTHORIZED)
+            soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                          "WWW-Authenticate", "Bearer realm=\"verval\"");
+          reply_json (msg, job->status, g_steal_pointer (&job->response), job->response_length);
+        }
+      else
+        {
+          soup_server_message_set_status (msg, job->status, NULL);
+          if (job->head_length > 0)
+            soup_message_headers_set_content_length (soup_server_message_get_response_headers (msg),
+                                                     job->head_length);
+        }
+      soup_server_message_unpause (msg);
+    }
+
+  g_assert (self->in_flight > 0);
+  self->in_flight--;
+  if (self->shutting_down && self->in_flight == 0 && self->shutdown_task != NULL)
+    {
+      g_autoptr(GTask) task = g_steal_pointer (&self->shutdown_task);
+
+      soup_server_disconnect (self->soup);
+      g_task_return_boolean (task, TRUE);
+    }
+  job_free (job);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+worker_func (gpointer data,
+             gpointer user_data)
+{
+  Job *job = data;
+
+  switch (job->route)
+    {
+    case ROUTE_INFO:
+      handle_info (job);
+      break;
+    case ROUTE_ENROLL:
+      handle_enroll (job);
+      break;
+    case ROUTE_ASSIGNMENTS:
+      handle_assignments (job);
+      break;
+    case ROUTE_REVIEWS:
+      handle_reviews (job);
+      break;
+    case ROUTE_VISITS:
+      handle_visits (job);
+      break;
+    case ROUTE_STATUS:
+      handle_status (job);
+      break;
+    case ROUTE_MEDIA:
+      handle_media (job);
+      break;
+    case ROUTE_NONE:
+    default:
+      g_assert_not_reached ();
+    }
+  g_main_context_invoke (job->server->context, job_finish_cb, job);
+}
+
+/* Runs when the whole body is in (or at once for a body-less request). */
+static void
+handler (SoupServer        *soup,
+         SoupServerMessage *msg,
+         const char        *path,
+         GHashTable        *query,
+         gpointer           user_data)
+{
+  CollectorServer *self = user_data;
+  RequestCtx *ctx = g_object_get_data (G_OBJECT (msg), CTX_KEY);
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  Job *job;
+
+  g_assert (ctx != NULL);
+
+  if (ctx->too_large)
+    {
+      reply_error (msg, ctx->route == ROUTE_MEDIA ? COLLECTOR_ERROR_MEDIA_TOO_LARGE : COLLECTOR_ERROR_BODY_TOO_LARGE,
+                   "The body is larger than the limit");
+      return;
+    }
+
+  job = g_new0 (Job, 1);
+  job->server = g_object_ref (self);
+  job->msg = g_object_ref (msg);
+  job->ctx = ctx;
+  job->route = ctx->route;
+  job->method = soup_server_message_get_method (msg);
+  job->media_name = g_strdup (ctx->media_name);
+  if (ctx->device != NULL)
+    {
+      job->device = collector_device_copy (ctx->device);
+    }
+  if (ctx->body != NULL)
+    job->body = g_byte_array_free_to_bytes (g_steal_pointer (&ctx->body));
+  else
+    job->body = g_bytes_new (NULL, 0);
+  job->upload = g_steal_pointer (&ctx->upload);
+  job->write_failed = ctx->write_failed;
+  job->content_encoding = g_strdup (soup_message_headers_get_one (headers, "Content-Encoding"));
+  if (query != NULL)
+    {
+      GHashTableIter iter;
+      gpointer key, value;
+
+      job->query = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+      g_hash_table_iter_init (&iter, query);
+      while (g_hash_table_iter_next (&iter, &key, &value))
+        g_hash_table_insert (job->query, g_strdup (key), g_strdup (value));
+    }
+
+  self->in_flight++;
+  soup_server_message_pause (msg);
+  g_thread_pool_push (self->workers, job, NULL);
+}
+
+static void
+request_started_cb (SoupServer        *soup,
+                    SoupServerMessage *msg,
+                    CollectorServer   *self)
+{
+  RequestCtx *ctx = g_new0 (RequestCtx, 1);
+
+  ctx->start_time = g_get_monotonic_time ();
+  g_object_set_data_full (G_OBJECT (msg), CTX_KEY, ctx, (GDestroyNotify) request_ctx_free);
+}
+
+static void
+request_done_cb (SoupServer        *soup,
+                 SoupServerMessage *msg,
+                 CollectorServer   *self)
+{
+  RequestCtx *ctx = g_object_get_data (G_OBJECT (msg), CTX_KEY);
+
+  if (ctx != NULL)
+    log_request (msg, ctx, FALSE);
+}
+
+static void
+request_aborted_cb (SoupServer        *soup,
+                    SoupServerMessage *msg,
+                    CollectorServer   *self)
+{
+  RequestCtx *ctx = g_object_get_data (G_OBJECT (msg), CTX_KEY);
+
+  if (ctx == NULL)
+    return;
+  ctx->aborted = TRUE;
+  log_request (msg, ctx, TRUE);
+}
+
+/* ---------------------------------------------------------------- object */
+
+static void
+collector_server_dispose (GObject *object)
+{
+  CollectorServer *self = COLLECTOR_SERVER (object);
+
+  if (self->workers != NULL)
+    {
+      /* jobs hold a reference to the server, so none is pending here */
+      g_thread_pool_free (g_steal_pointer (&self->workers), FALSE, TRUE);
+    }
+  if (self->soup != NULL)
+    {
+      soup_server_disconnect (self->soup);
+      g_clear_object (&self->soup);
+    }
+  g_clear_object (&self->store);
+  g_clear_object (&self->media);
+  g_clear_object (&self->forms);
+  g_clear_pointer (&self->context, g_main_context_unref);
+  G_OBJECT_CLASS (collector_server_parent_class)->dispose (object);
+}
+
+static void
+collector_server_class_init (CollectorServerClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = collector_server_dispose;
+}
+
+static void
+collector_server_init (CollectorServer *self)
+{
+}
+
+CollectorServer *
+collector_server_new (CollectorStore        *store,
+                      CollectorMedia        *media,
+                      CollectorForms        *forms,
+                      const CollectorLimits *limits)
+{
+  CollectorServer *self;
+
+  g_return_val_if_fail (COLLECTOR_IS_STORE (store), NULL);
+  g_return_val_if_fail (COLLECTOR_IS_MEDIA (media), NULL);
+  g_return_val_if_fail (COLLECTOR_IS_FORMS (forms), NULL);
+
+  self = g_object_new (COLLECTOR_TYPE_SERVER, NULL);
+  self->store = g_object_ref (store);
+  self->media = g_object_ref (media);
+  self->forms = g_object_ref (forms);
+  if (limits != NULL)
+    self->limits = *limits;
+  else
+    collector_limits_init_default (&self->limits);
+  self->context = g_main_context_ref_thread_default ();
+  self->workers = g_thread_pool_new (worker_func, self, N_WORKERS, FALSE, NULL);
+  self->soup = soup_server_new ("server-header", "verval-collector/" PACKAGE_VERSION " ", NULL);
+  soup_server_add_early_handler (self->soup, NULL, early_handler, self, NULL);
+  soup_server_add_handler (self->soup, NULL, handler, self, NULL);
+  g_signal_connect (self->soup, "request-started", G_CALLBACK (request_started_cb), self);
+  g_signal_connect (self->soup, "request-finished", G_CALLBACK (request_done_cb), self);
+  g_signal_connect (self->soup, "request-aborted", G_CALLBACK (request_aborted_cb), self);
+  return self;
+}
+
+void
+collector_server_set_tls_certificate (CollectorServer *self,
+                                      GTlsCertificate *certificate)
+{
+  g_return_if_fail (COLLECTOR_IS_SERVER (self));
+
+  g_object_set (self->soup, "tls-certificate", certificate, NULL);
+}
+
+gboolean
+collector_server_listen (CollectorServer *self,
+                         const char      *address,
+                         gboolean         allow_insecure,
+                         GError         **error)
+{
+  g_autoptr(GSocketConnectable) connectable = NULL;
+  g_autoptr(GInetAddress) inet = NULL;
+  g_autoptr(GSocketAddress) socket_address = NULL;
+  GTlsCertificate *certificate = NULL;
+  const char *host;
+  guint16 port;
+  gboolean tls;
+
+  g_return_val_if_fail (COLLECTOR_IS_SERVER (self), FALSE);
+  g_return_val_if_fail (address != NULL, FALSE);
+
+  connectable = g_network_address_parse (address, 0, error);
+  if (connectable == NULL)
+    return FALSE;
+  host = g_network_address_get_hostname (G_NETWORK_ADDRESS (connectable));
+  port = g_network_address_get_port (G_NETWORK_ADDRESS (connectable));
+  if (g_str_equal (host, "localhost"))
+    inet = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  else
+    inet = g_inet_address_new_from_string (host);
+  if (inet == NULL)
+    {
+      g_set_error (error, COLLECTOR_ERROR, COLLECTOR_ERROR_INVALID_ARGUMENT,
+                   "Listen on an IP address (e.g. 0.0.0.0:8443 or [::1]:8080), not “%s”", host);
+      return FALSE;
+    }
+
+  g_object_get (self->soup, "tls-certificate", &certificate, NULL);
+  tls = certificate != NULL;
+  g_clear_object (&certificate);
+  if (!tls && !allow_insecure && !g_inet_address_get_is_loopback (inet))
+    {
+      g_set_error (error, COLLECTOR_ERROR, COLLECTOR_ERROR_INVALID_ARGUMENT,
+                   "Refusing plain HTTP on %s: give a TLS certificate and key, listen on "
+                   "loopback, or pass --allow-insecure-http behind a TLS-terminating proxy", address);
+      return FALSE;
+    }
+
+  socket_address = g_inet_socket_address_new (inet, port);
+  return soup_server_listen (self->soup, socket_address, tls ? SOUP_SERVER_LISTEN_HTTPS : 0, error);
+}
+
+char *
+collector_server_get_uri (CollectorServer *self)
+{
+  GSList *listeners;
+  GTlsCertificate *certificate = NULL;
+  g_autoptr(GSocketAddress) address = NULL;
+  g_autofree char *host = NULL;
+  g_autofree char *text = NULL;
+  GInetAddress *inet;
+  gboolean tls;
+
+  g_return_val_if_fail (COLLECTOR_IS_SERVER (self), NULL);
+
+  /* built here rather than with soup_server_get_uris(), which leaks the
+   * listener's address in libsoup 3.2 */
+  listeners = soup_server_get_listeners (self->soup);
+  if (listeners == NULL)
+    return NULL;
+  address = g_socket_get_local_address (listeners->data, NULL);
+  g_slist_free (listeners);
+  if (address == NULL || !G_IS_INET_SOCKET_ADDRESS (address))
+    return NULL;
+  g_object_get (self->soup, "tls-certificate", &certificate, NULL);
+  tls = certificate != NULL;
+  g_clear_object (&certificate);
+  inet = g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (address));
+  text = g_inet_address_to_string (inet);
+  host = g_inet_address_get_family (inet) == G_SOCKET_FAMILY_IPV6
+    ? g_strdup_printf ("[%s]", text) : g_strdup (text);
+  return g_strdup_printf ("%s://%s:%u/", tls ? "https" : "http", host,
+                          g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (address)));
+}
+
+void
+collector_server_shutdown_async (CollectorServer     *self,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (COLLECTOR_IS_SERVER (self));
+
+  task = g_task_new (self, NULL, callback, user_data);
+  g_task_set_source_tag (task, collector_server_shutdown_async);
+  self->shutting_down = TRUE;
+  if (self->in_flight == 0)
+    {
+      soup_server_disconnect (self->soup);
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  g_return_if_fail (self->shutdown_task == NULL);
+  self->shutdown_task = g_steal_pointer (&task);
+}
+
+gboolean
+collector_server_shutdown_finish (CollectorServer *self,
+                                  GAsyncResult    *result,
+                                  GError         **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

@@ -1,0 +1,63 @@
+/* collector-server.h: the HTTP API (libsoup 3)
+ *
+ * Copyright 2026 The Verval developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "collector-forms.h"
+#include "collector-media.h"
+#include "collector-store.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  guint64 max_body;          /* a JSON request body as sent (maybe gzip) */
+  guint64 max_decompressed;  /* the same after gzip */
+  guint64 max_media;         /* one photo */
+  guint   max_batch;         /* visits per batch */
+  guint   max_depth;         /* JSON nesting */
+  guint   max_page;          /* households or reviews per pull */
+} CollectorLimits;
+
+#define COLLECTOR_DEFAULT_MAX_BODY          (8 * 1024 * 1024)
+#define COLLECTOR_DEFAULT_MAX_DECOMPRESSED  (32 * 1024 * 1024)
+#define COLLECTOR_DEFAULT_MAX_MEDIA         (20 * 1024 * 1024)
+#define COLLECTOR_DEFAULT_MAX_BATCH         500
+#define COLLECTOR_DEFAULT_MAX_DEPTH         32
+#define COLLECTOR_DEFAULT_MAX_PAGE          1000
+#define COLLECTOR_DEFAULT_PAGE              200
+
+void collector_limits_init_default (CollectorLimits *limits);
+
+#define COLLECTOR_TYPE_SERVER (collector_server_get_type ())
+G_DECLARE_FINAL_TYPE (CollectorServer, collector_server, COLLECTOR, SERVER, GObject)
+
+/* Uses the thread-default main context of the caller. */
+CollectorServer *collector_server_new            (CollectorStore        *store,
+                                                  CollectorMedia        *media,
+                                                  CollectorForms        *forms,
+                                                  const CollectorLimits *limits);
+/* With a certificate the server speaks HTTPS only. */
+void             collector_server_set_tls_certificate (CollectorServer *self,
+                                                  GTlsCertificate       *certificate);
+/* address: "127.0.0.1:8080", "[::1]:0", "0.0.0.0:443". Plain HTTP is refused
+ * on a non-loopback address unless allow_insecure (behind a TLS proxy). */
+gboolean         collector_server_listen         (CollectorServer       *self,
+                                                  const char            *address,
+                                                  gboolean               allow_insecure,
+                                                  GError               **error);
+/* "http://127.0.0.1:40123/" */
+char            *collector_server_get_uri        (CollectorServer       *self);
+/* Refuses new requests (503), lets the ones in flight finish, then stops
+ * listening and calls back. */
+void             collector_server_shutdown_async (CollectorServer       *self,
+                                                  GAsyncReadyCallback    callback,
+                                                  gpointer               user_data);
+gboolean         collector_server_shutdown_finish (CollectorServer      *self,
+                                                  GAsyncResult          *result,
+                                                  GError               **error);
+
+G_END_DECLS

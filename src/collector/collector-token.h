@@ -1,0 +1,30 @@
+/* collector-token.h: device tokens and enrollment codes
+ *
+ * Copyright 2026 The Verval developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Letters and digits nobody confuses when reading them aloud or typing them
+ * from paper: no 0/O, 1/I/L, 5/S, 8/B, 2/Z. */
+#define COLLECTOR_CODE_ALPHABET "34679ACDEFGHJKMNPQRTUVWXY"
+#define COLLECTOR_CODE_LENGTH   10
+
+gboolean  collector_random_bytes       (guint8       *buffer,
+                                        gsize         length,
+                                        GError      **error);
+/* 256 random bits, URL-safe, prefixed "vvt_". */
+char     *collector_token_new          (GError      **error);
+/* 10 characters of COLLECTOR_CODE_ALPHABET, shown as XXXXX-XXXXX. */
+char     *collector_enroll_code_new    (GError      **error);
+/* Upper-cases and drops spaces and dashes; NULL if anything else is wrong. */
+char     *collector_enroll_code_normalize (const char *code);
+/* Lower-case hex SHA-256 of the text: how tokens and codes are kept. */
+char     *collector_secret_hash        (const char   *secret);
+gboolean  collector_is_sha256_hex      (const char   *text);
+
+G_END_DECLS

@@ -1,0 +1,26 @@
+/* collector-visit.h: a visit as it arrives on the wire
+ *
+ * Copyright 2026 The Verval developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+#include "collector-store.h"
+
+G_BEGIN_DECLS
+
+#define COLLECTOR_MAX_MEDIA_PER_VISIT 32
+
+/* Checks the shape of one visit object (docs/protocol.md, "Visit") and
+ * returns it, or NULL with the reasons added to @problems. @uuid and
+ * @revision receive what could be read, for the outcome, even on failure. */
+CollectorVisit *collector_visit_parse (JsonNode        *node,
+                                       CollectorDevice *device,
+                                       guint64          max_media_size,
+                                       GPtrArray       *problems,
+                                       char           **uuid,
+                                       gint64          *revision);
+
+G_END_DECLS

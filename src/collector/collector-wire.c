@@ -1,0 +1,185 @@
+/* collector-wire.c: request body decoding and JSON replies
+ *
+ * Copyright 2026 The Verval developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "collector-api"
+
+#include "config.h"
+
+#include <gio/gio.h>
+
+#include "collector-wire.h"
+
+gboolean
+collector_json_depth_ok (const char *data,
+                         gsize       length,
+                         guint       max_depth)
+{
+  guint depth = 0;
+  gboolean in_string = FALSE;
+
+  for (gsize i = 0; i < length; i++)
+    {
+      char c = data[i];
+
+      if (in_string)
+        {
+          if (c == '\\')
+            i++;
+          else if (c == '"')
+            in_string = FALSE;
+          continue;
+        }
+      switch (c)
+        {
+        case '"':
+          in_string = TRUE;
+          break;
+        case '[':
+        case '{':
+          if (++depth > max_depth)
+            return FALSE;
+          break;
+        case ']':
+        case '}':
+          if (depth > 0)
+            depth--;
+          break;
+        default:
+          break;
+        }
+    }
+  return TRUE;
+}
+
+GBytes *
+collector_gunzip (GBytes  *compressed,
+                  gsize    max_output,
+                  GError **error)
+{
+  g_autoptr(GZlibDecompressor) decompressor = g_zlib_decompressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP);
+  g_autoptr(GByteArray) out = g_byte_array_new ();
+  const guint8 *in;
+  gsize in_len, in_pos = 0;
+  guint8 buffer[65536];
+
+  in = g_bytes_get_data (compressed, &in_len);
+  for (;;)
+    {
+      g_autoptr(GError) local_error = NULL;
+      gsize read = 0, written = 0;
+      GConverterResult result;
+
+      result = g_converter_convert (G_CONVERTER (decompressor),
+                                    in + in_pos, in_len - in_pos,
+                                    buffer, sizeof buffer,
+                                    G_CONVERTER_INPUT_AT_END,
+                                    &read, &written, &local_error);
+      if (result == G_CONVERTER_ERROR)
+        {
+          g_set_error (error, COLLECTOR_ERROR, COLLECTOR_ERROR_BAD_GZIP,
+                       "The gzip body cannot be decompressed: %s", local_error->message);
+          return NULL;
+        }
+      in_pos += read;
+      if (out->len + written > max_output)
+        {
+          g_set_error (error, COLLECTOR_ERROR, COLLECTOR_ERROR_BODY_TOO_LARGE,
+                       "The decompressed body is larger than %" G_GSIZE_FORMAT " bytes",
+                       max_output);
+          return NULL;
+        }
+      g_byte_array_append (out, buffer, written);
+      if (result == G_CONVERTER_FINISHED)
+        break;
+      if (read == 0 && written == 0)
+        {
+          g_set_error_literal (error, COLLECTOR_ERROR, COLLECTOR_ERROR_BAD_GZIP,
+                               "The gzip body is truncated");
+          return NULL;
+        }
+    }
+  if (in_pos != in_len)
+    {
+      g_set_error_literal (error, COLLECTOR_ERROR, COLLECTOR_ERROR_BAD_GZIP,
+                           "Unexpected bytes after the gzip stream");
+      return NULL;
+    }
+  return g_byte_array_free_to_bytes (g_steal_pointer (&out));
+}
+
+JsonNode *
+collector_json_parse_object (GBytes  *body,
+                             guint    max_depth,
+                             GError **error)
+{
+  g_autoptr(JsonParser) parser = NULL;
+  g_autoptr(GError) local_error = NULL;
+  const char *data;
+  gsize length;
+
+  data = g_bytes_get_data (body, &length);
+  if (length == 0)
+    {
+      g_set_error_literal (error, COLLECTOR_ERROR, COLLECTOR_ERROR_MALFORMED_JSON,
+                           "The request body is empty");
+      return NULL;
+    }
+  if (!collector_json_depth_ok (data, length, max_depth))
+    {
+      g_set_error (error, COLLECTOR_ERROR, COLLECTOR_ERROR_JSON_TOO_DEEP,
+                   "JSON nests deeper than %u levels", max_depth);
+      return NULL;
+    }
+  if (!g_utf8_validate_len (data, length, NULL))
+    {
+      g_set_error_literal (error, COLLECTOR_ERROR, COLLECTOR_ERROR_MALFORMED_JSON,
+                           "The request body is not valid UTF-8");
+      return NULL;
+    }
+  parser = json_parser_new_immutable ();
+  if (!json_parser_load_from_data (parser, data, length, &local_error))
+    {
+      g_set_error (error, COLLECTOR_ERROR, COLLECTOR_ERROR_MALFORMED_JSON,
+                   "The request body is not valid JSON: %s", local_error->message);
+      return NULL;
+    }
+  if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    {
+      g_set_error_literal (error, COLLECTOR_ERROR, COLLECTOR_ERROR_INVALID_REQUEST,
+                           "The request body must be a JSON object");
+      return NULL;
+    }
+  return json_parser_steal_root (parser);
+}
+
+char *
+collector_json_to_string (JsonBuilder *builder,
+                          gsize       *length)
+{
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = json_builder_get_root (builder);
+
+  json_generator_set_root (generator, root);
+  return json_generator_to_data (generator, length);
+}
+
+char *
+collector_json_error_body (const char *code,
+                           const char *message,
+                           gsize      *length)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "error");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "code");
+  json_builder_add_string_value (builder, code);
+  json_builder_set_member_name (builder, "message");
+  json_builder_add_string_value (builder, message);
+  json_builder_end_object (builder);
+  json_builder_end_object (builder);
+  return collector_json_to_string (builder, length);
+}

@@ -1,0 +1,34 @@
+/* collector-wire.h: request body decoding and JSON replies
+ *
+ * Copyright 2026 The Verval developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+#include "collector-error.h"
+
+G_BEGIN_DECLS
+
+/* TRUE if no array/object in the text nests deeper than max_depth. Checked
+ * before parsing, so a hostile body never reaches the parser's recursion. */
+gboolean    collector_json_depth_ok   (const char  *data,
+                                       gsize        length,
+                                       guint        max_depth);
+/* Inflates a gzip body, refusing output beyond max_output bytes. */
+GBytes     *collector_gunzip          (GBytes      *compressed,
+                                       gsize        max_output,
+                                       GError     **error);
+/* Depth check + parse; the root must be an object. */
+JsonNode   *collector_json_parse_object (GBytes    *body,
+                                         guint      max_depth,
+                                         GError   **error);
+/* {"error":{"code":…,"message":…}} */
+char       *collector_json_error_body (const char  *code,
+                                       const char  *message,
+                                       gsize       *length);
+char       *collector_json_to_string  (JsonBuilder *builder,
+                                       gsize       *length);
+
+G_END_DECLS

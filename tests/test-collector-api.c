@@ -1,0 +1,1006 @@
+/* test-collector-api.c: the sync API against a real server on loopback
+ *
+ * Copyright 2026 The Verval developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "collector-token.h"
+#include "test-collector-util.h"
+
+#define VILLAGE_A "5108062001"
+#define VILLAGE_B "5108062002"
+
+typedef struct {
+  TestCollector *tc;
+  SoupSession   *session;
+  gint64         enumerator_a;
+  gint64         enumerator_b;
+  char          *token_a;
+  char          *token_b;
+} Fixture;
+
+static void
+fixture_setup_limits (Fixture               *f,
+                      const CollectorLimits *limits)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->tc = test_collector_start (limits);
+  f->session = soup_session_new ();
+  test_collector_add_households (f->tc, VILLAGE_A, 5);
+  test_collector_add_households (f->tc, VILLAGE_B, 3);
+  f->enumerator_a = test_collector_add_enumerator (f->tc, "Siti");
+  f->enumerator_b = test_collector_add_enumerator (f->tc, "Budi");
+  g_assert_true (collector_store_assign (f->tc->store, f->enumerator_a, VILLAGE_A, NULL, NULL, &error));
+  g_assert_true (collector_store_assign (f->tc->store, f->enumerator_b, VILLAGE_B, NULL, NULL, &error));
+  g_assert_no_error (error);
+  f->token_a = test_collector_enroll (f->tc, f->session, f->enumerator_a, "tablet-a");
+  f->token_b = test_collector_enroll (f->tc, f->session, f->enumerator_b, "laptop-b");
+}
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  fixture_setup_limits (f, NULL);
+}
+
+static void
+fixture_setup_small (Fixture       *f,
+                     gconstpointer  data)
+{
+  CollectorLimits limits;
+
+  collector_limits_init_default (&limits);
+  limits.max_body = 64 * 1024;
+  limits.max_media = 32 * 1024;
+  limits.max_batch = 3;
+  fixture_setup_limits (f, &limits);
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_clear_object (&f->session);
+  test_collector_stop (f->tc);
+  g_free (f->token_a);
+  g_free (f->token_b);
+}
+
+static TestResponse *
+post_json (Fixture    *f,
+           const char *path,
+           const char *token,
+           const char *json)
+{
+  g_autoptr(GBytes) body = g_bytes_new (json, strlen (json));
+
+  return test_request (f->session, f->tc->uri, "POST", path, token, "application/json", NULL, body);
+}
+
+static TestResponse *
+post_batch (Fixture    *f,
+            const char *token,
+            GPtrArray  *visits,
+            gboolean    gzip)
+{
+  g_autoptr(GBytes) plain = test_batch_bytes (visits);
+  g_autoptr(GBytes) body = gzip ? test_gzip (plain) : g_bytes_ref (plain);
+
+  return test_request (f->session, f->tc->uri, "POST", "api/v1/visits", token, "application/json",
+                       gzip ? "gzip" : NULL, body);
+}
+
+static GPtrArray *
+visits_new (void)
+{
+  return g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
+}
+
+static const char *
+result_status (TestResponse *r,
+               guint         index)
+{
+  return json_object_get_string_member (test_batch_result (r, index), "status");
+}
+
+static const char *
+result_first_error (TestResponse *r,
+                    guint         index)
+{
+  JsonObject *result = test_batch_result (r, index);
+  JsonArray *errors;
+
+  if (!json_object_has_member (result, "errors"))
+    return NULL;
+  errors = json_object_get_array_member (result, "errors");
+  return json_object_get_string_member (json_array_get_object_element (errors, 0), "code");
+}
+
+/* ---------------------------------------------------------------- enrollment */
+
+static void
+test_enroll_single_use (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *code = collector_enroll_code_new (&error);
+  g_autofree char *normal = collector_enroll_code_normalize (code);
+  g_autofree char *hash = collector_secret_hash (normal);
+  g_autofree char *json = NULL;
+  g_autofree char *lower = g_ascii_strdown (code, -1);
+  g_autoptr(TestResponse) first = NULL;
+  g_autoptr(TestResponse) again = NULL;
+  g_autoptr(TestResponse) unknown = NULL;
+  g_autoptr(TestResponse) pull = NULL;
+  const char *token;
+
+  /* codes are typeable: ten letters of the unambiguous alphabet, one dash */
+  g_assert_cmpuint (strlen (code), ==, 11);
+  g_assert_nonnull (normal);
+  g_assert_true (collector_store_add_enroll_code (f->tc->store, f->enumerator_a, hash,
+                                                  g_get_real_time () / G_USEC_PER_SEC + 600, &error));
+
+  /* typed in lower case: still accepted */
+  json = g_strdup_printf ("{\"code\":\"%s\",\"device_name\":\"tablet-2\"}", lower);
+  first = post_json (f, "api/v1/enroll", NULL, json);
+  g_assert_cmpuint (first->status, ==, 201);
+  token = json_object_get_string_member (json_node_get_object (first->json), "token");
+  g_assert_true (g_str_has_prefix (token, "vvt_"));
+  g_assert_cmpuint (strlen (token), >=, 4 + 43);   /* 256 bits in base64 */
+
+  again = post_json (f, "api/v1/enroll", NULL, json);
+  g_assert_cmpuint (again->status, ==, 403);
+  g_assert_cmpstr (test_response_error_code (again), ==, "enrollment_code_used");
+
+  unknown = post_json (f, "api/v1/enroll", NULL, "{\"code\":\"XXXXX-XXXXX\",\"device_name\":\"x\"}");
+  g_assert_cmpuint (unknown->status, ==, 403);
+  g_assert_cmpstr (test_response_error_code (unknown), ==, "invalid_enrollment_code");
+
+  /* the new token works */
+  pull = test_request (f->session, f->tc->uri, "GET", "api/v1/assignments", token, NULL, NULL, NULL);
+  g_assert_cmpuint (pull->status, ==, 200);
+}
+
+static void
+test_enroll_expired (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *code = collector_enroll_code_new (&error);
+  g_autofree char *normal = collector_enroll_code_normalize (code);
+  g_autofree char *hash = collector_secret_hash (normal);
+  g_autofree char *json = NULL;
+  g_autoptr(TestResponse) r = NULL;
+
+  g_assert_true (collector_store_add_enroll_code (f->tc->store, f->enumerator_a, hash,
+                                                  g_get_real_time () / G_USEC_PER_SEC - 1, &error));
+  json = g_strdup_printf ("{\"code\":\"%s\",\"device_name\":\"late\"}", code);
+  r = post_json (f, "api/v1/enroll", NULL, json);
+  g_assert_cmpuint (r->status, ==, 403);
+  g_assert_cmpstr (test_response_error_code (r), ==, "enrollment_code_expired");
+}
+
+/* ---------------------------------------------------------------- assignments */
+
+static TestResponse *
+pull (Fixture    *f,
+      const char *what,
+      const char *token,
+      const char *cursor,
+      guint       limit)
+{
+  g_autofree char *path = g_strdup_printf ("api/v1/%s?cursor=%s&limit=%u", what, cursor, limit);
+
+  return test_request (f->session, f->tc->uri, "GET", path, token, NULL, NULL, NULL);
+}
+
+static void
+test_assignments_cursor (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TestResponse) page1 = pull (f, "assignments", f->token_a, "0", 3);
+  g_autoptr(TestResponse) page2 = NULL;
+  g_autoptr(TestResponse) page3 = NULL;
+  g_autoptr(TestResponse) after_move = NULL;
+  g_autoptr(TestResponse) b_pull = NULL;
+  g_autoptr(TestResponse) after_change = NULL;
+  g_autoptr(GPtrArray) changed = g_ptr_array_new_with_free_func ((GDestroyNotify) collector_household_free);
+  const char *moved[] = { "HH-" VILLAGE_A "-0", NULL };
+  g_autofree char *cursor1 = NULL;
+  g_autofree char *cursor2 = NULL;
+  g_autofree char *cursor3 = NULL;
+  JsonObject *obj;
+  CollectorHousehold *h;
+  gboolean found = FALSE;
+  guint n_updated = 0;
+
+  g_assert_cmpuint (page1->status, ==, 200);
+  obj = json_node_get_object (page1->json);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (obj, "households")), ==, 3);
+  g_assert_true (json_object_get_boolean_member (obj, "more"));
+  cursor1 = g_strdup (json_object_get_string_member (obj, "next_cursor"));
+  /* the household carries what the device needs to find the family */
+  {
+    JsonObject *h0 = json_array_get_object_element (json_object_get_array_member (obj, "households"), 0);
+
+    g_assert_cmpstr (json_object_get_string_member (h0, "village_code"), ==, VILLAGE_A);
+    g_assert_cmpuint (strlen (json_object_get_string_member (h0, "nik")), ==, 16);
+    g_assert_true (json_object_has_member (json_object_get_object_member (h0, "data"), "desil"));
+  }
+
+  page2 = pull (f, "assignments", f->token_a, cursor1, 3);
+  obj = json_node_get_object (page2->json);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (obj, "households")), ==, 2);
+  g_assert_false (json_object_get_boolean_member (obj, "more"));
+  cursor2 = g_strdup (json_object_get_string_member (obj, "next_cursor"));
+
+  /* caught up: nothing new */
+  page3 = pull (f, "assignments", f->token_a, cursor2, 3);
+  obj = json_node_get_object (page3->json);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (obj, "households")), ==, 0);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (obj, "withdrawn")), ==, 0);
+  g_assert_cmpstr (json_object_get_string_member (obj, "next_cursor"), ==, cursor2);
+
+  /* reassignment moves the household: withdrawn for A, new for B */
+  g_assert_true (collector_store_assign (f->tc->store, f->enumerator_b, NULL, moved, NULL, &error));
+  g_assert_no_error (error);
+  after_move = pull (f, "assignments", f->token_a, cursor2, 100);
+  obj = json_node_get_object (after_move->json);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (obj, "households")), ==, 0);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (obj, "withdrawn")), ==, 1);
+  g_assert_cmpstr (json_array_get_string_element (json_object_get_array_member (obj, "withdrawn"), 0),
+                   ==, moved[0]);
+  cursor3 = g_strdup (json_object_get_string_member (obj, "next_cursor"));
+
+  b_pull = pull (f, "assignments", f->token_b, "0", 100);
+  obj = json_node_get_object (b_pull->json);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (obj, "households")), ==, 4);
+  for (guint i = 0; i < 4; i++)
+    found |= g_str_equal (json_object_get_string_member (
+                            json_array_get_object_element (json_object_get_array_member (obj, "households"), i), "id"),
+                          moved[0]);
+  g_assert_true (found);
+
+  /* a corrected listing goes down again to whoever holds the household */
+  h = g_new0 (CollectorHousehold, 1);
+  h->id = g_strdup ("HH-" VILLAGE_A "-1");
+  h->source = g_strdup ("p3ke");
+  h->village_code = g_strdup (VILLAGE_A);
+  h->head_name = g_strdup ("Kepala 1 (diperbaiki)");
+  h->nik = g_strdup ("3602041211800001");
+  h->kk = g_strdup ("3602042001100001");
+  h->address = g_strdup ("Jl. Melati No. 2");
+  h->data_json = g_strdup ("{}");
+  g_ptr_array_add (changed, h);
+  g_assert_true (collector_store_upsert_households (f->tc->store, changed, NULL, &n_updated, &error));
+  g_assert_cmpuint (n_updated, ==, 1);
+  after_change = pull (f, "assignments", f->token_a, cursor3, 100);
+  obj = json_node_get_object (after_change->json);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (obj, "households")), ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (
+                     json_array_get_object_element (json_object_get_array_member (obj, "households"), 0),
+                     "head_name"), ==, "Kepala 1 (diperbaiki)");
+
+  /* a cursor that is not a number */
+  {
+    g_autoptr(TestResponse) bad = pull (f, "assignments", f->token_a, "abc", 10);
+
+    g_assert_cmpuint (bad->status, ==, 400);
+    g_assert_cmpstr (test_response_error_code (bad), ==, "invalid_cursor");
+  }
+}
+
+static void
+test_reviews_cursor (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) visits = visits_new ();
+  g_autoptr(TestResponse) stored = NULL;
+  g_autoptr(TestResponse) empty = pull (f, "reviews", f->token_a, "0", 10);
+  g_autoptr(TestResponse) one = NULL;
+  g_autoptr(TestResponse) other = NULL;
+  g_autoptr(TestResponse) none_after = NULL;
+  const char *uuid = "0b0c3a5e-8f53-4f7e-9a55-2d9d2c1b0a01";
+  JsonObject *obj, *review;
+
+  g_assert_cmpuint (empty->status, ==, 200);
+  obj = json_node_get_object (empty->json);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (obj, "reviews")), ==, 0);
+  g_assert_cmpstr (json_object_get_string_member (obj, "next_cursor"), ==, "0");
+
+  g_ptr_array_add (visits, test_visit_new (uuid, 1, "HH-" VILLAGE_A "-2", NULL));
+  stored = post_batch (f, f->token_a, visits, FALSE);
+  g_assert_cmpstr (result_status (stored, 0), ==, "stored");
+  g_assert_true (collector_store_add_review (f->tc->store, uuid, "rejected",
+                                             "Foto rumah buram, ulangi.", "korcam", &error));
+  g_assert_no_error (error);
+
+  one = pull (f, "reviews", f->token_a, "0", 10);
+  obj = json_node_get_object (one->json);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (obj, "reviews")), ==, 1);
+  review = json_array_get_object_element (json_object_get_array_member (obj, "reviews"), 0);
+  g_assert_cmpstr (json_object_get_string_member (review, "visit_uuid"), ==, uuid);
+  g_assert_cmpstr (json_object_get_string_member (review, "decision"), ==, "rejected");
+  g_assert_cmpstr (json_object_get_string_member (review, "comment"), ==, "Foto rumah buram, ulangi.");
+
+  none_after = pull (f, "reviews", f->token_a, json_object_get_string_member (obj, "next_cursor"), 10);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (json_node_get_object (none_after->json),
+                                                                         "reviews")), ==, 0);
+  /* another enumerator never sees it */
+  other = pull (f, "reviews", f->token_b, "0", 10);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (json_node_get_object (other->json),
+                                                                         "reviews")), ==, 0);
+}
+
+/* ---------------------------------------------------------------- media */
+
+static GBytes *
+photo_bytes (gsize  size,
+             guint8 seed)
+{
+  guint8 *data = g_malloc (size);
+
+  for (gsize i = 0; i < size; i++)
+    data[i] = (guint8) (i * 31 + seed * 7 + (i >> 8));
+  data[0] = 0xff;
+  data[1] = 0xd8;
+  return g_bytes_new_take (data, size);
+}
+
+static void
+test_media (Fixture       *f,
+            gconstpointer  data)
+{
+  g_autoptr(GBytes) photo = photo_bytes (300 * 1024, 1);
+  g_autoptr(GBytes) other = photo_bytes (1000, 2);
+  g_autofree char *sha = test_sha256_hex (photo);
+  g_autofree char *path = g_strconcat ("api/v1/media/", sha, NULL);
+  g_autofree char *file = NULL;
+  g_autofree char *contents = NULL;
+  gsize length;
+
+  {
+    g_autoptr(TestResponse) head = test_request (f->session, f->tc->uri, "HEAD", path, f->token_a, NULL, NULL, NULL);
+
+    g_assert_cmpuint (head->status, ==, 404);
+  }
+  {
+    /* bytes that do not hash to the name are refused and leave nothing */
+    g_autoptr(TestResponse) wrong = test_request (f->session, f->tc->uri, "PUT", path, f->token_a,
+                                                  "image/jpeg", NULL, other);
+    g_autoptr(TestResponse) head = test_request (f->session, f->tc->uri, "HEAD", path, f->token_a, NULL, NULL, NULL);
+
+    g_assert_cmpuint (wrong->status, ==, 422);
+    g_assert_cmpstr (test_response_error_code (wrong), ==, "hash_mismatch");
+    g_assert_cmpuint (head->status, ==, 404);
+  }
+  {
+    g_autoptr(TestResponse) put = test_request (f->session, f->tc->uri, "PUT", path, f->token_a,
+                                                "image/jpeg", NULL, photo);
+
+    g_assert_cmpuint (put->status, ==, 201);
+    g_assert_cmpstr (json_object_get_string_member (json_node_get_object (put->json), "status"), ==, "stored");
+  }
+  {
+    g_autoptr(TestResponse) again = test_request (f->session, f->tc->uri, "PUT", path, f->token_b,
+                                                  "image/jpeg", NULL, photo);
+    g_autoptr(TestResponse) head = test_request (f->session, f->tc->uri, "HEAD", path, f->token_a, NULL, NULL, NULL);
+
+    g_assert_cmpuint (again->status, ==, 200);
+    g_assert_cmpstr (json_object_get_string_member (json_node_get_object (again->json), "status"), ==, "existed");
+    g_assert_cmpuint (head->status, ==, 200);
+    g_assert_cmpint (soup_message_headers_get_content_length (head->headers), ==, 300 * 1024);
+  }
+
+  /* stored once, under its hash, byte for byte */
+  file = collector_media_get_path (f->tc->media, sha);
+  g_assert_true (g_file_get_contents (file, &contents, &length, NULL));
+  g_assert_cmpmem (contents, length, g_bytes_get_data (photo, NULL), g_bytes_get_size (photo));
+  {
+    g_autofree char *tmp = g_build_filename (f->tc->data_dir, "media", "tmp", NULL);
+    g_autoptr(GDir) dir = g_dir_open (tmp, 0, NULL);
+
+    /* no temporary files left behind by the refused or duplicate uploads */
+    g_assert_null (g_dir_read_name (dir));
+  }
+
+  /* names are only hashes */
+  {
+    g_autoptr(TestResponse) bad = test_request (f->session, f->tc->uri, "HEAD",
+                                                "api/v1/media/..%2F..%2Fcollector.db", f->token_a,
+                                                NULL, NULL, NULL);
+    g_autoptr(TestResponse) upper = NULL;
+
+    g_assert_cmpuint (bad->status, ==, 400);
+    upper = test_request (f->session, f->tc->uri, "PUT", "api/v1/media/ABC", f->token_a,
+                          "image/jpeg", NULL, other);
+    g_assert_cmpuint (upper->status, ==, 400);
+    g_assert_cmpstr (test_response_error_code (upper), ==, "invalid_media_name");
+  }
+}
+
+/* ---------------------------------------------------------------- batches */
+
+static void
+test_batch_outcomes (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GBytes) photo = photo_bytes (4096, 3);
+  g_autofree char *sha = test_sha256_hex (photo);
+  const char *media[] = { sha, NULL };
+  const char *u1 = "6f1d8a44-6a4c-4a3b-9d6e-1a2b3c4d5e01";
+  const char *u2 = "6f1d8a44-6a4c-4a3b-9d6e-1a2b3c4d5e02";
+  const char *u3 = "6f1d8a44-6a4c-4a3b-9d6e-1a2b3c4d5e03";
+  const char *u4 = "6f1d8a44-6a4c-4a3b-9d6e-1a2b3c4d5e04";
+  g_autoptr(GPtrArray) batch = visits_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) stored = NULL;
+  JsonNode *bad;
+  JsonObject *result;
+
+  g_ptr_array_add (batch, test_visit_new (u1, 1, "HH-" VILLAGE_A "-0", NULL));
+  /* invalid: result code out of range and a broken location */
+  bad = test_visit_new (u2, 1, "HH-" VILLAGE_A "-1", NULL);
+  json_object_set_int_member (json_node_get_object (bad), "result_code", 42);
+  json_object_set_double_member (json_object_get_object_member (json_node_get_object (bad), "location"),
+                                 "lat", 123.0);
+  g_ptr_array_add (batch, bad);
+  g_ptr_array_add (batch, test_visit_new (u3, 1, "HH-" VILLAGE_A "-2", media));
+  bad = test_visit_new (u4, 1, "HH-" VILLAGE_A "-3", NULL);
+  json_object_set_int_member (json_object_get_object_member (json_node_get_object (bad), "form"), "version", 99);
+  g_ptr_array_add (batch, bad);
+  bad = test_visit_new ("6f1d8a44-6a4c-4a3b-9d6e-1a2b3c4d5e05", 1, "HH-" VILLAGE_A "-4", media);
+  json_object_set_int_member (json_object_get_object_member (json_node_get_object (bad), "answers"), "members", 99);
+  g_ptr_array_add (batch, bad);
+  bad = test_visit_new ("6f1d8a44-6a4c-4a3b-9d6e-1a2b3c4d5e06", 1, "HH-" VILLAGE_A "-4", NULL);
+  json_object_set_string_member (json_object_get_object_member (json_node_get_object (bad), "form"), "id", "sensus-2030");
+  g_ptr_array_add (batch, bad);
+
+  {
+    g_autoptr(TestResponse) r = post_batch (f, f->token_a, batch, TRUE);
+    JsonArray *missing;
+
+    g_assert_cmpuint (r->status, ==, 200);
+    g_assert_cmpstr (result_status (r, 0), ==, "stored");
+    g_assert_cmpstr (result_status (r, 1), ==, "rejected");
+    result = test_batch_result (r, 1);
+    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (result, "errors")), ==, 2);
+    g_assert_cmpstr (result_first_error (r, 1), ==, "invalid_result_code");
+    g_assert_cmpstr (result_status (r, 2), ==, "missing_media");
+    missing = json_object_get_array_member (test_batch_result (r, 2), "missing_media");
+    g_assert_cmpuint (json_array_get_length (missing), ==, 1);
+    g_assert_cmpstr (json_array_get_string_element (missing, 0), ==, sha);
+    g_assert_cmpstr (result_status (r, 3), ==, "rejected");
+    g_assert_cmpstr (result_first_error (r, 3), ==, "unknown_form_version");
+    /* answers the form refuses: rejected with the field named, the rest stored */
+    g_assert_cmpstr (result_status (r, 4), ==, "rejected");
+    g_assert_cmpstr (result_first_error (r, 4), ==, "invalid_answer");
+    g_assert_cmpstr (json_object_get_string_member (
+                       json_array_get_object_element (json_object_get_array_member (test_batch_result (r, 4), "errors"), 0),
+                       "field"), ==, "answers.members");
+    g_assert_cmpstr (result_status (r, 5), ==, "rejected");
+    g_assert_cmpstr (result_first_error (r, 5), ==, "unknown_form");
+    g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (json_node_get_object (r->json),
+                                                                                "summary"), "stored"), ==, 1);
+  }
+
+  /* the exact replay of a lost answer: nothing stored twice */
+  {
+    g_autoptr(TestResponse) r = post_batch (f, f->token_a, batch, FALSE);
+
+    g_assert_cmpstr (result_status (r, 0), ==, "duplicate");
+    g_assert_cmpint (json_object_get_int_member (test_batch_result (r, 0), "stored_revision"), ==, 1);
+  }
+
+  /* the photo arrives, then the visit goes through */
+  {
+    g_autofree char *path = g_strconcat ("api/v1/media/", sha, NULL);
+    g_autoptr(TestResponse) put = test_request (f->session, f->tc->uri, "PUT", path, f->token_a,
+                                                "image/jpeg", NULL, photo);
+    g_autoptr(GPtrArray) again = visits_new ();
+    g_autoptr(TestResponse) r = NULL;
+
+    g_assert_cmpuint (put->status, ==, 201);
+    g_ptr_array_add (again, json_node_copy (g_ptr_array_index (batch, 2)));
+    r = post_batch (f, f->token_a, again, FALSE);
+    g_assert_cmpstr (result_status (r, 0), ==, "stored");
+  }
+
+  /* a higher revision replaces, a lower one is refused */
+  {
+    g_autoptr(GPtrArray) rev = visits_new ();
+    g_autoptr(TestResponse) r2 = NULL;
+    g_autoptr(TestResponse) r1 = NULL;
+    JsonNode *v2 = test_visit_new (u1, 2, "HH-" VILLAGE_A "-0", NULL);
+
+    json_object_set_string_member (json_object_get_object_member (json_node_get_object (v2), "answers"),
+                                   "note", "Kunjungan ulang: keluarga sudah pindah ke desa sebelah.");
+    g_ptr_array_add (rev, v2);
+    r2 = post_batch (f, f->token_a, rev, FALSE);
+    g_assert_cmpstr (result_status (r2, 0), ==, "replaced");
+    g_assert_cmpint (json_object_get_int_member (test_batch_result (r2, 0), "stored_revision"), ==, 2);
+
+    g_ptr_array_set_size (rev, 0);
+    g_ptr_array_add (rev, test_visit_new (u1, 1, "HH-" VILLAGE_A "-0", NULL));
+    r1 = post_batch (f, f->token_a, rev, FALSE);
+    g_assert_cmpstr (result_status (r1, 0), ==, "rejected");
+    g_assert_cmpstr (result_first_error (r1, 0), ==, "stale_revision");
+    g_assert_cmpint (json_object_get_int_member (test_batch_result (r1, 0), "stored_revision"), ==, 2);
+  }
+
+  stored = collector_store_list_visits (f->tc->store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (stored->len, ==, 2);
+  for (guint i = 0; i < stored->len; i++)
+    {
+      CollectorVisit *v = g_ptr_array_index (stored, i);
+
+      if (g_str_equal (v->uuid, u1))
+        {
+          g_assert_cmpint (v->revision, ==, 2);
+          g_assert_nonnull (strstr (v->answers_json, "pindah ke desa sebelah"));
+        }
+      else
+        {
+          g_assert_cmpstr (v->uuid, ==, u3);
+          g_assert_cmpuint (v->media->len, ==, 1);
+          g_assert_true (v->has_location);
+          g_assert_cmpfloat_with_epsilon (v->lat, -8.1123, 1e-9);
+        }
+    }
+}
+
+/* ---------------------------------------------------------------- auth */
+
+static void
+test_auth (Fixture       *f,
+           gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) devices = NULL;
+  g_autoptr(GPtrArray) batch = visits_new ();
+  gint64 device_b = 0;
+
+  {
+    g_autoptr(TestResponse) r = test_request (f->session, f->tc->uri, "GET", "api/v1/assignments",
+                                              NULL, NULL, NULL, NULL);
+
+    g_assert_cmpuint (r->status, ==, 401);
+    g_assert_cmpstr (test_response_error_code (r), ==, "auth_required");
+    g_assert_nonnull (soup_message_headers_get_one (r->headers, "WWW-Authenticate"));
+  }
+  {
+    g_autoptr(TestResponse) r = test_request (f->session, f->tc->uri, "GET", "api/v1/assignments",
+                                              "vvt_not-a-real-token", NULL, NULL, NULL);
+
+    g_assert_cmpuint (r->status, ==, 401);
+    g_assert_cmpstr (test_response_error_code (r), ==, "invalid_token");
+  }
+
+  /* B cannot submit for A's household, but its own visit in the batch stores */
+  g_ptr_array_add (batch, test_visit_new ("11111111-2222-4333-8444-555555555501", 1, "HH-" VILLAGE_A "-0", NULL));
+  g_ptr_array_add (batch, test_visit_new ("11111111-2222-4333-8444-555555555502", 1, "HH-" VILLAGE_B "-0", NULL));
+  {
+    g_autoptr(TestResponse) r = post_batch (f, f->token_b, batch, FALSE);
+
+    g_assert_cmpstr (result_status (r, 0), ==, "rejected");
+    g_assert_cmpstr (result_first_error (r, 0), ==, "household_not_assigned");
+    g_assert_cmpstr (result_status (r, 1), ==, "stored");
+  }
+  /* nor claim to be another device */
+  {
+    g_autoptr(GPtrArray) spoof = visits_new ();
+    g_autoptr(TestResponse) r = NULL;
+    JsonNode *v = test_visit_new ("11111111-2222-4333-8444-555555555503", 1, "HH-" VILLAGE_B "-1", NULL);
+
+    json_object_set_int_member (json_node_get_object (v), "enumerator_id", f->enumerator_a);
+    g_ptr_array_add (spoof, v);
+    r = post_batch (f, f->token_b, spoof, FALSE);
+    g_assert_cmpstr (result_first_error (r, 0), ==, "identity_mismatch");
+  }
+  /* nor overwrite A's visit by reusing its uuid */
+  {
+    g_autoptr(GPtrArray) mine = visits_new ();
+    g_autoptr(GPtrArray) theirs = visits_new ();
+    g_autoptr(TestResponse) ra = NULL;
+    g_autoptr(TestResponse) rb = NULL;
+
+    g_ptr_array_add (mine, test_visit_new ("11111111-2222-4333-8444-555555555504", 1, "HH-" VILLAGE_A "-1", NULL));
+    ra = post_batch (f, f->token_a, mine, FALSE);
+    g_assert_cmpstr (result_status (ra, 0), ==, "stored");
+    g_ptr_array_add (theirs, test_visit_new ("11111111-2222-4333-8444-555555555504", 5, "HH-" VILLAGE_B "-1", NULL));
+    rb = post_batch (f, f->token_b, theirs, FALSE);
+    g_assert_cmpstr (result_first_error (rb, 0), ==, "visit_owned_by_other");
+  }
+
+  /* revocation takes effect on the very next request */
+  devices = collector_store_list_devices (f->tc->store, &error);
+  for (guint i = 0; i < devices->len; i++)
+    {
+      CollectorDevice *d = g_ptr_array_index (devices, i);
+
+      if (d->enumerator_id == f->enumerator_b)
+        device_b = d->id;
+    }
+  g_assert_cmpint (device_b, >, 0);
+  g_assert_true (collector_store_revoke_device (f->tc->store, device_b, &error));
+  {
+    g_autoptr(TestResponse) r = test_request (f->session, f->tc->uri, "GET", "api/v1/assignments",
+                                              f->token_b, NULL, NULL, NULL);
+
+    g_assert_cmpuint (r->status, ==, 401);
+    g_assert_cmpstr (test_response_error_code (r), ==, "token_revoked");
+  }
+
+  /* a disabled enumerator is locked out on every device */
+  g_assert_true (collector_store_set_enumerator_disabled (f->tc->store, f->enumerator_a, TRUE, &error));
+  {
+    g_autoptr(TestResponse) r = test_request (f->session, f->tc->uri, "GET", "api/v1/reviews",
+                                              f->token_a, NULL, NULL, NULL);
+
+    g_assert_cmpuint (r->status, ==, 403);
+    g_assert_cmpstr (test_response_error_code (r), ==, "enumerator_disabled");
+  }
+}
+
+static void
+test_status_report (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TestResponse) ok = post_json (f, "api/v1/status", f->token_a,
+                                          "{\"app_version\":\"0.2.0\",\"queue_depth\":12,"
+                                          "\"oldest_unsent\":\"2026-11-19T16:00:00+08:00\","
+                                          "\"free_disk\":1073741824,\"last_error\":\"timeout\"}");
+  g_autoptr(TestResponse) bad = post_json (f, "api/v1/status", f->token_a, "{\"queue_depth\":\"many\"}");
+  g_autoptr(GPtrArray) devices = collector_store_list_devices (f->tc->store, &error);
+  gboolean seen = FALSE;
+
+  g_assert_cmpuint (ok->status, ==, 200);
+  g_assert_cmpuint (bad->status, ==, 400);
+  g_assert_cmpstr (test_response_error_code (bad), ==, "invalid_request");
+  for (guint i = 0; i < devices->len; i++)
+    {
+      CollectorDevice *d = g_ptr_array_index (devices, i);
+
+      if (d->enumerator_id != f->enumerator_a)
+        continue;
+      seen = TRUE;
+      g_assert_cmpstr (d->app_version, ==, "0.2.0");
+      g_assert_nonnull (strstr (d->status_json, "\"queue_depth\":12"));
+    }
+  g_assert_true (seen);
+}
+
+/* ---------------------------------------------------------------- limits */
+
+static void
+test_limit_early_413 (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autofree char *request = g_strdup_printf ("POST /api/v1/visits HTTP/1.1\r\n"
+                                              "Host: 127.0.0.1\r\n"
+                                              "Authorization: Bearer %s\r\n"
+                                              "Content-Type: application/json\r\n"
+                                              "Content-Length: 5000000000\r\n"
+                                              "\r\n", f->token_a);
+  g_autofree char *reply = NULL;
+
+  /* headers only, and the connection kept open: had the server waited for
+   * the 5 GB body, nothing would come back before the client gives up */
+  reply = test_raw_request (f->tc->port, request, strlen (request), 5000, TRUE);
+  g_assert_true (g_str_has_prefix (reply, "HTTP/1.1 413"));
+  g_assert_nonnull (strstr (reply, "\"body_too_large\""));
+}
+
+static void
+test_limit_early_413_media (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autofree char *request = g_strdup_printf ("PUT /api/v1/media/%064d HTTP/1.1\r\n"
+                                              "Host: 127.0.0.1\r\n"
+                                              "Authorization: Bearer %s\r\n"
+                                              "Content-Type: image/jpeg\r\n"
+                                              "Content-Length: 40000\r\n"
+                                              "\r\n", 0, f->token_a);
+  g_autofree char *reply = test_raw_request (f->tc->port, request, strlen (request), 5000, TRUE);
+
+  g_assert_true (g_str_has_prefix (reply, "HTTP/1.1 413"));
+  g_assert_nonnull (strstr (reply, "\"media_too_large\""));
+}
+
+static void
+test_limit_get_with_body (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autofree char *request = g_strdup_printf ("GET /api/v1/assignments HTTP/1.1\r\n"
+                                              "Host: 127.0.0.1\r\n"
+                                              "Authorization: Bearer %s\r\n"
+                                              "Content-Length: 5000000000\r\n"
+                                              "\r\n", f->token_a);
+  g_autofree char *reply = test_raw_request (f->tc->port, request, strlen (request), 5000, TRUE);
+
+  g_assert_true (g_str_has_prefix (reply, "HTTP/1.1 413"));
+}
+
+static void
+test_limit_chunked (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GString) request = g_string_new (NULL);
+  g_autofree char *chunk = g_strnfill (16 * 1024, ' ');
+  g_autofree char *reply = NULL;
+
+  g_string_append_printf (request, "POST /api/v1/visits HTTP/1.1\r\n"
+                          "Host: 127.0.0.1\r\n"
+                          "Authorization: Bearer %s\r\n"
+                          "Content-Type: application/json\r\n"
+                          "Transfer-Encoding: chunked\r\n"
+                          "\r\n", f->token_a);
+  /* 8 × 16 KiB: twice the 64 KiB limit, without a Content-Length */
+  for (guint i = 0; i < 8; i++)
+    g_string_append_printf (request, "%x\r\n%s\r\n", (guint) strlen (chunk), chunk);
+  g_string_append (request, "0\r\n\r\n");
+  reply = test_raw_request (f->tc->port, request->str, request->len, 5000, FALSE);
+  g_assert_true (g_str_has_prefix (reply, "HTTP/1.1 413"));
+  g_assert_nonnull (strstr (reply, "\"body_too_large\""));
+}
+
+static void
+test_limit_batch_size (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(GPtrArray) batch = visits_new ();
+  g_autoptr(TestResponse) r = NULL;
+
+  for (guint i = 0; i < 4; i++)
+    {
+      g_autofree char *uuid = g_strdup_printf ("22222222-2222-4333-8444-55555555550%u", i);
+
+      g_ptr_array_add (batch, test_visit_new (uuid, 1, "HH-" VILLAGE_A "-0", NULL));
+    }
+  r = post_batch (f, f->token_a, batch, FALSE);
+  g_assert_cmpuint (r->status, ==, 413);
+  g_assert_cmpstr (test_response_error_code (r), ==, "batch_too_large");
+}
+
+static void
+test_limit_bad_bodies (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(GString) deep = g_string_new ("{\"visits\":");
+
+  for (guint i = 0; i < 200; i++)
+    g_string_append_c (deep, '[');
+  for (guint i = 0; i < 200; i++)
+    g_string_append_c (deep, ']');
+  g_string_append_c (deep, '}');
+  {
+    g_autoptr(TestResponse) r = post_json (f, "api/v1/visits", f->token_a, deep->str);
+
+    g_assert_cmpuint (r->status, ==, 400);
+    g_assert_cmpstr (test_response_error_code (r), ==, "json_too_deep");
+  }
+  {
+    g_autoptr(TestResponse) r = post_json (f, "api/v1/visits", f->token_a, "{\"visits\": [ {\"uuid\": ");
+
+    g_assert_cmpuint (r->status, ==, 400);
+    g_assert_cmpstr (test_response_error_code (r), ==, "malformed_json");
+  }
+  {
+    g_autoptr(TestResponse) r = post_json (f, "api/v1/visits", f->token_a, "[1,2,3]");
+
+    g_assert_cmpuint (r->status, ==, 400);
+    g_assert_cmpstr (test_response_error_code (r), ==, "invalid_request");
+  }
+  {
+    static const char garbage[] = "\x1f\x8b\x08\x00 this is not deflate data at all";
+    g_autoptr(GBytes) body = g_bytes_new_static (garbage, sizeof garbage - 1);
+    g_autoptr(TestResponse) r = test_request (f->session, f->tc->uri, "POST", "api/v1/visits", f->token_a,
+                                              "application/json", "gzip", body);
+
+    g_assert_cmpuint (r->status, ==, 400);
+    g_assert_cmpstr (test_response_error_code (r), ==, "bad_gzip");
+  }
+  {
+    g_autoptr(GBytes) body = g_bytes_new_static ("visits=1", 8);
+    g_autoptr(TestResponse) r = test_request (f->session, f->tc->uri, "POST", "api/v1/visits", f->token_a,
+                                              "application/x-www-form-urlencoded", NULL, body);
+
+    g_assert_cmpuint (r->status, ==, 415);
+    g_assert_cmpstr (test_response_error_code (r), ==, "unsupported_media_type");
+  }
+  {
+    g_autoptr(GBytes) body = g_bytes_new_static ("{}", 2);
+    g_autoptr(TestResponse) r = test_request (f->session, f->tc->uri, "POST", "api/v1/visits", f->token_a,
+                                              "application/json", "br", body);
+
+    g_assert_cmpuint (r->status, ==, 415);
+    g_assert_cmpstr (test_response_error_code (r), ==, "unsupported_encoding");
+  }
+  {
+    g_autoptr(TestResponse) r = test_request (f->session, f->tc->uri, "DELETE", "api/v1/visits", f->token_a,
+                                              NULL, NULL, NULL);
+
+    g_assert_cmpuint (r->status, ==, 405);
+    g_assert_cmpstr (test_response_error_code (r), ==, "method_not_allowed");
+    g_assert_cmpstr (soup_message_headers_get_one (r->headers, "Allow"), ==, "POST");
+  }
+  {
+    g_autoptr(TestResponse) r = test_request (f->session, f->tc->uri, "GET", "api/v1/nothing-here", NULL,
+                                              NULL, NULL, NULL);
+
+    g_assert_cmpuint (r->status, ==, 404);
+    g_assert_cmpstr (test_response_error_code (r), ==, "not_found");
+  }
+  /* nothing of the above was stored */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GPtrArray) visits = collector_store_list_visits (f->tc->store, &error);
+
+    g_assert_cmpuint (visits->len, ==, 0);
+  }
+}
+
+static void
+test_info (Fixture       *f,
+           gconstpointer  data)
+{
+  g_autoptr(TestResponse) r = test_request (f->session, f->tc->uri, "GET", "api/v1/info", NULL,
+                                            NULL, NULL, NULL);
+  JsonObject *limits;
+
+  g_assert_cmpuint (r->status, ==, 200);
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (r->json), "api_version"), ==, 1);
+  limits = json_object_get_object_member (json_node_get_object (r->json), "limits");
+  g_assert_cmpint (json_object_get_int_member (limits, "max_batch_visits"), ==, COLLECTOR_DEFAULT_MAX_BATCH);
+}
+
+/* ---------------------------------------------------------------- concurrency */
+
+#define N_CLIENTS   8
+#define N_VISITS    400
+#define BATCH       25
+
+typedef struct {
+  Fixture *f;
+  guint    client;
+  guint    stored;
+  guint    duplicates;
+  guint    other;
+} ClientData;
+
+static gpointer
+client_thread (gpointer data)
+{
+  ClientData *cd = data;
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autoptr(GRand) rand = g_rand_new_with_seed (cd->client);
+  guint order[N_VISITS];
+
+  /* every client sends every visit, in its own order and batching, some twice */
+  for (guint i = 0; i < N_VISITS; i++)
+    order[i] = i;
+  for (guint i = N_VISITS - 1; i > 0; i--)
+    {
+      guint j = g_rand_int_range (rand, 0, i + 1);
+      guint t = order[i];
+
+      order[i] = order[j];
+      order[j] = t;
+    }
+  for (guint start = 0; start < N_VISITS; start += BATCH)
+    {
+      g_autoptr(GPtrArray) batch = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
+      g_autoptr(GBytes) body = NULL;
+      g_autoptr(TestResponse) r = NULL;
+      guint rounds = g_rand_boolean (rand) ? 2 : 1;
+
+      for (guint k = start; k < start + BATCH; k++)
+        {
+          g_autofree char *uuid = g_strdup_printf ("33333333-3333-4333-8333-%012u", order[k]);
+          g_autofree char *household = g_strdup_printf ("HH-" VILLAGE_A "-%u", order[k] % 5);
+
+          g_ptr_array_add (batch, test_visit_new (uuid, 1, household, NULL));
+        }
+      {
+        g_autoptr(GBytes) plain = test_batch_bytes (batch);
+
+        body = test_gzip (plain);
+      }
+      for (guint round = 0; round < rounds; round++)
+        {
+          g_clear_pointer (&r, test_response_free);
+          r = test_request (session, cd->f->tc->uri, "POST", "api/v1/visits", cd->f->token_a,
+                            "application/json", "gzip", body);
+          g_assert_cmpuint (r->status, ==, 200);
+          for (guint k = 0; k < BATCH; k++)
+            {
+              const char *status = result_status (r, k);
+
+              if (g_str_equal (status, "stored"))
+                cd->stored++;
+              else if (g_str_equal (status, "duplicate"))
+                cd->duplicates++;
+              else
+                cd->other++;
+            }
+        }
+    }
+  return NULL;
+}
+
+static void
+test_concurrent_clients (Fixture       *f,
+                         gconstpointer  data)
+{
+  ClientData clients[N_CLIENTS];
+  GThread *threads[N_CLIENTS];
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) visits = NULL;
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  guint stored = 0, duplicates = 0;
+
+  for (guint i = 0; i < N_CLIENTS; i++)
+    {
+      clients[i] = (ClientData) { f, i, 0, 0, 0 };
+      threads[i] = g_thread_new ("client", client_thread, &clients[i]);
+    }
+  for (guint i = 0; i < N_CLIENTS; i++)
+    {
+      g_thread_join (threads[i]);
+      stored += clients[i].stored;
+      duplicates += clients[i].duplicates;
+      g_assert_cmpuint (clients[i].other, ==, 0);
+    }
+  /* each visit was acknowledged as stored exactly once, everything else a duplicate */
+  g_assert_cmpuint (stored, ==, N_VISITS);
+  g_assert_cmpuint (stored + duplicates, >=, N_CLIENTS * N_VISITS);
+
+  visits = collector_store_list_visits (f->tc->store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (visits->len, ==, N_VISITS);
+  for (guint i = 0; i < visits->len; i++)
+    {
+      CollectorVisit *v = g_ptr_array_index (visits, i);
+
+      g_assert_false (g_hash_table_contains (seen, v->uuid));
+      g_hash_table_add (seen, v->uuid);
+    }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, func, setup) \
+  g_test_add (path, Fixture, NULL, setup, func, fixture_teardown)
+  ADD ("/collector/api/enroll/single-use", test_enroll_single_use, fixture_setup);
+  ADD ("/collector/api/enroll/expired", test_enroll_expired, fixture_setup);
+  ADD ("/collector/api/assignments/cursor", test_assignments_cursor, fixture_setup);
+  ADD ("/collector/api/reviews/cursor", test_reviews_cursor, fixture_setup);
+  ADD ("/collector/api/media", test_media, fixture_setup);
+  ADD ("/collector/api/visits/outcomes", test_batch_outcomes, fixture_setup);
+  ADD ("/collector/api/auth", test_auth, fixture_setup);
+  ADD ("/collector/api/status", test_status_report, fixture_setup);
+  ADD ("/collector/api/info", test_info, fixture_setup);
+  ADD ("/collector/api/limits/early-413", test_limit_early_413, fixture_setup);
+  ADD ("/collector/api/limits/early-413-media", test_limit_early_413_media, fixture_setup_small);
+  ADD ("/collector/api/limits/get-with-body", test_limit_get_with_body, fixture_setup);
+  ADD ("/collector/api/limits/chunked", test_limit_chunked, fixture_setup_small);
+  ADD ("/collector/api/limits/batch-size", test_limit_batch_size, fixture_setup_small);
+  ADD ("/collector/api/limits/bad-bodies", test_limit_bad_bodies, fixture_setup);
+  ADD ("/collector/api/concurrency", test_concurrent_clients, fixture_setup);
+#undef ADD
+
+  return g_test_run ();
+}

@@ -1,0 +1,397 @@
+/* test-collector-cli.c: the admin commands, end to end, on the built binary
+ *
+ * Copyright 2026 The Verval developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <signal.h>
+#include <sqlite3.h>
+#include <string.h>
+
+#include "test-collector-util.h"
+
+static const char *binary;
+static const char *demo_data;   /* tools/verval-demo-data, optional */
+
+/* A P3KE family export as people save it from Excel: a title block, ';' as
+ * separator, one family without a valid NIK. */
+static const char p3ke_csv[] =
+  "DATA P3KE KABUPATEN BULELENG;;;;;;;;;\r\n"
+  ";;;;;;;;;\r\n"
+  "ID Keluarga P3KE;Provinsi;Kabupaten_Kota;Kecamatan;Desa_Kelurahan;Kode Kemdagri;"
+  "Desil Kesejahteraan;Alamat;Kepala Keluarga;NIK\r\n"
+  "P3KE-0001;BALI;BULELENG;SUKASADA;PANJI;5108062001;1;Banjar Dinas Kelod;I Made Sutama;3602041211870001\r\n"
+  "P3KE-0002;BALI;BULELENG;SUKASADA;PANJI;5108062001;2;Banjar Dinas Kaja;Ni Luh Sari;3273056010900009\r\n"
+  "P3KE-0003;BALI;BULELENG;SUKASADA;AMBENGAN;5108062002;1;Jl. Raya Ambengan;Ketut Arta;5108067101050003\r\n"
+  "P3KE-0004;BALI;BULELENG;SUKASADA;AMBENGAN;5108062002;3;Jl. Raya Ambengan 2;Nyoman Rai;3.60204E+15\r\n";
+
+typedef struct {
+  char *dir;
+  char *data_dir;
+} Fixture;
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->dir = g_dir_make_tmp ("verval-cli-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->data_dir = g_build_filename (f->dir, "data", NULL);
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  test_rm_rf (f->dir);
+  g_free (f->dir);
+  g_free (f->data_dir);
+}
+
+#define CLI(out, err, ...) test_run_cli (binary, out, err, __VA_ARGS__, NULL)
+
+static char *
+parse_code (const char *output)
+{
+  g_autoptr(GRegex) regex = g_regex_new ("([3-9A-Z]{5}-[3-9A-Z]{5})", 0, 0, NULL);
+  g_autoptr(GMatchInfo) match = NULL;
+
+  g_assert_true (g_regex_match (regex, output, 0, &match));
+  return g_match_info_fetch (match, 1);
+}
+
+static void
+test_round_trip (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autofree char *csv = g_build_filename (f->dir, "p3ke.csv", NULL);
+  g_autofree char *geojson_path = g_build_filename (f->dir, "visits.geojson", NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *code = NULL;
+  g_autofree char *uri = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *geojson = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) server = NULL;
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autoptr(JsonNode) collection = NULL;
+  JsonArray *features;
+  JsonObject *feature;
+
+  g_assert_true (g_file_set_contents (csv, p3ke_csv, -1, &error));
+
+  /* import: three families in, the mangled NIK reported with its line */
+  g_assert_cmpint (CLI (&out, &err, "import", "--data-dir", f->data_dir, csv), ==, 0);
+  g_test_message ("%s", out);
+  g_assert_nonnull (strstr (out, "Families: 3 new, 0 updated"));
+  g_assert_nonnull (strstr (out, "Line 7, refused"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* enumerators */
+  g_assert_cmpint (CLI (&out, &err, "enumerator", "add", "Siti Aminah", "--phone", "081200000001",
+                        "--data-dir", f->data_dir), ==, 0);
+  g_assert_nonnull (strstr (out, "Added enumerator 1: Siti Aminah"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (CLI (&out, &err, "enumerator", "add", "Siti Aminah", "--data-dir", f->data_dir), ==, 1);
+  g_assert_nonnull (strstr (err, "already exists"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (CLI (&out, &err, "enumerator", "add", "Budi", "--data-dir", f->data_dir), ==, 0);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* assign a village, then move one family to Budi */
+  g_assert_cmpint (CLI (&out, &err, "assign", "Siti Aminah", "--village", "5108062001",
+                        "--data-dir", f->data_dir), ==, 0);
+  g_assert_nonnull (strstr (out, "Assigned 2 household(s)"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (CLI (&out, &err, "assign", "Budi", "--households", "P3KE-0002,P3KE-0003",
+                        "--data-dir", f->data_dir), ==, 0);
+  g_assert_nonnull (strstr (out, "Assigned 2 household(s)"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (CLI (&out, &err, "assign", "Budi", "--village", "9999999999",
+                        "--data-dir", f->data_dir), ==, 1);
+  g_assert_nonnull (strstr (err, "No households"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (CLI (&out, &err, "enumerator", "list", "--data-dir", f->data_dir), ==, 0);
+  g_assert_nonnull (strstr (out, "Siti Aminah"));
+  g_assert_nonnull (strstr (out, "081200000001"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* a code, shown once */
+  g_assert_cmpint (CLI (&out, &err, "enroll-code", "Siti Aminah", "--ttl-hours", "2",
+                        "--data-dir", f->data_dir), ==, 0);
+  code = parse_code (out);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* a device enrols and sends a visit; SIGTERM stops the server cleanly */
+  server = test_spawn_server (binary, f->data_dir, NULL, TRUE, &uri);
+  {
+    g_autofree char *json = g_strdup_printf ("{\"code\":\"%s\",\"device_name\":\"tablet-siti\"}", code);
+    g_autoptr(GBytes) body = g_bytes_new (json, strlen (json));
+    g_autoptr(TestResponse) r = test_request (session, uri, "POST", "api/v1/enroll", NULL,
+                                              "application/json", NULL, body);
+    g_autoptr(TestResponse) pull = NULL;
+
+    g_assert_cmpuint (r->status, ==, 201);
+    token = g_strdup (json_object_get_string_member (json_node_get_object (r->json), "token"));
+    pull = test_request (session, uri, "GET", "api/v1/assignments", token, NULL, NULL, NULL);
+    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (json_node_get_object (pull->json),
+                                                                           "households")), ==, 1);
+  }
+  {
+    g_autoptr(GPtrArray) batch = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
+    g_autoptr(GBytes) body = NULL;
+    g_autoptr(TestResponse) r = NULL;
+
+    g_ptr_array_add (batch, test_visit_new ("55555555-5555-4555-8555-555555555501", 1, "P3KE-0001", NULL));
+    body = test_batch_bytes (batch);
+    r = test_request (session, uri, "POST", "api/v1/visits", token, "application/json", NULL, body);
+    g_assert_cmpstr (json_object_get_string_member (test_batch_result (r, 0), "status"), ==, "stored");
+  }
+  g_subprocess_send_signal (server, SIGTERM);
+  {
+    g_autoptr(GOutputStream) memory = g_memory_output_stream_new_resizable ();
+    g_autofree char *log = NULL;
+
+    /* to the end of the log, which comes when the server exits */
+    g_assert_cmpint (g_output_stream_splice (memory, g_subprocess_get_stderr_pipe (server),
+                                             G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET, NULL, &error), >, 0);
+    g_assert_no_error (error);
+    g_assert_true (g_subprocess_wait (server, NULL, &error));
+    log = g_strndup (g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (memory)),
+                     g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (memory)));
+    g_test_message ("%s", log);
+    /* one structured line per request, with the device, never a secret */
+    g_assert_nonnull (strstr (log, "POST /api/v1/visits 200"));
+    g_assert_nonnull (strstr (log, "device=1"));
+    g_assert_null (strstr (log, token));
+    g_assert_null (strstr (log, code));
+    g_assert_null (strstr (log, "3602041211870001"));
+  }
+  g_assert_true (g_subprocess_get_if_exited (server));
+  g_assert_cmpint (g_subprocess_get_exit_status (server), ==, 0);
+
+  /* the device shows up and can be revoked */
+  g_assert_cmpint (CLI (&out, &err, "device", "list", "--data-dir", f->data_dir), ==, 0);
+  g_assert_nonnull (strstr (out, "tablet-siti"));
+  g_assert_nonnull (strstr (out, "active"));
+  g_assert_null (strstr (out, token));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (CLI (&out, &err, "device", "revoke", "1", "--data-dir", f->data_dir), ==, 0);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (CLI (&out, &err, "device", "revoke", "99", "--data-dir", f->data_dir), ==, 1);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* export: CSV to stdout, GeoJSON to a file */
+  g_assert_cmpint (CLI (&out, &err, "export", "--format", "csv", "--data-dir", f->data_dir), ==, 0);
+  g_assert_true (g_str_has_prefix (out, "\xef\xbb\xbfvisit_uuid,revision,household_id"));
+  g_assert_nonnull (strstr (out, "55555555-5555-4555-8555-555555555501,1,P3KE-0001,5108062001,1,Siti Aminah"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (CLI (&out, &err, "export", "--format", "geojson", "--output", geojson_path,
+                        "--data-dir", f->data_dir), ==, 0);
+  g_assert_true (g_file_get_contents (geojson_path, &geojson, NULL, &error));
+  collection = json_from_string (geojson, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (collection), "type"), ==,
+                   "FeatureCollection");
+  features = json_object_get_array_member (json_node_get_object (collection), "features");
+  g_assert_cmpuint (json_array_get_length (features), ==, 1);
+  feature = json_array_get_object_element (features, 0);
+  g_assert_cmpfloat_with_epsilon (json_array_get_double_element (
+                                    json_object_get_array_member (json_object_get_object_member (feature, "geometry"),
+                                                                  "coordinates"), 0), 115.0912, 1e-9);
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (feature, "properties"),
+                                                  "household_id"), ==, "P3KE-0001");
+}
+
+static void
+test_usage_errors (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  g_assert_cmpint (CLI (&out, &err, "frobnicate"), ==, 2);
+  g_assert_nonnull (strstr (err, "unknown command"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (CLI (&out, &err, "--help"), ==, 0);
+  g_assert_nonnull (strstr (out, "enroll-code"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (CLI (&out, &err, "export", "--format", "xml", "--data-dir", f->data_dir), ==, 2);
+  g_assert_nonnull (strstr (err, "csv or geojson"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (CLI (&out, &err, "serve", "--data-dir", f->data_dir), ==, 2);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  /* plain HTTP off loopback is refused without the explicit option */
+  g_assert_cmpint (CLI (&out, &err, "serve", "--data-dir", f->data_dir, "--listen", "0.0.0.0:0"), ==, 1);
+  g_assert_nonnull (strstr (err, "Refusing plain HTTP"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (CLI (&out, &err, "enroll-code", "Nobody", "--data-dir", f->data_dir), ==, 1);
+  g_assert_nonnull (strstr (err, "No enumerator"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (CLI (&out, &err, "import", "--data-dir", f->data_dir, "/nonexistent/list.csv"), ==, 1);
+  g_assert_nonnull (strstr (err, "list.csv"));
+}
+
+/* Generated listings of both kinds, imported twice: the second time
+ * changes nothing. DTKS rows name their village; the code is looked up. */
+static void
+test_demo_import (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autofree char *p3ke = g_build_filename (f->dir, "p3ke.csv", NULL);
+  g_autofree char *dtks = g_build_filename (f->dir, "dtks.csv", NULL);
+  g_autofree char *db_path = g_build_filename (f->data_dir, "collector.db", NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *village = NULL;
+  g_autofree char *expected = NULL;
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  int n_village = 0, n_without = -1;
+
+  if (demo_data == NULL)
+    {
+      g_test_skip ("verval-demo-data not given");
+      return;
+    }
+  g_assert_cmpint (test_run_cli (demo_data, &out, &err, "--families", "200", "--format", "p3ke",
+                                 "--seed", "7", p3ke, NULL), ==, 0);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (test_run_cli (demo_data, &out, &err, "--families", "200", "--format", "dtks",
+                                 "--seed", "8", dtks, NULL), ==, 0);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (CLI (&out, &err, "import", "--data-dir", f->data_dir, p3ke, dtks), ==, 0);
+  g_test_message ("%s", out);
+  g_assert_nonnull (strstr (out, "Families: 200 new, 0 updated"));
+  g_assert_nonnull (strstr (strstr (out, "dtks.csv"), "Families: 200 new, 0 updated"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (CLI (&out, &err, "import", "--data-dir", f->data_dir, p3ke), ==, 0);
+  g_assert_nonnull (strstr (out, "Families: 0 new, 0 updated"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (sqlite3_open_v2 (db_path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT count(*) FROM households WHERE village_code = ''",
+                                       -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  n_without = sqlite3_column_int (stmt, 0);
+  sqlite3_finalize (stmt);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT village_code, (SELECT count(*) FROM households h2"
+                                       " WHERE h2.village_code = h.village_code)"
+                                       " FROM households h WHERE source = 'dtks' LIMIT 1",
+                                       -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  village = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  n_village = sqlite3_column_int (stmt, 1);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  g_assert_cmpint (n_without, ==, 0);
+
+  g_assert_cmpint (CLI (&out, &err, "enumerator", "add", "Komang", "--data-dir", f->data_dir), ==, 0);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (CLI (&out, &err, "assign", "Komang", "--village", village, "--data-dir", f->data_dir), ==, 0);
+  expected = g_strdup_printf ("Assigned %d household(s)", n_village);
+  g_assert_nonnull (strstr (out, expected));
+}
+
+static gboolean
+accept_any_certificate (SoupMessage          *msg,
+                        GTlsCertificate      *certificate,
+                        GTlsCertificateFlags  errors,
+                        gpointer              user_data)
+{
+  /* the test's own self-signed certificate */
+  return TRUE;
+}
+
+static void
+test_tls (Fixture       *f,
+          gconstpointer  data)
+{
+  g_autofree char *openssl = g_find_program_in_path ("openssl");
+  g_autofree char *cert = g_build_filename (f->dir, "cert.pem", NULL);
+  g_autofree char *key = g_build_filename (f->dir, "key.pem", NULL);
+  g_autofree char *uri = NULL;
+  g_autofree char *info_uri = NULL;
+  g_autoptr(GSubprocess) server = NULL;
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autoptr(SoupMessage) msg = NULL;
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTlsBackend) backend = NULL;
+  int status = -1;
+  const char *extra[] = { "--tls-cert", cert, "--tls-key", key, NULL };
+  const char *argv[] = { NULL, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                         "-subj", "/CN=127.0.0.1", "-keyout", key, "-out", cert, NULL };
+
+  if (openssl == NULL || !g_tls_backend_supports_tls (g_tls_backend_get_default ()))
+    {
+      g_test_skip ("needs the openssl command and a GIO TLS backend");
+      return;
+    }
+  argv[0] = openssl;
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+                               NULL, NULL, NULL, NULL, &status, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+
+  server = test_spawn_server (binary, f->data_dir, extra, FALSE, &uri);
+  g_assert_true (g_str_has_prefix (uri, "https://127.0.0.1:"));
+  info_uri = g_strconcat (uri, "api/v1/info", NULL);
+  msg = soup_message_new ("GET", info_uri);
+  g_signal_connect (msg, "accept-certificate", G_CALLBACK (accept_any_certificate), NULL);
+  body = soup_session_send_and_read (session, msg, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (soup_message_get_status (msg), ==, 200);
+
+  g_subprocess_send_signal (server, SIGTERM);
+  g_assert_true (g_subprocess_wait (server, NULL, &error));
+  g_assert_cmpint (g_subprocess_get_exit_status (server), ==, 0);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  if (argc < 2)
+    {
+      g_printerr ("usage: %s PATH-TO-verval-collector\n", argv[0]);
+      return 1;
+    }
+  binary = argv[1];
+  demo_data = argc > 2 ? argv[2] : NULL;
+  g_test_add ("/collector/cli/round-trip", Fixture, NULL, fixture_setup, test_round_trip, fixture_teardown);
+  g_test_add ("/collector/cli/demo-import", Fixture, NULL, fixture_setup, test_demo_import, fixture_teardown);
+  g_test_add ("/collector/cli/tls", Fixture, NULL, fixture_setup, test_tls, fixture_teardown);
+  g_test_add ("/collector/cli/usage-errors", Fixture, NULL, fixture_setup, test_usage_errors, fixture_teardown);
+  return g_test_run ();
+}
