@@ -1,0 +1,2977 @@
+/* verval-sync.c: the sync engine: enrollment, upload, pulls and when to run
+ *
+ * A sync runs on a worker thread from start to end, in the order the
+ * protocol wants: device status, assignments (by cursor), photos the
+ * collector lacks, visits in bounded gzip'd batches, review decisions (by
+ * cursor). Reads and writes of the store go through the store thread
+ * (verval_store_run_sync), each change in one transaction together with the
+ * cursor or acknowledgement it depends on, so a sync cut at any point —
+ * crash, kill -9, a dropped link — leaves a store from which the next sync
+ * simply continues: an acknowledged visit is marked sent in the same
+ * transaction that reads the answer, an unacknowledged one goes again and
+ * the collector answers "duplicate".
+ *
+ * The scheduler lives on the main context: app start, network-up and
+ * network-changed, a periodic timer, "Sync now", a finalized visit, and
+ * retries with exponential backoff and jitter after a failure.
+ *
+ * Copyright 2026 The Verval developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "verval-sync"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <json-glib/json-glib.h>
+#include <string.h>
+
+#include "verval-http.h"
+#include "verval-photo.h"
+#include "verval-sync.h"
+#include "verval-visit-store.h"
+
+#define DEFAULT_BACKOFF_BASE_MS   (30 * 1000)
+#define DEFAULT_BACKOFF_CAP_MS    (30 * 60 * 1000)
+#define DEFAULT_PERIODIC_SECONDS  (20 * 60)
+#define DEFAULT_BATCH_VISITS      100
+#define DEFAULT_BATCH_BYTES       (1024 * 1024)
+#define DEFAULT_PARALLEL_UPLOADS  6
+#define PAGE_SIZE                 500
+#define QUEUE_DELAY_MS            2000
+#define NETWORK_DELAY_MS          1000
+#define MAX_MEDIA_ROUNDS          3
+#define MARK_EVERY                64
+
+/* sync_state keys */
+#define KEY_URL                "collector_url"
+#define KEY_ENUMERATOR         "enumerator_name"
+#define KEY_DEVICE             "device_id"
+#define KEY_ASSIGNMENTS_CURSOR "assignments_cursor"
+#define KEY_REVIEWS_CURSOR     "reviews_cursor"
+#define KEY_LAST_SUCCESS       "last_success"
+#define KEY_LAST_ERROR         "last_error"
+
+struct _VervalSync
+{
+  GObject              parent_instance;
+
+  VervalStore         *store;
+  GNetworkMonitor     *monitor;
+  gulong               monitor_handler;
+  GMainContext        *context;
+
+  /* settings (set on the main thread before syncs; read by workers) */
+  guint                backoff_base_ms;
+  guint                backoff_cap_ms;
+  guint                periodic_seconds;
+  guint                connect_seconds;
+  guint                low_speed_bytes;
+  guint                low_speed_seconds;
+  guint                max_batch_visits;
+  gsize                max_batch_bytes;
+  guint                parallel_uploads;
+  char                *ca_file;
+  VervalSecretBackend  secret_backend;
+
+  GMutex               lock;        /* http, bytes_sent_done */
+  GMutex               run_lock;    /* held by whichever thread syncs */
+  VervalHttp          *http;
+  guint64              bytes_sent_done;
+
+  /* published state (main context) */
+  VervalSyncState      state;
+  double               fraction;
+  char                *activity;
+  char                *message;
+  guint                queue_depth;
+  guint                n_quarantined;
+  gint64               last_success;
+  gint64               next_attempt;
+  char                *collector_url;
+  gboolean             running;
+
+  /* scheduler (main context) */
+  gboolean             started;
+  gboolean             shut_down;
+  guint                failures;
+  guint                retry_source;
+  guint                periodic_source;
+  guint                soon_source;
+  GCancellable        *cancellable;  /* of the running sync */
+  GPtrArray           *current;      /* GTasks this run completes */
+  GPtrArray           *waiting;      /* GTasks for the run after it */
+  char                *again_trigger;
+};
+
+G_DEFINE_FINAL_TYPE (VervalSync, verval_sync, G_TYPE_OBJECT)
+
+G_DEFINE_ENUM_TYPE (VervalSyncState, verval_sync_state,
+  G_DEFINE_ENUM_VALUE (VERVAL_SYNC_STATE_NOT_ENROLLED, "not-enrolled"),
+  G_DEFINE_ENUM_VALUE (VERVAL_SYNC_STATE_IDLE, "idle"),
+  G_DEFINE_ENUM_VALUE (VERVAL_SYNC_STATE_SYNCING, "syncing"),
+  G_DEFINE_ENUM_VALUE (VERVAL_SYNC_STATE_OFFLINE, "offline"),
+  G_DEFINE_ENUM_VALUE (VERVAL_SYNC_STATE_WAITING, "waiting"),
+  G_DEFINE_ENUM_VALUE (VERVAL_SYNC_STATE_DONE, "done"),
+  G_DEFINE_ENUM_VALUE (VERVAL_SYNC_STATE_PROBLEM, "problem"))
+
+G_DEFINE_BOXED_TYPE (VervalSyncLogEntry, verval_sync_log_entry,
+                     verval_sync_log_entry_copy, verval_sync_log_entry_free)
+
+enum {
+  PROP_0,
+  PROP_STATE,
+  PROP_FRACTION,
+  PROP_ACTIVITY,
+  PROP_MESSAGE,
+  PROP_QUEUE_DEPTH,
+  PROP_N_QUARANTINED,
+  PROP_LAST_SUCCESS,
+  PROP_NEXT_ATTEMPT,
+  PROP_COLLECTOR_URL,
+  PROP_RUNNING,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void schedule_after_run (VervalSync *self);
+
+VervalSyncLogEntry *
+verval_sync_log_entry_copy (const VervalSyncLogEntry *entry)
+{
+  VervalSyncLogEntry *copy = g_memdup2 (entry, sizeof *entry);
+
+  copy->trigger = g_strdup (entry->trigger);
+  copy->outcome = g_strdup (entry->outcome);
+  copy->message = g_strdup (entry->message);
+  return copy;
+}
+
+void
+verval_sync_log_entry_free (VervalSyncLogEntry *entry)
+{
+  if (entry == NULL)
+    return;
+  g_free (entry->trigger);
+  g_free (entry->outcome);
+  g_free (entry->message);
+  g_free (entry);
+}
+
+/* ================================================================ store side
+ * Everything below up to "worker side" runs on the store thread. */
+
+static sqlite3_stmt *
+prepare (sqlite3     *db,
+         const char  *sql,
+         GError     **error)
+{
+  sqlite3_stmt *stmt = NULL;
+
+  if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) != SQLITE_OK)
+    {
+      verval_store_set_sqlite_error (error, db, "prepare");
+      return NULL;
+    }
+  return stmt;
+}
+
+static void
+bind_text (sqlite3_stmt *stmt,
+           int           index,
+           const char   *text)
+{
+  if (text != NULL)
+    sqlite3_bind_text (stmt, index, text, -1, SQLITE_TRANSIENT);
+  else
+    sqlite3_bind_null (stmt, index);
+}
+
+/* Runs a statement to completion; FALSE with error on failure. */
+static gboolean
+step_done (sqlite3       *db,
+           sqlite3_stmt  *stmt,
+           const char    *what,
+           GError       **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  while (rc == SQLITE_ROW)
+    rc = sqlite3_step (stmt);
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      verval_store_set_sqlite_error (error, db, what);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static char *
+state_get (sqlite3    *db,
+           const char *key)
+{
+  sqlite3_stmt *stmt = NULL;
+  char *value = NULL;
+
+  if (sqlite3_prepare_v2 (db, "SELECT value FROM sync_state WHERE key = ?1", -1, &stmt, NULL) != SQLITE_OK)
+    return NULL;
+  bind_text (stmt, 1, key);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  return value;
+}
+
+static gboolean
+state_set (sqlite3     *db,
+           const char  *key,
+           const char  *value,
+           GError     **error)
+{
+  sqlite3_stmt *stmt = prepare (db, "INSERT INTO sync_state (key, value) VALUES (?1, ?2) "
+                                    "ON CONFLICT (key) DO UPDATE SET value = excluded.value", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, key);
+  bind_text (stmt, 2, value != NULL ? value : "");
+  return step_done (db, stmt, "save sync state", error);
+}
+
+static gint64
+state_get_int (sqlite3    *db,
+               const char *key)
+{
+  g_autofree char *text = state_get (db, key);
+
+  return text != NULL ? g_ascii_strtoll (text, NULL, 10) : 0;
+}
+
+static gboolean
+state_set_int (sqlite3     *db,
+               const char  *key,
+               gint64       value,
+               GError     **error)
+{
+  char text[32];
+
+  g_snprintf (text, sizeof text, "%" G_GINT64_FORMAT, value);
+  return state_set (db, key, text, error);
+}
+
+static gint64
+query_int (sqlite3    *db,
+           const char *sql)
+{
+  sqlite3_stmt *stmt = NULL;
+  gint64 value = 0;
+
+  if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) == SQLITE_OK &&
+      sqlite3_step (stmt) == SQLITE_ROW)
+    value = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  return value;
+}
+
+static gboolean
+begin (sqlite3  *db,
+       GError  **error)
+{
+  return verval_store_exec (db, "BEGIN IMMEDIATE;", error);
+}
+
+static gboolean
+end (sqlite3  *db,
+     gboolean  ok,
+     GError  **error)
+{
+  if (ok && verval_store_exec (db, "COMMIT;", error))
+    return TRUE;
+  sqlite3_exec (db, "ROLLBACK;", NULL, NULL, NULL);
+  return FALSE;
+}
+
+/* --- config and counts */
+
+typedef struct {
+  char   *url;
+  gint64  last_success;
+  char   *last_error;
+  guint   queue_depth;
+  guint   n_quarantined;
+  gint64  oldest_unsent;
+  gint64  log_id;
+} Snapshot;
+
+static void
+snapshot_free (Snapshot *s)
+{
+  g_free (s->url);
+  g_free (s->last_error);
+  g_free (s);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Snapshot, snapshot_free)
+
+static void
+snapshot_counts (sqlite3  *db,
+                 Snapshot *s)
+{
+  s->queue_depth = query_int (db, "SELECT count(*) FROM visits WHERE state = 'final' AND quarantined = 0");
+  s->n_quarantined = query_int (db, "SELECT count(*) FROM visits WHERE state = 'final' AND quarantined = 1");
+  s->oldest_unsent = query_int (db, "SELECT coalesce (min (finished_at), 0) FROM visits "
+                                    "WHERE state = 'final' AND quarantined = 0");
+}
+
+static gpointer
+db_snapshot (sqlite3       *db,
+             gpointer       data,
+             GCancellable  *cancellable,
+             GError       **error)
+{
+  Snapshot *s = g_new0 (Snapshot, 1);
+
+  s->url = state_get (db, KEY_URL);
+  if (s->url != NULL && s->url[0] == '\0')
+    g_clear_pointer (&s->url, g_free);
+  s->last_success = state_get_int (db, KEY_LAST_SUCCESS);
+  s->last_error = state_get (db, KEY_LAST_ERROR);
+  snapshot_counts (db, s);
+  return s;
+}
+
+/* Opens the log row; a row still "running" is from a sync that was killed. */
+static gpointer
+db_begin_run (sqlite3       *db,
+              gpointer       data,
+              GCancellable  *cancellable,
+              GError       **error)
+{
+  const char *trigger = data;
+  g_autoptr(Snapshot) s = NULL;
+  sqlite3_stmt *stmt;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+  stmt = prepare (db, "UPDATE sync_log SET outcome = 'interrupted', finished_at = ?1 "
+                      "WHERE outcome = 'running'", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, now);
+  if (!step_done (db, stmt, "close interrupted syncs", error))
+    return NULL;
+  stmt = prepare (db, "INSERT INTO sync_log (started_at, trigger) VALUES (?1, ?2)", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, now);
+  bind_text (stmt, 2, trigger);
+  if (!step_done (db, stmt, "open sync log", error))
+    return NULL;
+  s = db_snapshot (db, NULL, NULL, error);
+  s->log_id = sqlite3_last_insert_rowid (db);
+  return g_steal_pointer (&s);
+}
+
+typedef struct {
+  gint64           log_id;
+  gboolean         ok;
+  gboolean         cancelled;
+  VervalSyncError  code;
+  char            *message;
+  guint            n_visits, n_media, n_rejected, n_assignments, n_reviews;
+  guint64          bytes_sent;
+} RunEnd;
+
+static gpointer
+db_end_run (sqlite3       *db,
+            gpointer       data,
+            GCancellable  *cancellable,
+            GError       **error)
+{
+  RunEnd *e = data;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  sqlite3_stmt *stmt;
+  gboolean ok;
+
+  if (!begin (db, error))
+    return NULL;
+  stmt = prepare (db, "UPDATE sync_log SET finished_at = ?1, outcome = ?2, error_code = ?3, "
+                      "  message = ?4, n_visits = ?5, n_media = ?6, n_rejected = ?7, "
+                      "  n_assignments = ?8, n_reviews = ?9, bytes_sent = ?10 WHERE id = ?11", error);
+  ok = stmt != NULL;
+  if (ok)
+    {
+      sqlite3_bind_int64 (stmt, 1, now);
+      bind_text (stmt, 2, e->ok ? "ok" : e->cancelled ? "cancelled" : "failed");
+      sqlite3_bind_int (stmt, 3, e->code);
+      bind_text (stmt, 4, e->message);
+      sqlite3_bind_int (stmt, 5, e->n_visits);
+      sqlite3_bind_int (stmt, 6, e->n_media);
+      sqlite3_bind_int (stmt, 7, e->n_rejected);
+      sqlite3_bind_int (stmt, 8, e->n_assignments);
+      sqlite3_bind_int (stmt, 9, e->n_reviews);
+      sqlite3_bind_int64 (stmt, 10, e->bytes_sent);
+      sqlite3_bind_int64 (stmt, 11, e->log_id);
+      ok = step_done (db, stmt, "close sync log", error);
+    }
+  if (ok && e->ok)
+    ok = state_set_int (db, KEY_LAST_SUCCESS, now, error) && state_set (db, KEY_LAST_ERROR, "", error);
+  else if (ok && !e->cancelled)
+    ok = state_set (db, KEY_LAST_ERROR, e->message, error);
+  if (!end (db, ok, error))
+    return NULL;
+  return db_snapshot (db, NULL, NULL, error);
+}
+
+/* --- enrollment */
+
+typedef struct {
+  char *url;
+  char *enumerator;
+  char *device_id;
+} EnrollData;
+
+static void
+enroll_data_free (EnrollData *d)
+{
+  g_free (d->url);
+  g_free (d->enumerator);
+  g_free (d->device_id);
+  g_free (d);
+}
+
+static gpointer
+db_save_enrollment (sqlite3       *db,
+                    gpointer       data,
+                    GCancellable  *cancellable,
+                    GError       **error)
+{
+  EnrollData *d = data;
+  g_autofree char *old_url = state_get (db, KEY_URL);
+  gboolean ok;
+
+  if (!begin (db, error))
+    return NULL;
+  ok = state_set (db, KEY_URL, d->url, error) &&
+       state_set (db, KEY_ENUMERATOR, d->enumerator, error) &&
+       state_set (db, KEY_DEVICE, d->device_id, error);
+  /* cursors belong to one collector */
+  if (ok && g_strcmp0 (old_url, d->url) != 0)
+    ok = state_set_int (db, KEY_ASSIGNMENTS_CURSOR, 0, error) &&
+         state_set_int (db, KEY_REVIEWS_CURSOR, 0, error);
+  if (!end (db, ok, error))
+    return NULL;
+  return GINT_TO_POINTER (TRUE);
+}
+
+/* --- assignments */
+
+static guint
+source_flag (const char *source)
+{
+  if (g_strcmp0 (source, "p3ke") == 0)
+    return VERVAL_SOURCE_P3KE;
+  if (g_strcmp0 (source, "dtks") == 0)
+    return VERVAL_SOURCE_DTKS;
+  return VERVAL_SOURCE_NONE;
+}
+
+typedef struct {
+  JsonObject *page;
+  char       *cursor;  /* next_cursor as sent */
+  guint       n;       /* out: households new, changed or withdrawn */
+} PageData;
+
+static gpointer
+db_apply_assignments (sqlite3       *db,
+                      gpointer       data,
+                      GCancellable  *cancellable,
+                      GError       **error)
+{
+  PageData *d = data;
+  JsonArray *households = json_object_get_array_member (d->page, "households");
+  JsonArray *withdrawn = json_object_get_array_member (d->page, "withdrawn");
+  sqlite3_stmt *upsert = NULL, *search = NULL, *withdraw = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  gboolean ok;
+
+  if (!begin (db, error))
+    return NULL;
+  /* a family the coordinator imported from a list becomes the collector's:
+   * same family id, so its visits stay attached */
+  upsert = prepare (db, "INSERT INTO households (family_id, kk, head_nik, head_name, address, "
+                        "  village_code, desil, sources, assignment, updated_at) "
+                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'assigned', ?9) "
+                        "ON CONFLICT (family_id) WHERE family_id IS NOT NULL DO UPDATE SET "
+                        "  kk = excluded.kk, head_nik = excluded.head_nik, "
+                        "  head_name = excluded.head_name, address = excluded.address, "
+                        "  village_code = excluded.village_code, "
+                        "  desil = CASE WHEN excluded.desil > 0 THEN excluded.desil ELSE desil END, "
+                        "  sources = sources | excluded.sources, assignment = 'assigned', "
+                        "  updated_at = excluded.updated_at", error);
+  search = upsert == NULL ? NULL :
+    prepare (db, "UPDATE households SET search_text = verval_search_text (head_name, head_nik, kk, "
+                 "  family_id, address, dusun, village, kecamatan) WHERE family_id = ?1", error);
+  withdraw = search == NULL ? NULL :
+    prepare (db, "UPDATE households SET assignment = 'withdrawn', updated_at = ?2 "
+                 "WHERE family_id = ?1 AND assignment <> 'withdrawn'", error);
+  ok = withdraw != NULL;
+
+  for (guint i = 0; ok && households != NULL && i < json_array_get_length (households); i++)
+    {
+      JsonNode *node = json_array_get_element (households, i);
+      JsonObject *h = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+      JsonObject *extra;
+      const char *id;
+      gint64 desil = 0;
+
+      id = h != NULL ? json_object_get_string_member_with_default (h, "id", NULL) : NULL;
+      if (id == NULL || id[0] == '\0')
+        continue;
+      extra = json_object_has_member (h, "data") && JSON_NODE_HOLDS_OBJECT (json_object_get_member (h, "data"))
+              ? json_object_get_object_member (h, "data") : NULL;
+      if (extra != NULL)
+        desil = json_object_get_int_member_with_default (extra, "desil", 0);
+      sqlite3_reset (upsert);
+      bind_text (upsert, 1, id);
+      bind_text (upsert, 2, json_object_get_string_member_with_default (h, "kk", NULL));
+      bind_text (upsert, 3, json_object_get_string_member_with_default (h, "nik", NULL));
+      bind_text (upsert, 4, json_object_get_string_member_with_default (h, "head_name", ""));
+      bind_text (upsert, 5, json_object_get_string_member_with_default (h, "address", ""));
+      bind_text (upsert, 6, json_object_get_string_member_with_default (h, "village_code", ""));
+      sqlite3_bind_int64 (upsert, 7, desil >= 1 && desil <= 4 ? desil : 0);
+      sqlite3_bind_int (upsert, 8, source_flag (json_object_get_string_member_with_default (h, "source", NULL)));
+      sqlite3_bind_int64 (upsert, 9, now);
+      ok = sqlite3_step (upsert) == SQLITE_DONE;
+      if (ok)
+        {
+          sqlite3_reset (search);
+          bind_text (search, 1, id);
+          ok = sqlite3_step (search) == SQLITE_DONE;
+        }
+      if (!ok)
+        verval_store_set_sqlite_error (error, db, "save an assigned household");
+      d->n++;
+    }
+  for (guint i = 0; ok && withdrawn != NULL && i < json_array_get_length (withdrawn); i++)
+    {
+      const char *id = json_array_get_string_element (withdrawn, i);
+
+      if (id == NULL)
+        continue;
+      sqlite3_reset (withdraw);
+      bind_text (withdraw, 1, id);
+      sqlite3_bind_int64 (withdraw, 2, now);
+      ok = sqlite3_step (withdraw) == SQLITE_DONE;
+      if (!ok)
+        verval_store_set_sqlite_error (error, db, "withdraw a household");
+      d->n += sqlite3_changes (db);
+    }
+  sqlite3_finalize (upsert);
+  sqlite3_finalize (search);
+  sqlite3_finalize (withdraw);
+  if (ok)
+    ok = state_set (db, KEY_ASSIGNMENTS_CURSOR, d->cursor, error);
+  if (!end (db, ok, error))
+    return NULL;
+  return GINT_TO_POINTER (TRUE);
+}
+
+/* --- reviews */
+
+static gpointer
+db_apply_reviews (sqlite3       *db,
+                  gpointer       data,
+                  GCancellable  *cancellable,
+                  GError       **error)
+{
+  PageData *d = data;
+  JsonArray *reviews = json_object_get_array_member (d->page, "reviews");
+  sqlite3_stmt *read = NULL;
+  gboolean ok;
+
+  if (!begin (db, error))
+    return NULL;
+  read = prepare (db, "SELECT state, revision FROM visits WHERE uuid = ?1", error);
+  ok = read != NULL;
+  for (guint i = 0; ok && reviews != NULL && i < json_array_get_length (reviews); i++)
+    {
+      JsonNode *node = json_array_get_element (reviews, i);
+      JsonObject *r = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+      const char *uuid, *decision;
+      gint64 revision;
+
+      if (r == NULL)
+        continue;
+      uuid = json_object_get_string_member_with_default (r, "visit_uuid", NULL);
+      decision = json_object_get_string_member_with_default (r, "decision", NULL);
+      revision = json_object_get_int_member_with_default (r, "revision", 0);
+      if (uuid == NULL || g_strcmp0 (decision, "rejected") != 0)
+        continue;
+      sqlite3_reset (read);
+      bind_text (read, 1, uuid);
+      if (sqlite3_step (read) != SQLITE_ROW)
+        continue;
+      /* a decision on a revision we have since replaced is moot */
+      if (g_strcmp0 ((const char *) sqlite3_column_text (read, 0), "sent") != 0 ||
+          sqlite3_column_int64 (read, 1) != revision)
+        {
+          g_debug ("Review of %s r%" G_GINT64_FORMAT " does not apply", uuid, revision);
+          continue;
+        }
+      sqlite3_reset (read);
+      ok = verval_visit_store_change_state_in_db (db, uuid, VERVAL_VISIT_STATE_REJECTED, revision,
+                                                  json_object_get_string_member_with_default (r, "comment", ""),
+                                                  error);
+      if (ok)
+        d->n++;
+    }
+  sqlite3_finalize (read);
+  if (ok)
+    ok = state_set (db, KEY_REVIEWS_CURSOR, d->cursor, error);
+  if (!end (db, ok, error))
+    return NULL;
+  return GINT_TO_POINTER (TRUE);
+}
+
+static gpointer
+db_get_cursor (sqlite3       *db,
+               gpointer       data,
+               GCancellable  *cancellable,
+               GError       **error)
+{
+  char *value = state_get (db, data);
+
+  return value != NULL ? value : g_strdup ("0");
+}
+
+/* --- media */
+
+typedef struct {
+  char    sha256[65];
+  guint64 size;
+} MediaItem;
+
+static gpointer
+db_media_todo (sqlite3       *db,
+               gpointer       data,
+               GCancellable  *cancellable,
+               GError       **error)
+{
+  GArray *items = g_array_new (FALSE, FALSE, sizeof (MediaItem));
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = prepare (db, "SELECT m.sha256, max (m.size) FROM visit_media m "
+                      "JOIN visits v ON v.uuid = m.visit_uuid "
+                      "WHERE v.state = 'final' AND v.quarantined = 0 AND m.uploaded = 0 "
+                      "GROUP BY m.sha256 ORDER BY min (v.finished_at), m.sha256", error);
+  if (stmt == NULL)
+    {
+      g_array_unref (items);
+      return NULL;
+    }
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      MediaItem item = { 0 };
+
+      g_strlcpy (item.sha256, (const char *) sqlite3_column_text (stmt, 0), sizeof item.sha256);
+      item.size = sqlite3_column_int64 (stmt, 1);
+      g_array_append_val (items, item);
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      verval_store_set_sqlite_error (error, db, "list photos to send");
+      g_array_unref (items);
+      return NULL;
+    }
+  return items;
+}
+
+typedef struct {
+  GPtrArray *hashes;   /* char* */
+  gboolean   uploaded;
+  char      *reason;   /* quarantine the visits using them, if set */
+} MarkData;
+
+static void
+mark_data_free (MarkData *d)
+{
+  g_ptr_array_unref (d->hashes);
+  g_free (d->reason);
+  g_free (d);
+}
+
+static gpointer
+db_mark_media (sqlite3       *db,
+               gpointer       data,
+               GCancellable  *cancellable,
+               GError       **error)
+{
+  MarkData *d = data;
+  sqlite3_stmt *stmt;
+  gboolean ok;
+
+  if (!begin (db, error))
+    return NULL;
+  if (d->reason != NULL)
+    stmt = prepare (db, "UPDATE visits SET quarantined = 1, sync_error = ?2 "
+                        "WHERE state = 'final' AND uuid IN "
+                        "  (SELECT visit_uuid FROM visit_media WHERE sha256 = ?1)", error);
+  else
+    stmt = prepare (db, "UPDATE visit_media SET uploaded = ?2 WHERE sha256 = ?1", error);
+  ok = stmt != NULL;
+  for (guint i = 0; ok && i < d->hashes->len; i++)
+    {
+      sqlite3_reset (stmt);
+      bind_text (stmt, 1, g_ptr_array_index (d->hashes, i));
+      if (d->reason != NULL)
+        bind_text (stmt, 2, d->reason);
+      else
+        sqlite3_bind_int (stmt, 2, d->uploaded ? 1 : 0);
+      ok = sqlite3_step (stmt) == SQLITE_DONE;
+      if (!ok)
+        verval_store_set_sqlite_error (error, db, "mark photos");
+    }
+  sqlite3_finalize (stmt);
+  if (!end (db, ok, error))
+    return NULL;
+  return GINT_TO_POINTER (TRUE);
+}
+
+/* --- visits */
+
+typedef struct {
+  /* in */
+  char      *after_uuid;      /* keyset: (finished_at, uuid) > these */
+  gint64     after_time;
+  guint      max_visits;
+  gsize      max_bytes;
+  /* out */
+  GString   *json;
+  GPtrArray *uuids;
+  GArray    *revisions;
+  guint      n_local_refused;
+} BatchData;
+
+static void
+batch_data_free (BatchData *d)
+{
+  g_free (d->after_uuid);
+  if (d->json != NULL)
+    g_string_free (d->json, TRUE);
+  g_clear_pointer (&d->uuids, g_ptr_array_unref);
+  g_clear_pointer (&d->revisions, g_array_unref);
+  g_free (d);
+}
+
+static char *
+iso_time (gint64 unix_seconds)
+{
+  g_autoptr(GDateTime) t = g_date_time_new_from_unix_local (unix_seconds);
+
+  return t != NULL ? g_date_time_format_iso8601 (t) : NULL;
+}
+
+static void
+add_time (JsonBuilder *b,
+          const char  *name,
+          gint64       unix_seconds)
+{
+  g_autofree char *text = iso_time (unix_seconds);
+
+  json_builder_set_member_name (b, name);
+  if (text != NULL)
+    json_builder_add_string_value (b, text);
+  else
+    json_builder_add_null_value (b);
+}
+
+static gboolean
+quarantine_locally (sqlite3     *db,
+                    const char  *uuid,
+                    const char  *reason)
+{
+  sqlite3_stmt *stmt = NULL;
+  gboolean ok;
+
+  if (sqlite3_prepare_v2 (db, "UPDATE visits SET quarantined = 1, sync_error = ?2 WHERE uuid = ?1",
+                          -1, &stmt, NULL) != SQLITE_OK)
+    return FALSE;
+  bind_text (stmt, 1, uuid);
+  bind_text (stmt, 2, reason);
+  ok = sqlite3_step (stmt) == SQLITE_DONE;
+  sqlite3_finalize (stmt);
+  return ok;
+}
+
+/* One visit as the wire wants it, or NULL (and a reason) if it cannot go. */
+static JsonNode *
+visit_to_json (sqlite3       *db,
+               sqlite3_stmt  *row,
+               sqlite3_stmt  *media,
+               char         **reason)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonNode) answers = NULL;
+  const char *uuid = (const char *) sqlite3_column_text (row, 0);
+  const char *family_id = (const char *) sqlite3_column_text (row, 2);
+  const char *source;
+  int rc;
+
+  if (family_id == NULL || family_id[0] == '\0')
+    {
+      *reason = g_strdup (_("This household did not come from the server, so the visit cannot be sent."));
+      return NULL;
+    }
+  answers = json_from_string ((const char *) sqlite3_column_text (row, 5), NULL);
+  if (answers == NULL || !JSON_NODE_HOLDS_OBJECT (answers))
+    {
+      *reason = g_strdup (_("The stored answers of this visit are damaged."));
+      return NULL;
+    }
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "uuid");
+  json_builder_add_string_value (b, uuid);
+  json_builder_set_member_name (b, "revision");
+  json_builder_add_int_value (b, sqlite3_column_int64 (row, 1));
+  json_builder_set_member_name (b, "household_id");
+  json_builder_add_string_value (b, family_id);
+  json_builder_set_member_name (b, "form");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "id");
+  json_builder_add_string_value (b, (const char *) sqlite3_column_text (row, 3));
+  json_builder_set_member_name (b, "version");
+  json_builder_add_int_value (b, sqlite3_column_int64 (row, 4));
+  json_builder_end_object (b);
+  json_builder_set_member_name (b, "answers");
+  json_builder_add_value (b, g_steal_pointer (&answers));
+  json_builder_set_member_name (b, "result_code");
+  if (sqlite3_column_type (row, 6) != SQLITE_NULL)
+    json_builder_add_int_value (b, sqlite3_column_int64 (row, 6));
+  else
+    json_builder_add_null_value (b);
+  add_time (b, "started_at", sqlite3_column_int64 (row, 7));
+  add_time (b, "finished_at", sqlite3_column_int64 (row, 8));
+
+  /* the collector needs an accuracy; a fix without one stays in answers */
+  if (sqlite3_column_type (row, 9) != SQLITE_NULL && sqlite3_column_type (row, 10) != SQLITE_NULL &&
+      sqlite3_column_type (row, 11) != SQLITE_NULL && sqlite3_column_double (row, 11) >= 0)
+    {
+      json_builder_set_member_name (b, "location");
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "lat");
+      json_builder_add_double_value (b, sqlite3_column_double (row, 9));
+      json_builder_set_member_name (b, "lon");
+      json_builder_add_double_value (b, sqlite3_column_double (row, 10));
+      json_builder_set_member_name (b, "accuracy");
+      json_builder_add_double_value (b, sqlite3_column_double (row, 11));
+      source = (const char *) sqlite3_column_text (row, 12);
+      if (g_strcmp0 (source, "gps") == 0 || g_strcmp0 (source, "network") == 0 ||
+          g_strcmp0 (source, "manual") == 0 || g_strcmp0 (source, "exif") == 0)
+        {
+          json_builder_set_member_name (b, "source");
+          json_builder_add_string_value (b, source);
+        }
+      json_builder_end_object (b);
+    }
+
+  json_builder_set_member_name (b, "media");
+  json_builder_begin_array (b);
+  sqlite3_reset (media);
+  bind_text (media, 1, uuid);
+  while ((rc = sqlite3_step (media)) == SQLITE_ROW)
+    {
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "sha256");
+      json_builder_add_string_value (b, (const char *) sqlite3_column_text (media, 0));
+      json_builder_set_member_name (b, "role");
+      json_builder_add_string_value (b, (const char *) sqlite3_column_text (media, 1));
+      json_builder_set_member_name (b, "size");
+      json_builder_add_int_value (b, sqlite3_column_int64 (media, 2));
+      if (sqlite3_column_type (media, 3) != SQLITE_NULL)
+        add_time (b, "taken", sqlite3_column_int64 (media, 3));
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  if (rc != SQLITE_DONE)
+    return NULL;
+  return json_builder_get_root (b);
+}
+
+static gpointer
+db_read_batch (sqlite3       *db,
+               gpointer       data,
+               GCancellable  *cancellable,
+               GError       **error)
+{
+  BatchData *d = data;
+  sqlite3_stmt *rows, *media;
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  int rc;
+
+  rows = prepare (db, "SELECT v.uuid, v.revision, h.family_id, v.form_id, v.form_version, v.answers, "
+                      "  v.result_code, v.started_at, coalesce (v.finished_at, v.updated_at), "
+                      "  v.latitude, v.longitude, v.accuracy, v.location_source "
+                      "FROM visits v JOIN households h ON h.id = v.household_id "
+                      "WHERE v.state = 'final' AND v.quarantined = 0 "
+                      "  AND (coalesce (v.finished_at, v.updated_at), v.uuid) > (?1, ?2) "
+                      "ORDER BY coalesce (v.finished_at, v.updated_at), v.uuid LIMIT ?3", error);
+  if (rows == NULL)
+    return NULL;
+  media = prepare (db, "SELECT sha256, role, size, taken_at FROM visit_media "
+                       "WHERE visit_uuid = ?1 ORDER BY position, sha256", error);
+  if (media == NULL)
+    {
+      sqlite3_finalize (rows);
+      return NULL;
+    }
+  sqlite3_bind_int64 (rows, 1, d->after_time);
+  bind_text (rows, 2, d->after_uuid != NULL ? d->after_uuid : "");
+  sqlite3_bind_int (rows, 3, d->max_visits);
+
+  d->json = g_string_new ("{\"visits\":[");
+  d->uuids = g_ptr_array_new_with_free_func (g_free);
+  d->revisions = g_array_new (FALSE, FALSE, sizeof (gint64));
+  while ((rc = sqlite3_step (rows)) == SQLITE_ROW)
+    {
+      const char *uuid = (const char *) sqlite3_column_text (rows, 0);
+      g_autofree char *reason = NULL;
+      g_autoptr(JsonNode) node = NULL;
+      g_autofree char *text = NULL;
+      gsize length;
+      gint64 revision = sqlite3_column_int64 (rows, 1);
+
+      node = visit_to_json (db, rows, media, &reason);
+      if (node == NULL)
+        {
+          if (reason != NULL)
+            {
+              g_message ("Visit %s stays on the device: %s", uuid, reason);
+              quarantine_locally (db, uuid, reason);
+              d->n_local_refused++;
+            }
+        }
+      else
+        {
+          json_generator_set_root (generator, node);
+          text = json_generator_to_data (generator, &length);
+          /* a visit that does not fit opens the next batch */
+          if (d->uuids->len > 0 && d->json->len + length + 2 > d->max_bytes)
+            break;
+          if (d->uuids->len > 0)
+            g_string_append_c (d->json, ',');
+          g_string_append_len (d->json, text, length);
+          g_ptr_array_add (d->uuids, g_strdup (uuid));
+          g_array_append_val (d->revisions, revision);
+        }
+      d->after_time = sqlite3_column_int64 (rows, 8);
+      g_free (d->after_uuid);
+      d->after_uuid = g_strdup (uuid);
+    }
+  sqlite3_finalize (rows);
+  sqlite3_finalize (media);
+  g_string_append (d->json, "]}");
+  if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+    {
+      verval_store_set_sqlite_error (error, db, "read visits to send");
+      return NULL;
+    }
+  return GINT_TO_POINTER (TRUE);
+}
+
+typedef struct {
+  JsonArray *results;
+  GPtrArray *uuids;
+  GArray    *revisions;
+  guint      n_sent;
+  guint      n_rejected;
+  guint      n_missing;
+  GPtrArray *missing;   /* char*: hashes the collector lacks */
+} OutcomeData;
+
+static char *
+problems_text (JsonObject *result)
+{
+  JsonArray *errors = json_object_has_member (result, "errors") &&
+                      JSON_NODE_HOLDS_ARRAY (json_object_get_member (result, "errors"))
+                      ? json_object_get_array_member (result, "errors") : NULL;
+  GString *text = g_string_new (NULL);
+
+  for (guint i = 0; errors != NULL && i < json_array_get_length (errors); i++)
+    {
+      JsonNode *node = json_array_get_element (errors, i);
+      JsonObject *p = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+      g_autofree char *line = NULL;
+
+      if (p == NULL)
+        continue;
+      line = verval_sync_message_for_problem (json_object_get_string_member_with_default (p, "code", NULL),
+                                              json_object_get_string_member_with_default (p, "field", NULL),
+                                              json_object_get_string_member_with_default (p, "message", NULL));
+      /* the same sentence for ten bad answers is noise */
+      if (strstr (text->str, line) != NULL)
+        continue;
+      if (text->len > 0)
+        g_string_append_c (text, '\n');
+      g_string_append (text, line);
+    }
+  if (text->len == 0)
+    g_string_append (text, _("The server refused this visit."));
+  return g_string_free (text, FALSE);
+}
+
+/* Applies a batch's answer in one transaction: an acknowledgement is
+ * recorded whole or (on a crash) not at all, and then sent again. */
+static gpointer
+db_apply_outcomes (sqlite3       *db,
+                   gpointer       data,
+                   GCancellable  *cancellable,
+                   GError       **error)
+{
+  OutcomeData *d = data;
+  sqlite3_stmt *refuse = NULL, *unmark = NULL;
+  gboolean ok;
+
+  if (!begin (db, error))
+    return NULL;
+  refuse = prepare (db, "UPDATE visits SET quarantined = 1, sync_error = ?3 "
+                        "WHERE uuid = ?1 AND revision = ?2 AND state = 'final'", error);
+  unmark = refuse == NULL ? NULL :
+    prepare (db, "UPDATE visit_media SET uploaded = 0 WHERE sha256 = ?1", error);
+  ok = unmark != NULL;
+  for (guint i = 0; ok && i < json_array_get_length (d->results); i++)
+    {
+      JsonObject *r = json_array_get_object_element (d->results, i);
+      const char *uuid = g_ptr_array_index (d->uuids, i);
+      gint64 revision = g_array_index (d->revisions, gint64, i);
+      const char *status = json_object_get_string_member_with_default (r, "status", "");
+
+      if (g_str_equal (status, "stored") || g_str_equal (status, "duplicate") ||
+          g_str_equal (status, "replaced"))
+        {
+          if (verval_visit_store_change_state_in_db (db, uuid, VERVAL_VISIT_STATE_SENT, revision, NULL, error))
+            d->n_sent++;
+          else if (error != NULL && *error != NULL)
+            ok = FALSE;
+        }
+      else if (g_str_equal (status, "rejected"))
+        {
+          g_autofree char *reason = problems_text (r);
+
+          sqlite3_reset (refuse);
+          bind_text (refuse, 1, uuid);
+          sqlite3_bind_int64 (refuse, 2, revision);
+          bind_text (refuse, 3, reason);
+          ok = sqlite3_step (refuse) == SQLITE_DONE;
+          if (!ok)
+            verval_store_set_sqlite_error (error, db, "quarantine a visit");
+          d->n_rejected++;
+          g_message ("Visit %s r%" G_GINT64_FORMAT " refused by the collector", uuid, revision);
+        }
+      else if (g_str_equal (status, "missing_media"))
+        {
+          JsonArray *missing = json_object_has_member (r, "missing_media") &&
+                               JSON_NODE_HOLDS_ARRAY (json_object_get_member (r, "missing_media"))
+                               ? json_object_get_array_member (r, "missing_media") : NULL;
+
+          d->n_missing++;
+          for (guint m = 0; ok && missing != NULL && m < json_array_get_length (missing); m++)
+            {
+              const char *sha = json_array_get_string_element (missing, m);
+
+              if (sha == NULL)
+                continue;
+              sqlite3_reset (unmark);
+              bind_text (unmark, 1, sha);
+              ok = sqlite3_step (unmark) == SQLITE_DONE;
+              if (!ok)
+                verval_store_set_sqlite_error (error, db, "mark a photo to send again");
+              g_ptr_array_add (d->missing, g_strdup (sha));
+            }
+        }
+    }
+  sqlite3_finalize (refuse);
+  sqlite3_finalize (unmark);
+  if (!end (db, ok, error))
+    return NULL;
+  return GINT_TO_POINTER (TRUE);
+}
+
+typedef struct {
+  char *uuid;
+  guint n;
+} ReleaseData;
+
+static void
+release_data_free (ReleaseData *d)
+{
+  g_free (d->uuid);
+  g_free (d);
+}
+
+static gpointer
+db_release (sqlite3       *db,
+            gpointer       data,
+            GCancellable  *cancellable,
+            GError       **error)
+{
+  ReleaseData *d = data;
+  sqlite3_stmt *stmt = prepare (db, "UPDATE visits SET quarantined = 0, sync_error = '' "
+                                    "WHERE quarantined = 1 AND (?1 IS NULL OR uuid = ?1)", error);
+
+  if (stmt == NULL)
+    return NULL;
+  bind_text (stmt, 1, d->uuid);
+  if (!step_done (db, stmt, "release visits", error))
+    return NULL;
+  return db_snapshot (db, NULL, NULL, error);
+}
+
+static gpointer
+db_list_log (sqlite3       *db,
+             gpointer       data,
+             GCancellable  *cancellable,
+             GError       **error)
+{
+  GPtrArray *entries = g_ptr_array_new_with_free_func ((GDestroyNotify) verval_sync_log_entry_free);
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = prepare (db, "SELECT id, started_at, coalesce (finished_at, 0), trigger, outcome, error_code, "
+                      "  message, n_visits, n_media, n_rejected, n_assignments, n_reviews, bytes_sent "
+                      "FROM sync_log ORDER BY id DESC LIMIT ?1", error);
+  if (stmt == NULL)
+    {
+      g_ptr_array_unref (entries);
+      return NULL;
+    }
+  sqlite3_bind_int (stmt, 1, GPOINTER_TO_UINT (data));
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      VervalSyncLogEntry *e = g_new0 (VervalSyncLogEntry, 1);
+
+      e->id = sqlite3_column_int64 (stmt, 0);
+      e->started_at = sqlite3_column_int64 (stmt, 1);
+      e->finished_at = sqlite3_column_int64 (stmt, 2);
+      e->trigger = g_strdup ((const char *) sqlite3_column_text (stmt, 3));
+      e->outcome = g_strdup ((const char *) sqlite3_column_text (stmt, 4));
+      e->error_code = sqlite3_column_int (stmt, 5);
+      e->message = g_strdup ((const char *) sqlite3_column_text (stmt, 6));
+      e->n_visits = sqlite3_column_int (stmt, 7);
+      e->n_media = sqlite3_column_int (stmt, 8);
+      e->n_rejected = sqlite3_column_int (stmt, 9);
+      e->n_assignments = sqlite3_column_int (stmt, 10);
+      e->n_reviews = sqlite3_column_int (stmt, 11);
+      e->bytes_sent = sqlite3_column_int64 (stmt, 12);
+      g_ptr_array_add (entries, e);
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      verval_store_set_sqlite_error (error, db, "read the sync log");
+      g_ptr_array_unref (entries);
+      return NULL;
+    }
+  return entries;
+}
+
+/* ================================================================ worker side
+ * A sync's own thread. The store is reached through verval_store_run_sync;
+ * the main context only through invoke (progress, results). */
+
+typedef struct {
+  VervalSync   *self;
+  char         *trigger;
+  GCancellable *cancellable;
+  VervalHttp   *http;
+  char         *url;
+  char         *media_dir;
+  gint64        log_id;
+  guint64       bytes_before;
+  guint64       bytes_extra;     /* of the extra upload connections */
+  guint         n_visits, n_media, n_rejected, n_assignments, n_reviews;
+  gboolean      households_changed;
+
+  /* parallel photo uploads */
+  GMutex        media_lock;
+  GArray       *media;           /* MediaItem */
+  guint         media_next;
+  guint         media_done;
+  GPtrArray    *media_uploaded;  /* char*, not yet marked in the store */
+  GPtrArray    *media_corrupt;   /* char* */
+  GPtrArray    *media_gone;      /* char* */
+  GError       *media_error;
+} Run;
+
+static void
+run_free (Run *run)
+{
+  g_clear_object (&run->self);
+  g_free (run->trigger);
+  g_clear_object (&run->cancellable);
+  g_clear_object (&run->http);
+  g_free (run->url);
+  g_free (run->media_dir);
+  g_mutex_clear (&run->media_lock);
+  g_clear_pointer (&run->media, g_array_unref);
+  g_clear_pointer (&run->media_uploaded, g_ptr_array_unref);
+  g_clear_pointer (&run->media_corrupt, g_ptr_array_unref);
+  g_clear_pointer (&run->media_gone, g_ptr_array_unref);
+  g_clear_error (&run->media_error);
+  g_free (run);
+}
+
+typedef struct {
+  VervalSync *self;
+  double      fraction;
+  char       *activity;
+  gboolean    households_changed;
+} Progress;
+
+static void
+progress_free (Progress *p)
+{
+  g_object_unref (p->self);
+  g_free (p->activity);
+  g_free (p);
+}
+
+static gboolean
+progress_cb (gpointer data)
+{
+  Progress *p = data;
+  VervalSync *self = p->self;
+
+  if (p->households_changed)
+    {
+      verval_store_households_changed (self->store);
+      return G_SOURCE_REMOVE;
+    }
+  if (!self->running)
+    return G_SOURCE_REMOVE;
+  if (self->fraction != p->fraction)
+    {
+      self->fraction = p->fraction;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FRACTION]);
+    }
+  if (g_strcmp0 (self->activity, p->activity) != 0)
+    {
+      g_free (self->activity);
+      self->activity = g_strdup (p->activity);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ACTIVITY]);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+/* Phases share the bar: status 2%, assignments 8%, photos 60%, visits 25%,
+ * reviews 5%. */
+static void
+report (Run        *run,
+        double      base,
+        double      span,
+        double      part,
+        const char *activity)
+{
+  Progress *p = g_new0 (Progress, 1);
+
+  p->self = g_object_ref (run->self);
+  p->fraction = CLAMP (base + span * CLAMP (part, 0.0, 1.0), 0.0, 1.0);
+  p->activity = g_strdup (activity);
+  g_main_context_invoke_full (run->self->context, G_PRIORITY_DEFAULT, progress_cb, p,
+                              (GDestroyNotify) progress_free);
+}
+
+static void
+report_households_changed (Run *run)
+{
+  Progress *p = g_new0 (Progress, 1);
+
+  p->self = g_object_ref (run->self);
+  p->households_changed = TRUE;
+  g_main_context_invoke_full (run->self->context, G_PRIORITY_DEFAULT, progress_cb, p,
+                              (GDestroyNotify) progress_free);
+}
+
+/* An HTTP status that is not among the expected ones becomes a sync error. */
+static gboolean
+check_status (VervalHttpResponse  *response,
+              const char          *what,
+              GError             **error)
+{
+  g_autofree char *message = NULL;
+  g_autofree char *code = NULL;
+  VervalSyncError kind;
+
+  if (response->status >= 200 && response->status < 300)
+    return TRUE;
+  code = verval_http_response_dup_error_code (response, &message);
+  if (response->status >= 500)
+    kind = VERVAL_SYNC_ERROR_SERVER;
+  else if (g_strcmp0 (code, "invalid_token") == 0 || g_strcmp0 (code, "token_revoked") == 0 ||
+           g_strcmp0 (code, "auth_required") == 0 || response->status == 401)
+    kind = VERVAL_SYNC_ERROR_TOKEN_REFUSED;
+  else if (g_strcmp0 (code, "enumerator_disabled") == 0)
+    kind = VERVAL_SYNC_ERROR_ACCOUNT_DISABLED;
+  else if (g_strcmp0 (code, "invalid_enrollment_code") == 0)
+    kind = VERVAL_SYNC_ERROR_CODE_REFUSED;
+  else if (g_strcmp0 (code, "enrollment_code_expired") == 0)
+    kind = VERVAL_SYNC_ERROR_CODE_EXPIRED;
+  else if (g_strcmp0 (code, "enrollment_code_used") == 0)
+    kind = VERVAL_SYNC_ERROR_CODE_USED;
+  else if (code == NULL && response->status != 404)
+    kind = VERVAL_SYNC_ERROR_PROTOCOL;
+  else
+    kind = VERVAL_SYNC_ERROR_REFUSED;
+  /* English, for the log; the coordinator reads verval_sync_message_for_error */
+  g_set_error (error, VERVAL_SYNC_ERROR, kind, "%s: HTTP %u %s%s%s", what, response->status,
+               code != NULL ? code : "", message != NULL ? ": " : "", message != NULL ? message : "");
+  return FALSE;
+}
+
+static JsonObject *
+response_object (VervalHttpResponse  *response,
+                 const char          *what,
+                 GError             **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(JsonNode) root = verval_http_response_get_json (response, &local_error);
+
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_set_error (error, VERVAL_SYNC_ERROR, VERVAL_SYNC_ERROR_PROTOCOL, "%s: the answer is not a JSON object%s%s",
+                   what, local_error != NULL ? ": " : "", local_error != NULL ? local_error->message : "");
+      return NULL;
+    }
+  return json_object_ref (json_node_get_object (root));
+}
+
+static VervalHttp *
+new_http (VervalSync  *self,
+          const char  *url,
+          const char  *token,
+          GError     **error)
+{
+  VervalHttp *http = verval_http_new (url, error);
+
+  if (http == NULL)
+    return NULL;
+  verval_http_set_token (http, token);
+  verval_http_set_ca_file (http, self->ca_file);
+  verval_http_set_timeouts (http, self->connect_seconds, self->low_speed_bytes, self->low_speed_seconds);
+  return http;
+}
+
+/* The main connection is kept between syncs (a warm TLS session). */
+static VervalHttp *
+get_http (VervalSync  *self,
+          const char  *url,
+          const char  *token,
+          GError     **error)
+{
+  VervalHttp *http;
+
+  g_mutex_lock (&self->lock);
+  if (self->http != NULL && g_strcmp0 (verval_http_get_base_url (self->http), url) != 0)
+    {
+      self->bytes_sent_done += verval_http_get_bytes_sent (self->http);
+      g_clear_object (&self->http);
+    }
+  if (self->http == NULL)
+    self->http = new_http (self, url, token, error);
+  else
+    {
+      verval_http_set_token (self->http, token);
+      verval_http_set_ca_file (self->http, self->ca_file);
+      verval_http_set_timeouts (self->http, self->connect_seconds, self->low_speed_bytes,
+                                self->low_speed_seconds);
+    }
+  http = self->http != NULL ? g_object_ref (self->http) : NULL;
+  g_mutex_unlock (&self->lock);
+  return http;
+}
+
+/* --- steps */
+
+static gboolean
+step_status (Run       *run,
+             Snapshot  *snapshot,
+             GError   **error)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GFile) dir = g_file_new_for_path (run->media_dir);
+  g_autoptr(GFileInfo) fs = NULL;
+  g_autoptr(VervalHttpResponse) response = NULL;
+  g_autoptr(GBytes) body = NULL;
+  g_autofree char *text = NULL;
+  gsize length;
+
+  report (run, 0.0, 0.02, 0.0, _("Reporting the device status"));
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "app_version");
+  json_builder_add_string_value (b, PACKAGE_VERSION);
+  json_builder_set_member_name (b, "queue_depth");
+  json_builder_add_int_value (b, snapshot->queue_depth);
+  if (snapshot->oldest_unsent > 0)
+    add_time (b, "oldest_unsent", snapshot->oldest_unsent);
+  fs = g_file_query_filesystem_info (dir, G_FILE_ATTRIBUTE_FILESYSTEM_FREE, run->cancellable, NULL);
+  if (fs != NULL)
+    {
+      json_builder_set_member_name (b, "free_disk");
+      json_builder_add_int_value (b, g_file_info_get_attribute_uint64 (fs, G_FILE_ATTRIBUTE_FILESYSTEM_FREE));
+    }
+  if (snapshot->last_error != NULL && snapshot->last_error[0] != '\0')
+    {
+      g_autofree char *clipped = g_utf8_substring (snapshot->last_error, 0, 300);
+
+      json_builder_set_member_name (b, "last_error");
+      json_builder_add_string_value (b, clipped);
+    }
+  if (snapshot->last_success > 0)
+    add_time (b, "last_sync", snapshot->last_success);
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  json_generator_set_root (generator, root);
+  text = json_generator_to_data (generator, &length);
+  body = g_bytes_new_take (g_steal_pointer (&text), length);
+
+  response = verval_http_request (run->http, "POST", "api/v1/status", "application/json", body, FALSE,
+                                  run->cancellable, error);
+  return response != NULL && check_status (response, "status", error);
+}
+
+/* Pulls pages until the collector says there is no more; each page and its
+ * cursor are committed together. */
+static gboolean
+step_pull (Run         *run,
+           const char  *endpoint,
+           const char  *cursor_key,
+           VervalStoreFunc apply,
+           double       base,
+           double       span,
+           const char  *activity,
+           guint       *n_applied,
+           GError     **error)
+{
+  gboolean more = TRUE;
+  guint pages = 0;
+
+  report (run, base, span, 0.0, activity);
+  while (more)
+    {
+      g_autofree char *cursor = NULL;
+      g_autofree char *path = NULL;
+      g_autoptr(VervalHttpResponse) response = NULL;
+      g_autoptr(JsonObject) page = NULL;
+      PageData d = { 0 };
+      JsonNode *next;
+
+      cursor = verval_store_run_sync (run->self->store, db_get_cursor, (gpointer) cursor_key,
+                                      run->cancellable, error);
+      if (cursor == NULL)
+        return FALSE;
+      path = g_strdup_printf ("api/v1/%s?cursor=%s&limit=%u", endpoint, cursor, PAGE_SIZE);
+      response = verval_http_request (run->http, "GET", path, NULL, NULL, FALSE, run->cancellable, error);
+      if (response == NULL || !check_status (response, endpoint, error))
+        return FALSE;
+      page = response_object (response, endpoint, error);
+      if (page == NULL)
+        return FALSE;
+      next = json_object_get_member (page, "next_cursor");
+      if (next == NULL || !JSON_NODE_HOLDS_VALUE (next))
+        {
+          g_set_error (error, VERVAL_SYNC_ERROR, VERVAL_SYNC_ERROR_PROTOCOL, "%s: no next_cursor", endpoint);
+          return FALSE;
+        }
+      if (json_node_get_value_type (next) == G_TYPE_STRING)
+        d.cursor = g_strdup (json_node_get_string (next));
+      else
+        d.cursor = g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (next));
+      more = json_object_get_boolean_member_with_default (page, "more", FALSE);
+      d.page = page;
+      /* once the answer is here it is applied even if the sync is cancelled */
+      if (verval_store_run_sync (run->self->store, apply, &d, NULL, error) == NULL)
+        {
+          g_free (d.cursor);
+          return FALSE;
+        }
+      *n_applied += d.n;
+      g_free (d.cursor);
+      report (run, base, span, 1.0 - 1.0 / (++pages + 1), activity);
+      if (more && g_cancellable_set_error_if_cancelled (run->cancellable, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+mark_media (Run         *run,
+            GPtrArray   *hashes,
+            const char  *reason,
+            GError     **error)
+{
+  MarkData *d;
+  gboolean ok;
+
+  if (hashes->len == 0)
+    return TRUE;
+  d = g_new0 (MarkData, 1);
+  d->hashes = g_ptr_array_ref (hashes);
+  d->uploaded = TRUE;
+  d->reason = g_strdup (reason);
+  ok = verval_store_run_sync (run->self->store, db_mark_media, d, NULL, error) != NULL;
+  mark_data_free (d);
+  return ok;
+}
+
+static void
+add_locked (Run       *run,
+            GPtrArray *list,
+            const char *sha)
+{
+  g_mutex_lock (&run->media_lock);
+  g_ptr_array_add (list, g_strdup (sha));
+  g_mutex_unlock (&run->media_lock);
+}
+
+/* One upload connection: HEAD, then PUT what the collector lacks. */
+typedef struct {
+  Run        *run;
+  VervalHttp *http;
+} Uploader;
+
+static gpointer
+media_worker (gpointer data)
+{
+  Uploader *u = data;
+  Run *run = u->run;
+  VervalHttp *use = u->http;
+
+  for (;;)
+    {
+      g_autoptr(VervalHttpResponse) head = NULL;
+      g_autoptr(VervalHttpResponse) put = NULL;
+      g_autofree char *path = NULL;
+      g_autofree char *file = NULL;
+      g_autofree char *activity = NULL;
+      g_autoptr(GPtrArray) flush = NULL;
+      GError *error = NULL;
+      MediaItem item;
+      guint index, done, total;
+
+      g_mutex_lock (&run->media_lock);
+      if (run->media_error != NULL || run->media_next >= run->media->len ||
+          g_cancellable_is_cancelled (run->cancellable))
+        {
+          g_mutex_unlock (&run->media_lock);
+          break;
+        }
+      index = run->media_next++;
+      item = g_array_index (run->media, MediaItem, index);
+      g_mutex_unlock (&run->media_lock);
+
+      file = verval_photo_build_path (run->media_dir, item.sha256, FALSE);
+      if (file == NULL || !g_file_test (file, G_FILE_TEST_IS_REGULAR))
+        {
+          g_warning ("Photo %s is missing from %s", item.sha256, run->media_dir);
+          add_locked (run, run->media_gone, item.sha256);
+          continue;
+        }
+      path = g_strconcat ("api/v1/media/", item.sha256, NULL);
+      head = verval_http_request (use, "HEAD", path, NULL, NULL, FALSE, run->cancellable, &error);
+      if (head != NULL && head->status == 404)
+        {
+          put = verval_http_put_file (use, path, file, "image/jpeg", NULL, NULL, run->cancellable, &error);
+          if (put != NULL && put->status == 422)
+            {
+              g_warning ("The collector says photo %s does not match its name", item.sha256);
+              add_locked (run, run->media_corrupt, item.sha256);
+              continue;
+            }
+          if (put != NULL && !check_status (put, "media", &error))
+            g_clear_pointer (&put, verval_http_response_free);
+        }
+      else if (head != NULL && !check_status (head, "media", &error))
+        g_clear_pointer (&head, verval_http_response_free);
+
+      if (head == NULL || (head->status == 404 && put == NULL))
+        {
+          g_mutex_lock (&run->media_lock);
+          if (run->media_error == NULL)
+            run->media_error = error;
+          else
+            g_error_free (error);
+          g_mutex_unlock (&run->media_lock);
+          break;
+        }
+      g_mutex_lock (&run->media_lock);
+      g_ptr_array_add (run->media_uploaded, g_strdup (item.sha256));
+      done = ++run->media_done;
+      total = run->media->len;
+      if (put != NULL)
+        run->n_media++;
+      /* now and then, so a sync cut short does not ask about them again */
+      if (run->media_uploaded->len >= MARK_EVERY)
+        {
+          flush = g_steal_pointer (&run->media_uploaded);
+          run->media_uploaded = g_ptr_array_new_with_free_func (g_free);
+        }
+      g_mutex_unlock (&run->media_lock);
+      if (flush != NULL && !mark_media (run, flush, NULL, &error))
+        {
+          g_warning ("Cannot mark photos as sent: %s", error->message);
+          g_clear_error (&error);
+        }
+      activity = g_strdup_printf (_("Sending photo %u of %u"), done, total);
+      report (run, 0.10, 0.60, (double) done / total, activity);
+    }
+  return NULL;
+}
+
+static gboolean
+step_media (Run        *run,
+            const char *token,
+            GError    **error)
+{
+  g_autoptr(GPtrArray) threads = g_ptr_array_new ();
+  g_autofree Uploader *uploaders = NULL;
+  guint n_workers;
+  gboolean ok = TRUE;
+
+  g_clear_pointer (&run->media, g_array_unref);
+  run->media = verval_store_run_sync (run->self->store, db_media_todo, NULL, run->cancellable, error);
+  if (run->media == NULL)
+    return FALSE;
+  if (run->media->len == 0)
+    return TRUE;
+  run->media_next = 0;
+  run->media_done = 0;
+  report (run, 0.10, 0.60, 0.0, _("Sending photos"));
+
+  /* One TCP connection cannot fill a lossy long link (its window halves on
+   * every loss); a few in parallel can. Each worker owns one curl handle
+   * and keeps its connection for the whole sync. */
+  n_workers = MIN (MAX (run->self->parallel_uploads, 1), run->media->len);
+  uploaders = g_new0 (Uploader, n_workers);
+  for (guint i = 0; i < n_workers; i++)
+    {
+      uploaders[i].run = run;
+      uploaders[i].http = i == 0 ? g_object_ref (run->http) : new_http (run->self, run->url, token, NULL);
+      if (uploaders[i].http == NULL)
+        break;
+      g_ptr_array_add (threads, g_thread_new ("verval-upload", media_worker, &uploaders[i]));
+    }
+  for (guint i = 0; i < threads->len; i++)
+    g_thread_join (g_ptr_array_index (threads, i));
+  for (guint i = 0; i < n_workers && uploaders[i].http != NULL; i++)
+    {
+      if (i > 0)
+        run->bytes_extra += verval_http_get_bytes_sent (uploaders[i].http);
+      g_object_unref (uploaders[i].http);
+    }
+
+  ok = mark_media (run, run->media_uploaded, NULL, error);
+  g_ptr_array_set_size (run->media_uploaded, 0);
+  if (ok && run->media_corrupt->len > 0)
+    ok = mark_media (run, run->media_corrupt,
+                     _("A photo of this visit is damaged on this device and cannot be sent."), error);
+  g_ptr_array_set_size (run->media_corrupt, 0);
+  if (ok && run->media_gone->len > 0)
+    ok = mark_media (run, run->media_gone,
+                     _("A photo of this visit is missing from this device, so the visit cannot be sent."), error);
+  g_ptr_array_set_size (run->media_gone, 0);
+  if (ok && run->media_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&run->media_error));
+      ok = FALSE;
+    }
+  return ok;
+}
+
+/* Sends every queued visit in bounded batches. *n_missing counts visits
+ * the collector answered "missing media" for (their photos are marked to
+ * go again). */
+static gboolean
+step_visits (Run     *run,
+             guint   *n_missing,
+             GError **error)
+{
+  g_autofree char *after_uuid = NULL;
+  gint64 after_time = G_MININT64;
+  guint n_batches = 0;
+  guint max_visits = run->self->max_batch_visits;
+  gsize max_bytes = run->self->max_batch_bytes;
+
+  *n_missing = 0;
+  for (;;)
+    {
+      g_autoptr(VervalHttpResponse) response = NULL;
+      g_autoptr(JsonObject) answer = NULL;
+      g_autoptr(GBytes) body = NULL;
+      g_autofree char *activity = NULL;
+      BatchData *batch = g_new0 (BatchData, 1);
+      OutcomeData outcome = { 0 };
+      JsonArray *results;
+      gboolean ok;
+
+      batch->after_uuid = g_strdup (after_uuid);
+      batch->after_time = after_time;
+      batch->max_visits = max_visits;
+      batch->max_bytes = max_bytes;
+      if (verval_store_run_sync (run->self->store, db_read_batch, batch, run->cancellable, error) == NULL)
+        {
+          batch_data_free (batch);
+          return FALSE;
+        }
+      if (batch->uuids->len == 0)
+        {
+          gboolean more = batch->n_local_refused > 0;
+
+          run->n_rejected += batch->n_local_refused;
+          batch_data_free (batch);
+          if (more)
+            continue;
+          break;
+        }
+      run->n_rejected += batch->n_local_refused;
+
+      activity = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Sending %u visit", "Sending %u visits",
+                                               batch->uuids->len), batch->uuids->len);
+      report (run, 0.70, 0.25, 1.0 - 1.0 / (n_batches + 1.5), activity);
+      body = g_bytes_new (batch->json->str, batch->json->len);
+      response = verval_http_request (run->http, "POST", "api/v1/visits", "application/json", body, TRUE,
+                                      run->cancellable, error);
+      /* a collector with smaller limits: the same visits in halves */
+      if (response != NULL && response->status == 413 && batch->uuids->len > 1)
+        {
+          max_visits = MAX (batch->uuids->len / 2, 1);
+          max_bytes = MAX (batch->json->len / 2, 1024);
+          g_debug ("Batch of %u visits too large; trying %u", batch->uuids->len, max_visits);
+          batch_data_free (batch);
+          continue;
+        }
+      /* the keyset moves on only once this batch has an answer */
+      g_free (after_uuid);
+      after_uuid = g_strdup (batch->after_uuid);
+      after_time = batch->after_time;
+      if (response == NULL || !check_status (response, "visits", error) ||
+          (answer = response_object (response, "visits", error)) == NULL)
+        {
+          batch_data_free (batch);
+          return FALSE;
+        }
+      results = json_object_has_member (answer, "results") &&
+                JSON_NODE_HOLDS_ARRAY (json_object_get_member (answer, "results"))
+                ? json_object_get_array_member (answer, "results") : NULL;
+      ok = results != NULL && json_array_get_length (results) == batch->uuids->len;
+      for (guint i = 0; ok && i < batch->uuids->len; i++)
+        {
+          JsonNode *node = json_array_get_element (results, i);
+
+          ok = JSON_NODE_HOLDS_OBJECT (node) &&
+               g_strcmp0 (json_object_get_string_member_with_default (json_node_get_object (node), "uuid", NULL),
+                          g_ptr_array_index (batch->uuids, i)) == 0;
+        }
+      if (!ok)
+        {
+          batch_data_free (batch);
+          g_set_error_literal (error, VERVAL_SYNC_ERROR, VERVAL_SYNC_ERROR_PROTOCOL,
+                               "visits: the results do not match the batch");
+          return FALSE;
+        }
+
+      outcome.results = results;
+      outcome.uuids = batch->uuids;
+      outcome.revisions = batch->revisions;
+      outcome.missing = g_ptr_array_new_with_free_func (g_free);
+      /* never cancelled: the collector has committed, so must we */
+      ok = verval_store_run_sync (run->self->store, db_apply_outcomes, &outcome, NULL, error) != NULL;
+      g_ptr_array_unref (outcome.missing);
+      batch_data_free (batch);
+      if (!ok)
+        return FALSE;
+      run->n_visits += outcome.n_sent;
+      run->n_rejected += outcome.n_rejected;
+      *n_missing += outcome.n_missing;
+      run->households_changed = TRUE;
+      n_batches++;
+      report_households_changed (run);
+      if (g_cancellable_set_error_if_cancelled (run->cancellable, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* The whole sync. Returns the snapshot after it (counts for the indicator)
+ * or NULL; *error says why it stopped. */
+static Snapshot *
+do_sync (Run     *run,
+         GError **error)
+{
+  VervalSync *self = run->self;
+  g_autoptr(Snapshot) before = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *token = NULL;
+  RunEnd e = { 0 };
+  Snapshot *after;
+
+  before = verval_store_run_sync (self->store, db_begin_run, run->trigger, NULL, error);
+  if (before == NULL)
+    return NULL;
+  run->log_id = before->log_id;
+  run->media_dir = g_strdup (verval_store_get_media_dir (self->store));
+
+  if (before->url == NULL)
+    g_set_error_literal (&local_error, VERVAL_SYNC_ERROR, VERVAL_SYNC_ERROR_NOT_ENROLLED, "Not enrolled");
+  else
+    {
+      run->url = g_strdup (before->url);
+      token = verval_secret_lookup_token (verval_store_get_data_dir (self->store), run->url,
+                                          self->secret_backend, run->cancellable, &local_error);
+      if (token == NULL && local_error == NULL)
+        g_set_error_literal (&local_error, VERVAL_SYNC_ERROR, VERVAL_SYNC_ERROR_NOT_ENROLLED,
+                             "No device token stored");
+      else if (local_error != NULL)
+        g_prefix_error (&local_error, "Cannot read the device token: ");
+    }
+  if (local_error == NULL)
+    run->http = get_http (self, run->url, token, &local_error);
+  if (run->http != NULL)
+    run->bytes_before = verval_http_get_bytes_sent (run->http);
+
+  if (local_error == NULL)
+    {
+      guint rounds = 0, n_missing = 0;
+      gboolean ok;
+
+      ok = step_status (run, before, &local_error) &&
+           step_pull (run, "assignments", KEY_ASSIGNMENTS_CURSOR, db_apply_assignments, 0.02, 0.08,
+                      _("Checking for new assignments"), &run->n_assignments, &local_error);
+      if (ok && run->n_assignments > 0)
+        report_households_changed (run);
+      /* photos first: a batch whose photos are not there is not stored */
+      while (ok && rounds++ < MAX_MEDIA_ROUNDS)
+        {
+          ok = step_media (run, token, &local_error) && step_visits (run, &n_missing, &local_error);
+          if (n_missing == 0)
+            break;
+          g_debug ("%u visits lacked photos on the collector; again", n_missing);
+        }
+      if (ok)
+        ok = step_pull (run, "reviews", KEY_REVIEWS_CURSOR, db_apply_reviews, 0.95, 0.05,
+                        _("Checking for review decisions"), &run->n_reviews, &local_error);
+      if (ok && run->n_reviews > 0)
+        report_households_changed (run);
+    }
+
+  e.log_id = run->log_id;
+  e.ok = local_error == NULL;
+  e.cancelled = g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  e.code = verval_sync_error_classify (local_error);
+  if (local_error != NULL)
+    {
+      e.message = verval_sync_message_for_error (e.code, NULL);
+      g_message ("Sync (%s) stopped: %s", run->trigger, local_error->message);
+    }
+  else
+    e.message = g_strdup ("");
+  e.n_visits = run->n_visits;
+  e.n_media = run->n_media;
+  e.n_rejected = run->n_rejected;
+  e.n_assignments = run->n_assignments;
+  e.n_reviews = run->n_reviews;
+  if (run->http != NULL)
+    e.bytes_sent = verval_http_get_bytes_sent (run->http) - run->bytes_before + run->bytes_extra;
+  g_mutex_lock (&self->lock);
+  self->bytes_sent_done += run->bytes_extra;
+  g_mutex_unlock (&self->lock);
+  after = verval_store_run_sync (self->store, db_end_run, &e, NULL, error);
+  g_free (e.message);
+  if (after == NULL)
+    return NULL;
+  if (local_error != NULL)
+    {
+      snapshot_free (after);
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+  return after;
+}
+
+static void
+sync_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  Run *run = task_data;
+  GError *error = NULL;
+  Snapshot *after;
+
+  g_mutex_lock (&run->self->run_lock);
+  after = do_sync (run, &error);
+  g_mutex_unlock (&run->self->run_lock);
+  if (after == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, after, (GDestroyNotify) snapshot_free);
+}
+
+static Run *
+run_new (VervalSync   *self,
+         const char   *trigger,
+         GCancellable *cancellable)
+{
+  Run *run = g_new0 (Run, 1);
+
+  run->self = g_object_ref (self);
+  run->trigger = g_strdup (trigger != NULL ? trigger : "manual");
+  run->cancellable = cancellable != NULL ? g_object_ref (cancellable) : g_cancellable_new ();
+  g_mutex_init (&run->media_lock);
+  run->media_uploaded = g_ptr_array_new_with_free_func (g_free);
+  run->media_corrupt = g_ptr_array_new_with_free_func (g_free);
+  run->media_gone = g_ptr_array_new_with_free_func (g_free);
+  return run;
+}
+
+/* --- enrollment (worker) */
+
+typedef struct {
+  char *url;
+  char *code;
+  char *device_name;
+} EnrollRequest;
+
+static void
+enroll_request_free (EnrollRequest *r)
+{
+  g_free (r->url);
+  if (r->code != NULL)
+    memset (r->code, 0, strlen (r->code));
+  g_free (r->code);
+  g_free (r->device_name);
+  g_free (r);
+}
+
+static gboolean
+do_enroll (VervalSync     *self,
+           EnrollRequest  *r,
+           char          **url_out,
+           GCancellable   *cancellable,
+           GError        **error)
+{
+  g_autoptr(VervalHttp) http = NULL;
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(VervalHttpResponse) response = NULL;
+  g_autoptr(JsonObject) answer = NULL;
+  g_autoptr(GBytes) body = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *text = NULL;
+  EnrollData *d;
+  JsonObject *enumerator;
+  const char *token;
+  gsize length;
+  gboolean ok;
+
+  url = verval_http_check_url (r->url, error);
+  if (url == NULL)
+    return FALSE;
+  http = new_http (self, url, NULL, error);
+  if (http == NULL)
+    return FALSE;
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "code");
+  json_builder_add_string_value (b, r->code);
+  json_builder_set_member_name (b, "device_name");
+  json_builder_add_string_value (b, r->device_name);
+  json_builder_set_member_name (b, "app_version");
+  json_builder_add_string_value (b, PACKAGE_VERSION);
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  json_generator_set_root (generator, root);
+  text = json_generator_to_data (generator, &length);
+  body = g_bytes_new_take (g_steal_pointer (&text), length);
+
+  response = verval_http_request (http, "POST", "api/v1/enroll", "application/json", body, FALSE,
+                                  cancellable, error);
+  if (response == NULL || !check_status (response, "enroll", error) ||
+      (answer = response_object (response, "enroll", error)) == NULL)
+    return FALSE;
+  token = json_object_get_string_member_with_default (answer, "token", NULL);
+  if (token == NULL || strlen (token) < 16)
+    {
+      g_set_error_literal (error, VERVAL_SYNC_ERROR, VERVAL_SYNC_ERROR_PROTOCOL, "enroll: no token in the answer");
+      return FALSE;
+    }
+  if (!verval_secret_store_token (verval_store_get_data_dir (self->store), url, token,
+                                  self->secret_backend, cancellable, error))
+    {
+      g_prefix_error (error, "Cannot keep the device token: ");
+      return FALSE;
+    }
+
+  d = g_new0 (EnrollData, 1);
+  d->url = g_strdup (url);
+  enumerator = json_object_has_member (answer, "enumerator") &&
+               JSON_NODE_HOLDS_OBJECT (json_object_get_member (answer, "enumerator"))
+               ? json_object_get_object_member (answer, "enumerator") : NULL;
+  d->enumerator = g_strdup (enumerator != NULL ? json_object_get_string_member_with_default (enumerator, "name", "") : "");
+  d->device_id = g_strdup_printf ("%" G_GINT64_FORMAT, json_object_get_int_member_with_default (answer, "device_id", 0));
+  ok = verval_store_run_sync (self->store, db_save_enrollment, d, NULL, error) != NULL;
+  enroll_data_free (d);
+  if (ok && url_out != NULL)
+    *url_out = g_steal_pointer (&url);
+  return ok;
+}
+
+static void
+enroll_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  GError *error = NULL;
+  char *url = NULL;
+
+  if (do_enroll (source_object, task_data, &url, cancellable, &error))
+    g_task_return_pointer (task, url, g_free);
+  else
+    g_task_return_error (task, error);
+}
+
+/* ================================================================ main context */
+
+static void
+set_string (VervalSync  *self,
+            char       **field,
+            const char  *value,
+            guint        prop)
+{
+  if (g_strcmp0 (*field, value) == 0)
+    return;
+  g_free (*field);
+  *field = g_strdup (value);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);
+}
+
+static void
+set_uint (VervalSync *self,
+          guint      *field,
+          guint       value,
+          guint       prop)
+{
+  if (*field == value)
+    return;
+  *field = value;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);
+}
+
+static void
+set_int64 (VervalSync *self,
+           gint64     *field,
+           gint64      value,
+           guint       prop)
+{
+  if (*field == value)
+    return;
+  *field = value;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);
+}
+
+static void
+set_state (VervalSync      *self,
+           VervalSyncState  state,
+           const char      *message)
+{
+  g_object_freeze_notify (G_OBJECT (self));
+  if (self->state != state)
+    {
+      self->state = state;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+    }
+  set_string (self, &self->message, message, PROP_MESSAGE);
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+static void
+apply_snapshot (VervalSync *self,
+                Snapshot   *s)
+{
+  set_string (self, &self->collector_url, s->url, PROP_COLLECTOR_URL);
+  set_uint (self, &self->queue_depth, s->queue_depth, PROP_QUEUE_DEPTH);
+  set_uint (self, &self->n_quarantined, s->n_quarantined, PROP_N_QUARANTINED);
+  set_int64 (self, &self->last_success, s->last_success, PROP_LAST_SUCCESS);
+}
+
+static void
+show_done (VervalSync *self)
+{
+  g_autofree char *message = NULL;
+
+  if (self->n_quarantined > 0)
+    {
+      message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                              "The server refused %u visit; open it to see why",
+                                              "The server refused %u visits; open them to see why",
+                                              self->n_quarantined), self->n_quarantined);
+      set_state (self, VERVAL_SYNC_STATE_PROBLEM, message);
+      return;
+    }
+  if (self->last_success > 0)
+    {
+      g_autoptr(GDateTime) t = g_date_time_new_from_unix_local (self->last_success);
+      g_autofree char *when = g_date_time_format (t, "%H:%M");
+
+      /* Translators: %s is a time like 17:45 */
+      message = g_strdup_printf (_("All sent at %s"), when);
+    }
+  set_state (self, VERVAL_SYNC_STATE_DONE, message);
+}
+
+static gboolean retry_cb (gpointer data);
+static gboolean periodic_cb (gpointer data);
+
+static guint
+backoff_ms (VervalSync *self)
+{
+  guint64 delay = self->backoff_base_ms;
+
+  for (guint i = 1; i < self->failures && delay < self->backoff_cap_ms; i++)
+    delay *= 2;
+  delay = MIN (delay, self->backoff_cap_ms);
+  /* the upper half at random: devices that lost the network together do
+   * not come back together */
+  return (guint) (delay / 2 + g_random_int_range (0, (gint32) MAX (delay / 2, 1)));
+}
+
+static void
+schedule_retry (VervalSync *self,
+                guint       delay_ms)
+{
+  g_clear_handle_id (&self->retry_source, g_source_remove);
+  self->retry_source = g_timeout_add_full (G_PRIORITY_DEFAULT, delay_ms, retry_cb, self, NULL);
+  set_int64 (self, &self->next_attempt, g_get_real_time () / G_USEC_PER_SEC + (delay_ms + 999) / 1000,
+             PROP_NEXT_ATTEMPT);
+}
+
+static void start_run (VervalSync *self,
+                       const char *trigger);
+
+static void
+run_done_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  VervalSync *self = VERVAL_SYNC (source);
+  g_autoptr(GPtrArray) tasks = g_steal_pointer (&self->current);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(Snapshot) after = g_task_propagate_pointer (G_TASK (result), &error);
+  VervalSyncError code = verval_sync_error_classify (error);
+
+  self->current = g_ptr_array_new_with_free_func (g_object_unref);
+  g_clear_object (&self->cancellable);
+  self->running = FALSE;
+  self->fraction = 0;
+  g_object_freeze_notify (G_OBJECT (self));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FRACTION]);
+  set_string (self, &self->activity, NULL, PROP_ACTIVITY);
+
+  if (after != NULL)
+    {
+      apply_snapshot (self, after);
+      self->failures = 0;
+      set_int64 (self, &self->next_attempt, 0, PROP_NEXT_ATTEMPT);
+      show_done (self);
+    }
+  else if (code == VERVAL_SYNC_ERROR_CANCELLED)
+    set_state (self, VERVAL_SYNC_STATE_IDLE, NULL);
+  else if (code == VERVAL_SYNC_ERROR_NOT_ENROLLED)
+    {
+      g_autofree char *message = verval_sync_message_for_error (code, NULL);
+
+      set_state (self, VERVAL_SYNC_STATE_NOT_ENROLLED, message);
+    }
+  else
+    {
+      g_autofree char *message = NULL;
+      gboolean transient = verval_sync_error_is_transient (code);
+
+      self->failures++;
+      if (!self->shut_down && self->started)
+        {
+          g_autoptr(GDateTime) next = NULL;
+
+          /* a problem a person must fix is still retried, but rarely */
+          schedule_retry (self, transient ? backoff_ms (self) : self->backoff_cap_ms);
+          next = g_date_time_new_from_unix_utc (self->next_attempt);
+          message = verval_sync_message_for_error (code, transient ? next : NULL);
+        }
+      else
+        message = verval_sync_message_for_error (code, NULL);
+      if (transient && (code == VERVAL_SYNC_ERROR_OFFLINE || code == VERVAL_SYNC_ERROR_UNREACHABLE) &&
+          !g_network_monitor_get_network_available (self->monitor))
+        set_state (self, VERVAL_SYNC_STATE_OFFLINE, message);
+      else
+        set_state (self, transient ? VERVAL_SYNC_STATE_WAITING : VERVAL_SYNC_STATE_PROBLEM, message);
+    }
+  g_object_thaw_notify (G_OBJECT (self));
+
+  for (guint i = 0; i < tasks->len; i++)
+    {
+      GTask *task = g_ptr_array_index (tasks, i);
+
+      if (error != NULL)
+        g_task_return_error (task, g_error_copy (error));
+      else
+        g_task_return_boolean (task, TRUE);
+    }
+
+  if (self->again_trigger != NULL && !self->shut_down)
+    {
+      g_autofree char *trigger = g_steal_pointer (&self->again_trigger);
+      g_autoptr(GPtrArray) waiting = g_steal_pointer (&self->waiting);
+
+      self->waiting = g_ptr_array_new_with_free_func (g_object_unref);
+      g_ptr_array_extend_and_steal (self->current, g_steal_pointer (&waiting));
+      start_run (self, trigger);
+      return;
+    }
+  schedule_after_run (self);
+}
+
+static void
+start_run (VervalSync *self,
+           const char *trigger)
+{
+  g_autoptr(GTask) task = NULL;
+  Run *run;
+
+  g_assert (!self->running);
+  g_clear_handle_id (&self->retry_source, g_source_remove);
+  g_clear_handle_id (&self->soon_source, g_source_remove);
+  self->cancellable = g_cancellable_new ();
+  run = run_new (self, trigger, self->cancellable);
+  self->running = TRUE;
+  self->fraction = 0;
+  g_object_freeze_notify (G_OBJECT (self));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
+  set_int64 (self, &self->next_attempt, 0, PROP_NEXT_ATTEMPT);
+  set_state (self, VERVAL_SYNC_STATE_SYNCING, NULL);
+  g_object_thaw_notify (G_OBJECT (self));
+
+  task = g_task_new (self, NULL, run_done_cb, NULL);
+  g_task_set_source_tag (task, start_run);
+  g_task_set_task_data (task, run, (GDestroyNotify) run_free);
+  g_task_run_in_thread (task, sync_thread);
+}
+
+/* A run for a trigger: now if idle, else right after the current one. */
+static void
+request_run (VervalSync *self,
+             const char *trigger,
+             GTask      *task)
+{
+  if (self->shut_down)
+    {
+      if (task != NULL)
+        g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "The sync engine was shut down");
+      return;
+    }
+  if (!self->running)
+    {
+      if (task != NULL)
+        g_ptr_array_add (self->current, g_object_ref (task));
+      start_run (self, trigger);
+      return;
+    }
+  if (task != NULL)
+    g_ptr_array_add (self->waiting, g_object_ref (task));
+  if (self->again_trigger == NULL)
+    self->again_trigger = g_strdup (trigger);
+}
+
+static gboolean
+retry_cb (gpointer data)
+{
+  VervalSync *self = data;
+
+  self->retry_source = 0;
+  request_run (self, "retry", NULL);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+soon_cb (gpointer data)
+{
+  VervalSync *self = data;
+  const char *trigger = g_object_get_data (G_OBJECT (self), "soon-trigger");
+
+  self->soon_source = 0;
+  request_run (self, trigger != NULL ? trigger : "queue", NULL);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+run_soon (VervalSync *self,
+          const char *trigger,
+          guint       delay_ms)
+{
+  if (self->shut_down || self->soon_source != 0)
+    return;
+  g_object_set_data_full (G_OBJECT (self), "soon-trigger", g_strdup (trigger), g_free);
+  self->soon_source = g_timeout_add_full (G_PRIORITY_DEFAULT, delay_ms, soon_cb, self, NULL);
+}
+
+static gboolean
+periodic_cb (gpointer data)
+{
+  VervalSync *self = data;
+
+  if (!self->running && self->retry_source == 0)
+    request_run (self, "timer", NULL);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+schedule_after_run (VervalSync *self)
+{
+  if (!self->started || self->shut_down || self->periodic_source != 0 || self->periodic_seconds == 0)
+    return;
+  self->periodic_source = g_timeout_add_seconds (self->periodic_seconds, periodic_cb, self);
+}
+
+static void
+network_changed_cb (GNetworkMonitor *monitor,
+                    gboolean         available,
+                    VervalSync      *self)
+{
+  if (!available)
+    {
+      if (!self->running && self->state == VERVAL_SYNC_STATE_WAITING)
+        set_state (self, VERVAL_SYNC_STATE_OFFLINE, self->message);
+      return;
+    }
+  /* the link came back or changed: whatever the backoff said, try now */
+  g_debug ("Network changed; syncing soon");
+  g_clear_handle_id (&self->retry_source, g_source_remove);
+  self->failures = 0;
+  run_soon (self, "network", NETWORK_DELAY_MS);
+}
+
+/* ================================================================ public API */
+
+void
+verval_sync_run_async (VervalSync          *self,
+                       const char          *trigger,
+                       GCancellable        *cancellable,
+                       GAsyncReadyCallback  callback,
+                       gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (VERVAL_IS_SYNC (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, verval_sync_run_async);
+  request_run (self, trigger != NULL ? trigger : "manual", task);
+}
+
+gboolean
+verval_sync_run_finish (VervalSync    *self,
+                        GAsyncResult  *result,
+                        GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+gboolean
+verval_sync_run_sync (VervalSync    *self,
+                      const char    *trigger,
+                      GCancellable  *cancellable,
+                      GError       **error)
+{
+  Run *run;
+  Snapshot *after;
+
+  g_return_val_if_fail (VERVAL_IS_SYNC (self), FALSE);
+
+  run = run_new (self, trigger, cancellable);
+  g_mutex_lock (&self->run_lock);
+  after = do_sync (run, error);
+  g_mutex_unlock (&self->run_lock);
+  run_free (run);
+  if (after == NULL)
+    return FALSE;
+  snapshot_free (after);
+  return TRUE;
+}
+
+void
+verval_sync_enroll_async (VervalSync          *self,
+                          const char          *url,
+                          const char          *code,
+                          const char          *device_name,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  EnrollRequest *r;
+
+  g_return_if_fail (VERVAL_IS_SYNC (self));
+  g_return_if_fail (url != NULL && code != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, verval_sync_enroll_async);
+  r = g_new0 (EnrollRequest, 1);
+  r->url = g_strdup (url);
+  r->code = g_strdup (code);
+  r->device_name = g_strdup (device_name != NULL && device_name[0] != '\0' ? device_name : g_get_host_name ());
+  g_task_set_task_data (task, r, (GDestroyNotify) enroll_request_free);
+  g_task_run_in_thread (task, enroll_thread);
+}
+
+gboolean
+verval_sync_enroll_finish (VervalSync    *self,
+                           GAsyncResult  *result,
+                           GError       **error)
+{
+  g_autofree char *url = NULL;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  url = g_task_propagate_pointer (G_TASK (result), error);
+  if (url == NULL)
+    return FALSE;
+  set_string (self, &self->collector_url, url, PROP_COLLECTOR_URL);
+  set_state (self, VERVAL_SYNC_STATE_IDLE, NULL);
+  /* the first sync brings the assignments */
+  if (self->started)
+    run_soon (self, "enroll", 0);
+  return TRUE;
+}
+
+gboolean
+verval_sync_enroll_sync (VervalSync    *self,
+                         const char    *url,
+                         const char    *code,
+                         const char    *device_name,
+                         GCancellable  *cancellable,
+                         GError       **error)
+{
+  EnrollRequest r = { (char *) url, (char *) code,
+                      (char *) (device_name != NULL ? device_name : g_get_host_name ()) };
+
+  g_return_val_if_fail (VERVAL_IS_SYNC (self), FALSE);
+  g_return_val_if_fail (url != NULL && code != NULL, FALSE);
+
+  return do_enroll (self, &r, NULL, cancellable, error);
+}
+
+static void
+snapshot_done_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(VervalSync) self = user_data;
+  g_autoptr(Snapshot) s = verval_store_run_finish (VERVAL_STORE (source), result, NULL);
+
+  if (s == NULL)
+    return;
+  apply_snapshot (self, s);
+  if (self->running)
+    return;
+  if (s->url == NULL)
+    {
+      g_autofree char *message = verval_sync_message_for_error (VERVAL_SYNC_ERROR_NOT_ENROLLED, NULL);
+
+      set_state (self, VERVAL_SYNC_STATE_NOT_ENROLLED, message);
+    }
+  else if (self->state == VERVAL_SYNC_STATE_NOT_ENROLLED)
+    set_state (self, VERVAL_SYNC_STATE_IDLE, NULL);
+}
+
+static void
+refresh_snapshot (VervalSync *self)
+{
+  verval_store_run_async (self->store, db_snapshot, NULL, NULL, (GDestroyNotify) snapshot_free, NULL,
+                          snapshot_done_cb, g_object_ref (self));
+}
+
+void
+verval_sync_start (VervalSync *self)
+{
+  g_return_if_fail (VERVAL_IS_SYNC (self));
+
+  if (self->started || self->shut_down)
+    return;
+  self->started = TRUE;
+  self->monitor_handler = g_signal_connect (self->monitor, "network-changed",
+                                            G_CALLBACK (network_changed_cb), self);
+  request_run (self, "start", NULL);
+}
+
+void
+verval_sync_sync_now (VervalSync *self)
+{
+  g_return_if_fail (VERVAL_IS_SYNC (self));
+
+  self->failures = 0;
+  g_clear_handle_id (&self->retry_source, g_source_remove);
+  request_run (self, "manual", NULL);
+}
+
+void
+verval_sync_queue_changed (VervalSync *self)
+{
+  g_return_if_fail (VERVAL_IS_SYNC (self));
+
+  refresh_snapshot (self);
+  /* during a backoff the retry will take it along */
+  if (self->started && self->retry_source == 0)
+    run_soon (self, "queue", QUEUE_DELAY_MS);
+}
+
+void
+verval_sync_shutdown (VervalSync *self)
+{
+  g_return_if_fail (VERVAL_IS_SYNC (self));
+
+  self->shut_down = TRUE;
+  g_clear_handle_id (&self->retry_source, g_source_remove);
+  g_clear_handle_id (&self->periodic_source, g_source_remove);
+  g_clear_handle_id (&self->soon_source, g_source_remove);
+  g_clear_signal_handler (&self->monitor_handler, self->monitor);
+  g_clear_pointer (&self->again_trigger, g_free);
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  for (guint i = 0; i < self->waiting->len; i++)
+    g_task_return_new_error (g_ptr_array_index (self->waiting, i), G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                             "The sync engine was shut down");
+  g_ptr_array_set_size (self->waiting, 0);
+}
+
+static void
+release_done_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  VervalSync *self = g_task_get_source_object (task);
+  GError *error = NULL;
+  Snapshot *s = verval_store_run_finish (VERVAL_STORE (source), result, &error);
+
+  if (s == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  apply_snapshot (self, s);
+  snapshot_free (s);
+  if (self->started)
+    run_soon (self, "queue", 0);
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+verval_sync_release_quarantined_async (VervalSync          *self,
+                                       const char          *uuid,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data)
+{
+  GTask *task;
+  ReleaseData *d;
+
+  g_return_if_fail (VERVAL_IS_SYNC (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, verval_sync_release_quarantined_async);
+  d = g_new0 (ReleaseData, 1);
+  d->uuid = g_strdup (uuid);
+  verval_store_run_async (self->store, db_release, d, (GDestroyNotify) release_data_free,
+                          (GDestroyNotify) snapshot_free, cancellable, release_done_cb, task);
+}
+
+gboolean
+verval_sync_release_quarantined_finish (VervalSync    *self,
+                                        GAsyncResult  *result,
+                                        GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+list_log_done_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  GPtrArray *entries = verval_store_run_finish (VERVAL_STORE (source), result, &error);
+
+  if (entries == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, entries, (GDestroyNotify) g_ptr_array_unref);
+}
+
+void
+verval_sync_list_log_async (VervalSync          *self,
+                            guint                limit,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (VERVAL_IS_SYNC (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, verval_sync_list_log_async);
+  verval_store_run_async (self->store, db_list_log, GUINT_TO_POINTER (MAX (limit, 1)), NULL,
+                          (GDestroyNotify) g_ptr_array_unref, cancellable, list_log_done_cb, task);
+}
+
+GPtrArray *
+verval_sync_list_log_finish (VervalSync    *self,
+                             GAsyncResult  *result,
+                             GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+guint64
+verval_sync_get_bytes_sent (VervalSync *self)
+{
+  guint64 total;
+
+  g_return_val_if_fail (VERVAL_IS_SYNC (self), 0);
+
+  g_mutex_lock (&self->lock);
+  total = self->bytes_sent_done + (self->http != NULL ? verval_http_get_bytes_sent (self->http) : 0);
+  g_mutex_unlock (&self->lock);
+  return total;
+}
+
+/* --- settings */
+
+void
+verval_sync_set_backoff (VervalSync *self,
+                         guint       base_ms,
+                         guint       cap_ms)
+{
+  g_return_if_fail (VERVAL_IS_SYNC (self));
+
+  self->backoff_base_ms = MAX (base_ms, 1);
+  self->backoff_cap_ms = MAX (cap_ms, self->backoff_base_ms);
+}
+
+void
+verval_sync_set_periodic (VervalSync *self,
+                          guint       seconds)
+{
+  g_return_if_fail (VERVAL_IS_SYNC (self));
+
+  self->periodic_seconds = seconds;
+  g_clear_handle_id (&self->periodic_source, g_source_remove);
+  schedule_after_run (self);
+}
+
+void
+verval_sync_set_timeouts (VervalSync *self,
+                          guint       connect_seconds,
+                          guint       low_speed_bytes,
+                          guint       low_speed_seconds)
+{
+  g_return_if_fail (VERVAL_IS_SYNC (self));
+
+  self->connect_seconds = connect_seconds;
+  self->low_speed_bytes = low_speed_bytes;
+  self->low_speed_seconds = low_speed_seconds;
+}
+
+void
+verval_sync_set_batch_limits (VervalSync *self,
+                              guint       max_visits,
+                              gsize       max_bytes)
+{
+  g_return_if_fail (VERVAL_IS_SYNC (self));
+
+  self->max_batch_visits = MAX (max_visits, 1);
+  self->max_batch_bytes = MAX (max_bytes, 1024);
+}
+
+void
+verval_sync_set_parallel_uploads (VervalSync *self,
+                                  guint       n)
+{
+  g_return_if_fail (VERVAL_IS_SYNC (self));
+
+  self->parallel_uploads = CLAMP (n, 1, 8);
+}
+
+void
+verval_sync_set_ca_file (VervalSync *self,
+                         const char *path)
+{
+  g_return_if_fail (VERVAL_IS_SYNC (self));
+
+  g_mutex_lock (&self->lock);
+  g_free (self->ca_file);
+  self->ca_file = g_strdup (path);
+  g_mutex_unlock (&self->lock);
+}
+
+void
+verval_sync_set_secret_backend (VervalSync          *self,
+                                VervalSecretBackend  backend)
+{
+  g_return_if_fail (VERVAL_IS_SYNC (self));
+
+  self->secret_backend = backend;
+}
+
+/* --- getters */
+
+VervalSyncState
+verval_sync_get_state (VervalSync *self)
+{
+  g_return_val_if_fail (VERVAL_IS_SYNC (self), VERVAL_SYNC_STATE_IDLE);
+  return self->state;
+}
+
+double
+verval_sync_get_fraction (VervalSync *self)
+{
+  g_return_val_if_fail (VERVAL_IS_SYNC (self), 0);
+  return self->fraction;
+}
+
+const char *
+verval_sync_get_activity (VervalSync *self)
+{
+  g_return_val_if_fail (VERVAL_IS_SYNC (self), NULL);
+  return self->activity;
+}
+
+const char *
+verval_sync_get_message (VervalSync *self)
+{
+  g_return_val_if_fail (VERVAL_IS_SYNC (self), NULL);
+  return self->message;
+}
+
+guint
+verval_sync_get_queue_depth (VervalSync *self)
+{
+  g_return_val_if_fail (VERVAL_IS_SYNC (self), 0);
+  return self->queue_depth;
+}
+
+guint
+verval_sync_get_n_quarantined (VervalSync *self)
+{
+  g_return_val_if_fail (VERVAL_IS_SYNC (self), 0);
+  return self->n_quarantined;
+}
+
+gint64
+verval_sync_get_last_success (VervalSync *self)
+{
+  g_return_val_if_fail (VERVAL_IS_SYNC (self), 0);
+  return self->last_success;
+}
+
+gint64
+verval_sync_get_next_attempt (VervalSync *self)
+{
+  g_return_val_if_fail (VERVAL_IS_SYNC (self), 0);
+  return self->next_attempt;
+}
+
+const char *
+verval_sync_get_collector_url (VervalSync *self)
+{
+  g_return_val_if_fail (VERVAL_IS_SYNC (self), NULL);
+  return self->collector_url;
+}
+
+gboolean
+verval_sync_get_running (VervalSync *self)
+{
+  g_return_val_if_fail (VERVAL_IS_SYNC (self), FALSE);
+  return self->running;
+}
+
+/* --- object */
+
+static void
+verval_sync_get_property (GObject    *object,
+                          guint       prop_id,
+                          GValue     *value,
+                          GParamSpec *pspec)
+{
+  VervalSync *self = VERVAL_SYNC (object);
+
+  switch (prop_id)
+    {
+    case PROP_STATE:
+      g_value_set_enum (value, self->state);
+      break;
+    case PROP_FRACTION:
+      g_value_set_double (value, self->fraction);
+      break;
+    case PROP_ACTIVITY:
+      g_value_set_string (value, self->activity);
+      break;
+    case PROP_MESSAGE:
+      g_value_set_string (value, self->message);
+      break;
+    case PROP_QUEUE_DEPTH:
+      g_value_set_uint (value, self->queue_depth);
+      break;
+    case PROP_N_QUARANTINED:
+      g_value_set_uint (value, self->n_quarantined);
+      break;
+    case PROP_LAST_SUCCESS:
+      g_value_set_int64 (value, self->last_success);
+      break;
+    case PROP_NEXT_ATTEMPT:
+      g_value_set_int64 (value, self->next_attempt);
+      break;
+    case PROP_COLLECTOR_URL:
+      g_value_set_string (value, self->collector_url);
+      break;
+    case PROP_RUNNING:
+      g_value_set_boolean (value, self->running);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+verval_sync_dispose (GObject *object)
+{
+  VervalSync *self = VERVAL_SYNC (object);
+
+  verval_sync_shutdown (self);
+  G_OBJECT_CLASS (verval_sync_parent_class)->dispose (object);
+}
+
+static void
+verval_sync_finalize (GObject *object)
+{
+  VervalSync *self = VERVAL_SYNC (object);
+
+  g_clear_object (&self->http);
+  g_clear_object (&self->store);
+  g_clear_object (&self->monitor);
+  g_clear_object (&self->cancellable);
+  g_ptr_array_unref (self->current);
+  g_ptr_array_unref (self->waiting);
+  g_clear_pointer (&self->context, g_main_context_unref);
+  g_free (self->ca_file);
+  g_free (self->activity);
+  g_free (self->message);
+  g_free (self->collector_url);
+  g_free (self->again_trigger);
+  g_mutex_clear (&self->lock);
+  g_mutex_clear (&self->run_lock);
+  G_OBJECT_CLASS (verval_sync_parent_class)->finalize (object);
+}
+
+static void
+verval_sync_class_init (VervalSyncClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->get_property = verval_sync_get_property;
+  object_class->dispose = verval_sync_dispose;
+  object_class->finalize = verval_sync_finalize;
+
+  properties[PROP_STATE] =
+    g_param_spec_enum ("state", NULL, NULL, VERVAL_TYPE_SYNC_STATE, VERVAL_SYNC_STATE_IDLE,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_FRACTION] =
+    g_param_spec_double ("fraction", NULL, NULL, 0, 1, 0,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_ACTIVITY] =
+    g_param_spec_string ("activity", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_MESSAGE] =
+    g_param_spec_string ("message", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_QUEUE_DEPTH] =
+    g_param_spec_uint ("queue-depth", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_N_QUARANTINED] =
+    g_param_spec_uint ("n-quarantined", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_LAST_SUCCESS] =
+    g_param_spec_int64 ("last-success", NULL, NULL, 0, G_MAXINT64, 0,
+                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_NEXT_ATTEMPT] =
+    g_param_spec_int64 ("next-attempt", NULL, NULL, 0, G_MAXINT64, 0,
+                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_COLLECTOR_URL] =
+    g_param_spec_string ("collector-url", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_RUNNING] =
+    g_param_spec_boolean ("running", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+verval_sync_init (VervalSync *self)
+{
+  g_mutex_init (&self->lock);
+  g_mutex_init (&self->run_lock);
+  self->backoff_base_ms = DEFAULT_BACKOFF_BASE_MS;
+  self->backoff_cap_ms = DEFAULT_BACKOFF_CAP_MS;
+  self->periodic_seconds = DEFAULT_PERIODIC_SECONDS;
+  self->connect_seconds = 20;
+  self->low_speed_bytes = 64;
+  self->low_speed_seconds = 60;
+  self->max_batch_visits = DEFAULT_BATCH_VISITS;
+  self->max_batch_bytes = DEFAULT_BATCH_BYTES;
+  self->parallel_uploads = DEFAULT_PARALLEL_UPLOADS;
+  self->secret_backend = VERVAL_SECRET_AUTO;
+  self->state = VERVAL_SYNC_STATE_IDLE;
+  self->current = g_ptr_array_new_with_free_func (g_object_unref);
+  self->waiting = g_ptr_array_new_with_free_func (g_object_unref);
+}
+
+VervalSync *
+verval_sync_new (VervalStore     *store,
+                 GNetworkMonitor *monitor)
+{
+  VervalSync *self;
+
+  g_return_val_if_fail (VERVAL_IS_STORE (store), NULL);
+  g_return_val_if_fail (monitor == NULL || G_IS_NETWORK_MONITOR (monitor), NULL);
+
+  self = g_object_new (VERVAL_TYPE_SYNC, NULL);
+  self->store = g_object_ref (store);
+  self->monitor = g_object_ref (monitor != NULL ? monitor : g_network_monitor_get_default ());
+  self->context = g_main_context_ref_thread_default ();
+  refresh_snapshot (self);
+  return self;
+}

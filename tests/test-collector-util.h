@@ -1,0 +1,107 @@
+/* test-collector-util.h: a collector on a loopback port for tests and benchmarks
+ *
+ * Copyright 2026 The Verval developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <libsoup/soup.h>
+#include <json-glib/json-glib.h>
+
+#include "collector-server.h"
+#include "collector-sqlite-store.h"
+
+G_BEGIN_DECLS
+
+/* A server running on its own thread and main context, on 127.0.0.1:0. */
+typedef struct {
+  char            *dir;
+  char            *data_dir;
+  CollectorStore  *store;
+  CollectorMedia  *media;
+  CollectorForms  *forms;
+  CollectorLimits  limits;
+  CollectorServer *server;
+  char            *uri;        /* "http://127.0.0.1:PORT/" */
+  guint16          port;
+  GThread         *thread;
+  GMainContext    *context;
+  GMainLoop       *loop;
+  GMutex           lock;
+  GCond            cond;
+  gboolean         ready;
+} TestCollector;
+
+typedef struct {
+  guint     status;
+  GBytes   *body;
+  JsonNode *json;      /* parsed body if it was JSON */
+  SoupMessageHeaders *headers;
+} TestResponse;
+
+/* limits: NULL for the defaults */
+TestCollector *test_collector_start      (const CollectorLimits *limits);
+void           test_collector_stop       (TestCollector *tc);
+
+/* n households "HH-<village>-<i>" in village code @village */
+void           test_collector_add_households (TestCollector *tc,
+                                              const char    *village,
+                                              guint          n);
+gint64         test_collector_add_enumerator (TestCollector *tc,
+                                              const char    *name);
+/* Issues a code with the store and enrols through the API; returns the token. */
+char          *test_collector_enroll     (TestCollector *tc,
+                                          SoupSession   *session,
+                                          gint64         enumerator_id,
+                                          const char    *device_name);
+
+TestResponse  *test_request              (SoupSession   *session,
+                                          const char    *base_uri,
+                                          const char    *method,
+                                          const char    *path,
+                                          const char    *token,
+                                          const char    *content_type,
+                                          const char    *content_encoding,
+                                          GBytes        *body);
+void           test_response_free        (TestResponse  *response);
+/* error.code of an error body, or NULL */
+const char    *test_response_error_code  (TestResponse  *response);
+
+/* Writes raw bytes on a fresh connection and reads the reply until the
+ * server closes or timeout_ms pass; returns what was read. */
+char          *test_raw_request          (guint16        port,
+                                          const char    *request,
+                                          gsize          length,
+                                          guint          timeout_ms,
+                                          gboolean       keep_open_after_write);
+
+/* A realistic visit of the built-in form; media: NULL-terminated sha256s. */
+JsonNode      *test_visit_new            (const char    *uuid,
+                                          gint64         revision,
+                                          const char    *household_id,
+                                          const char * const *media);
+GBytes        *test_batch_bytes          (GPtrArray     *visits /* JsonNode* */);
+GBytes        *test_gzip                 (GBytes        *plain);
+char          *test_sha256_hex           (GBytes        *bytes);
+/* results[index] of a batch response */
+JsonObject    *test_batch_result         (TestResponse  *response,
+                                          guint          index);
+
+/* Spawns "verval-collector serve" on 127.0.0.1:0 and reads the address it
+ * prints; extra: NULL-terminated extra arguments, or NULL. With log, the
+ * access log goes to the process's stderr pipe; without, it is off. */
+GSubprocess   *test_spawn_server         (const char    *binary,
+                                          const char    *data_dir,
+                                          const char * const *extra,
+                                          gboolean       log,
+                                          char         **uri);
+void           test_rm_rf                (const char    *path);
+/* Runs the binary to completion; returns its exit status. */
+int            test_run_cli              (const char    *binary,
+                                          char         **out,
+                                          char         **err,
+                                          ...) G_GNUC_NULL_TERMINATED;
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TestResponse, test_response_free)
+
+G_END_DECLS

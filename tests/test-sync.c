@@ -1,0 +1,873 @@
+/* test-sync.c: the sync engine against the real collector binary on loopback
+ *
+ * argv[1] is verval-collector, argv[2] the sync driver (for the kill test).
+ *
+ * Copyright 2026 The Verval developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "photo-fixture.h"
+#include "sync-proxy.h"
+#include "test-sync-util.h"
+#include "verval-http.h"
+#include "verval-secret.h"
+#include "verval-visit-store.h"
+
+static const char *collector_exe;
+static const char *driver_exe;
+
+typedef struct {
+  SyncCollector *collector;
+  SyncClient    *client;
+  SyncProxy     *proxy;
+  GAsyncResult  *result;
+} Fixture;
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  f->collector = sync_collector_new (collector_exe, 40);
+  sync_collector_start (f->collector);
+  f->client = sync_client_new (NULL);
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  if (f->client != NULL)
+    sync_client_free (f->client, TRUE);
+  g_clear_pointer (&f->proxy, sync_proxy_free);
+  sync_collector_free (f->collector);
+  g_clear_object (&f->result);
+}
+
+static void
+on_result (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  Fixture *f = user_data;
+
+  g_assert_null (f->result);
+  f->result = g_object_ref (result);
+}
+
+static GAsyncResult *
+wait_result (Fixture *f)
+{
+  while (f->result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return g_steal_pointer (&f->result);
+}
+
+/* Enrols through url (the collector's or the proxy's). */
+static void
+enroll (Fixture    *f,
+        const char *url)
+{
+  g_autofree char *code = sync_collector_issue_code (f->collector);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  verval_sync_enroll_async (f->client->sync, url, code, "Tablet Sukasada 1", NULL, on_result, f);
+  result = wait_result (f);
+  g_assert_true (verval_sync_enroll_finish (f->client->sync, result, &error));
+  g_assert_no_error (error);
+}
+
+static gboolean
+run (Fixture  *f,
+     GError  **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  verval_sync_run_async (f->client->sync, "manual", NULL, on_result, f);
+  result = wait_result (f);
+  return verval_sync_run_finish (f->client->sync, result, error);
+}
+
+static void
+run_ok (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (run (f, &error));
+  g_assert_no_error (error);
+}
+
+static gint64
+local (Fixture    *f,
+       const char *sql)
+{
+  return sync_client_query_int (f->client, sql);
+}
+
+static gint64
+remote (Fixture    *f,
+        const char *sql)
+{
+  return sync_collector_query_int (f->collector, sql);
+}
+
+/* ---------------------------------------------------------------- units */
+
+static void
+test_url_rules (void)
+{
+  static const struct {
+    const char *url;
+    const char *normal;
+    int         error;
+  } cases[] = {
+    { "https://verval.example.id", "https://verval.example.id/", -1 },
+    { "https://verval.example.id/kab/", "https://verval.example.id/kab/", -1 },
+    { "http://127.0.0.1:8080", "http://127.0.0.1:8080/", -1 },
+    { "http://127.8.9.10/", "http://127.8.9.10/", -1 },
+    { "http://[::1]:9000/", "http://[::1]:9000/", -1 },
+    { "http://localhost:1234/", "http://localhost:1234/", -1 },
+    { "http://verval.example.id/", NULL, VERVAL_HTTP_ERROR_INSECURE_URL },
+    { "http://192.168.1.10:8080/", NULL, VERVAL_HTTP_ERROR_INSECURE_URL },
+    { "http://localhost.example.id/", NULL, VERVAL_HTTP_ERROR_INSECURE_URL },
+    { "ftp://verval.example.id/", NULL, VERVAL_HTTP_ERROR_INVALID_URL },
+    { "verval.example.id", NULL, VERVAL_HTTP_ERROR_INVALID_URL },
+    { "https://user:pw@verval.example.id/", NULL, VERVAL_HTTP_ERROR_INVALID_URL },
+    { "", NULL, VERVAL_HTTP_ERROR_INVALID_URL },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *normal = verval_http_check_url (cases[i].url, &error);
+
+      g_test_message ("%s", cases[i].url);
+      g_assert_cmpstr (normal, ==, cases[i].normal);
+      if (cases[i].error >= 0)
+        g_assert_error (error, VERVAL_HTTP_ERROR, cases[i].error);
+      else
+        g_assert_no_error (error);
+    }
+}
+
+static void
+test_gzip (void)
+{
+  g_autoptr(GString) text = g_string_new ("{\"visits\":[");
+  g_autoptr(GBytes) plain = NULL;
+  g_autoptr(GBytes) packed = NULL;
+  g_autoptr(GConverter) inflate = G_CONVERTER (g_zlib_decompressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP));
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  gsize read, written;
+  const guint8 *data;
+
+  for (guint i = 0; i < 500; i++)
+    g_string_append_printf (text, "%s{\"uuid\":\"%u\",\"answers\":{\"result\":1}}", i ? "," : "", i);
+  g_string_append (text, "]}");
+  plain = g_bytes_new (text->str, text->len);
+  packed = verval_http_gzip (plain, &error);
+  g_assert_no_error (error);
+  data = g_bytes_get_data (packed, NULL);
+  g_assert_cmpuint (data[0], ==, 0x1f);
+  g_assert_cmpuint (data[1], ==, 0x8b);
+  g_assert_cmpuint (g_bytes_get_size (packed), <, text->len / 4);
+  out = g_malloc (text->len + 16);
+  g_assert_cmpint (g_converter_convert (inflate, data, g_bytes_get_size (packed), out, text->len + 16,
+                                        G_CONVERTER_INPUT_AT_END, &read, &written, &error),
+                   ==, G_CONVERTER_FINISHED);
+  g_assert_no_error (error);
+  g_assert_cmpuint (written, ==, text->len);
+  g_assert_cmpmem (out, written, text->str, text->len);
+}
+
+static void
+test_secret_file (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("verval-secret-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, VERVAL_SECRET_FILE_NAME, NULL);
+  g_autofree char *token = NULL;
+  g_autofree char *other = NULL;
+  g_autofree char *none = NULL;
+  GStatBuf st;
+
+  g_assert_no_error (error);
+  g_assert_cmpint (verval_secret_resolve_backend (VERVAL_SECRET_AUTO), ==, VERVAL_SECRET_FILE);
+  g_assert_true (verval_secret_store_token (dir, "https://a.example.id/", "tok-0123456789abcdef",
+                                            VERVAL_SECRET_FILE, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  token = verval_secret_lookup_token (dir, "https://a.example.id/", VERVAL_SECRET_FILE, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (token, ==, "tok-0123456789abcdef");
+  /* a token is only good for the collector that issued it */
+  other = verval_secret_lookup_token (dir, "https://b.example.id/", VERVAL_SECRET_FILE, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_null (other);
+  g_assert_true (verval_secret_clear_token (dir, "https://a.example.id/", VERVAL_SECRET_FILE, NULL, &error));
+  g_assert_no_error (error);
+  none = verval_secret_lookup_token (dir, "https://a.example.id/", VERVAL_SECRET_FILE, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_null (none);
+  sync_test_rm_rf (dir);
+}
+
+static void
+test_messages (void)
+{
+  g_autoptr(GDateTime) at = g_date_time_new_local (2026, 11, 22, 17, 45, 0);
+  g_autofree char *dropped = verval_sync_message_for_error (VERVAL_SYNC_ERROR_DROPPED, at);
+  g_autofree char *code = verval_sync_message_for_error (VERVAL_SYNC_ERROR_CODE_REFUSED, NULL);
+  g_autofree char *problem = verval_sync_message_for_problem ("household_not_assigned", "household_id", "x");
+  g_autofree char *unknown = verval_sync_message_for_problem ("new_rule", NULL, "Photo is blurred");
+  g_autoptr(GError) offline = g_error_new_literal (VERVAL_HTTP_ERROR, VERVAL_HTTP_ERROR_RESOLVE, "x");
+  g_autoptr(GError) refused = g_error_new_literal (VERVAL_HTTP_ERROR, VERVAL_HTTP_ERROR_CONNECT, "x");
+
+  g_assert_nonnull (strstr (dropped, "17:45"));
+  g_assert_nonnull (strstr (code, "enrollment code"));
+  g_assert_nonnull (strstr (problem, "not assigned"));
+  g_assert_nonnull (strstr (unknown, "Photo is blurred"));
+  g_assert_cmpint (verval_sync_error_classify (offline), ==, VERVAL_SYNC_ERROR_OFFLINE);
+  g_assert_cmpint (verval_sync_error_classify (refused), ==, VERVAL_SYNC_ERROR_UNREACHABLE);
+  g_assert_true (verval_sync_error_is_transient (VERVAL_SYNC_ERROR_SERVER));
+  g_assert_false (verval_sync_error_is_transient (VERVAL_SYNC_ERROR_TOKEN_REFUSED));
+}
+
+/* ---------------------------------------------------------------- enrollment */
+
+static void
+test_enroll_refused (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GAsyncResult) result2 = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+
+  verval_sync_enroll_async (f->client->sync, f->collector->url, "ZZZZ-ZZZZ-ZZZZ", "Tablet", NULL, on_result, f);
+  result = wait_result (f);
+  g_assert_false (verval_sync_enroll_finish (f->client->sync, result, &error));
+  g_assert_error (error, VERVAL_SYNC_ERROR, VERVAL_SYNC_ERROR_CODE_REFUSED);
+  message = verval_sync_message_for_error (error->code, NULL);
+  g_assert_nonnull (strstr (message, "refused the enrollment code"));
+  g_clear_error (&error);
+
+  /* nothing stored: a sync says "not enrolled" and touches no network */
+  g_assert_false (run (f, &error));
+  g_assert_error (error, VERVAL_SYNC_ERROR, VERVAL_SYNC_ERROR_NOT_ENROLLED);
+  g_assert_cmpint (verval_sync_get_state (f->client->sync), ==, VERVAL_SYNC_STATE_NOT_ENROLLED);
+  g_clear_error (&error);
+
+  /* plain http to a host that is not this computer is refused before sending */
+  verval_sync_enroll_async (f->client->sync, "http://verval.example.id/", "ABCD", "Tablet", NULL, on_result, f);
+  result2 = wait_result (f);
+  g_assert_false (verval_sync_enroll_finish (f->client->sync, result2, &error));
+  g_assert_error (error, VERVAL_HTTP_ERROR, VERVAL_HTTP_ERROR_INSECURE_URL);
+}
+
+/* ---------------------------------------------------------------- round trip */
+
+static char *
+write_photo (const char *dir,
+             guint       seed)
+{
+  g_autofree guint8 *rgb = fixture_scene (640, 480, seed);
+  g_autoptr(GBytes) jpeg = fixture_jpeg (rgb, 640, 480, 85, NULL);
+  g_autofree char *name = g_strdup_printf ("camera-%u.jpg", seed);
+  char *path = g_build_filename (dir, name, NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (g_file_set_contents (path, g_bytes_get_data (jpeg, NULL), g_bytes_get_size (jpeg), &error));
+  g_assert_no_error (error);
+  return path;
+}
+
+static void
+answer (VervalVisit *visit,
+        const char  *field,
+        JsonNode    *node)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (verval_visit_set_answer (visit, field, node, &error));
+  g_assert_no_error (error);
+  json_node_unref (node);
+}
+
+/* A visit through the visit layer as the app records it: nobody home, the
+ * house photographed twice, finalized. */
+static VervalVisit *
+record_visit (Fixture          *f,
+              VervalVisitStore *visits,
+              const char       *family_id,
+              guint             seed)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *sql = g_strdup_printf ("SELECT id FROM households WHERE family_id = '%s'", family_id);
+  g_autofree char *front1 = write_photo (f->client->dir, seed);
+  g_autofree char *front2 = write_photo (f->client->dir, seed + 1000);
+  JsonObject *location = json_object_new ();
+  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+  gint64 household = local (f, sql);
+  VervalVisit *visit;
+
+  g_assert_cmpint (household, >, 0);
+  verval_visit_store_start_async (visits, household, "verification", NULL, on_result, f);
+  result = wait_result (f);
+  visit = verval_visit_store_start_finish (visits, result, &error);
+  g_assert_no_error (error);
+  g_clear_object (&result);
+
+  answer (visit, "result", json_node_init_int (json_node_alloc (), 7));
+  answer (visit, "house_present", json_node_init_boolean (json_node_alloc (), TRUE));
+  answer (visit, "note", json_node_init_string (json_node_alloc (), "Rumah terkunci, tetangga bilang ke sawah."));
+  answer (visit, "recommendation", json_node_init_int (json_node_alloc (), 1));
+  json_object_set_double_member (location, "latitude", -8.1123);
+  json_object_set_double_member (location, "longitude", 115.0912);
+  json_object_set_double_member (location, "accuracy", 8);
+  json_object_set_string_member (location, "source", "gps");
+  json_node_take_object (node, location);
+  answer (visit, "location", node);
+
+  for (guint i = 0; i < 2; i++)
+    {
+      verval_visit_store_attach_photo_async (visits, visit, "photo_house_front", i == 0 ? front1 : front2,
+                                             NULL, on_result, f);
+      result = wait_result (f);
+      g_assert_nonnull (verval_visit_store_attach_photo_finish (visits, result, &error));
+      g_assert_no_error (error);
+      g_clear_object (&result);
+    }
+  verval_visit_store_finalize_async (visits, visit, NULL, on_result, f);
+  result = wait_result (f);
+  g_assert_true (verval_visit_store_finalize_finish (visits, result, NULL, &error));
+  g_assert_no_error (error);
+  return visit;
+}
+
+static gint64
+last_log_int (Fixture    *f,
+              const char *column)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT %s FROM sync_log ORDER BY id DESC LIMIT 1", column);
+
+  return local (f, sql);
+}
+
+static void
+test_round_trip (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(VervalVisitStore) visits = verval_visit_store_new (f->client->store);
+  g_autoptr(VervalVisit) visit = NULL;
+  g_autofree char *sql = NULL;
+  g_autofree char *media_dir = g_build_filename (f->collector->data_dir, "media", NULL);
+
+  enroll (f, f->collector->url);
+  g_assert_cmpstr (verval_sync_get_collector_url (f->client->sync), ==, f->collector->url);
+  run_ok (f);
+  g_assert_cmpint (local (f, "SELECT count(*) FROM households WHERE assignment = 'assigned'"), ==, 40);
+  g_assert_cmpint (last_log_int (f, "n_assignments"), ==, 40);
+  g_assert_cmpint (verval_sync_get_state (f->client->sync), ==, VERVAL_SYNC_STATE_DONE);
+
+  visit = record_visit (f, visits, "HH-3", 1);
+  run_ok (f);
+  g_assert_cmpint (remote (f, "SELECT count(*) FROM visits"), ==, 1);
+  sql = g_strdup_printf ("SELECT count(*) FROM visit_media WHERE visit_uuid = '%s'", verval_visit_get_uuid (visit));
+  g_assert_cmpint (remote (f, sql), ==, 2);
+  g_assert_cmpint (remote (f, "SELECT count(DISTINCT sha256) FROM visit_media"), ==, 2);
+  g_assert_cmpint (remote (f, "SELECT revision FROM visits"), ==, 1);
+  g_assert_cmpint (local (f, "SELECT count(*) FROM visits WHERE state = 'sent'"), ==, 1);
+  g_assert_cmpint (local (f, "SELECT count(*) FROM visit_media WHERE uploaded = 1"), ==, 2);
+  g_assert_cmpint (last_log_int (f, "n_visits"), ==, 1);
+  g_assert_cmpint (last_log_int (f, "n_media"), ==, 2);
+  g_assert_cmpint (verval_sync_get_queue_depth (f->client->sync), ==, 0);
+  g_assert_cmpint (remote (f, "SELECT count(*) FROM devices WHERE status IS NOT NULL"), ==, 1);
+
+  /* the second sync has nothing to send */
+  run_ok (f);
+  g_assert_cmpint (last_log_int (f, "n_visits"), ==, 0);
+  g_assert_cmpint (last_log_int (f, "n_media"), ==, 0);
+  g_assert_cmpint (remote (f, "SELECT count(*) FROM visits"), ==, 1);
+  g_assert_cmpint (local (f, "SELECT count(*) FROM sync_log WHERE outcome = 'ok'"), ==, 3);
+  g_assert_true (g_file_test (media_dir, G_FILE_TEST_IS_DIR));
+}
+
+/* ---------------------------------------------------------------- bad links */
+
+static void
+setup_with_proxy (Fixture *f)
+{
+  g_autofree char *url = NULL;
+
+  f->proxy = sync_proxy_new (f->collector->port);
+  url = sync_proxy_get_url (f->proxy);
+  enroll (f, url);
+  run_ok (f);
+}
+
+static void
+test_lost_response (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GPtrArray) uuids = NULL;
+  g_autoptr(GError) error = NULL;
+
+  setup_with_proxy (f);
+  uuids = sync_client_add_visits (f->client, 0, 12, 1, 20000);
+  /* several answers are lost after the collector committed */
+  sync_proxy_drop_visit_responses (f->proxy, 3);
+  verval_sync_set_batch_limits (f->client->sync, 5, 1024 * 1024);
+  for (guint i = 0; i < 6 && local (f, "SELECT count(*) FROM visits WHERE state = 'final'") > 0; i++)
+    {
+      if (!run (f, &error))
+        {
+          g_test_message ("attempt %u: %s", i, error->message);
+          g_assert_error (error, VERVAL_HTTP_ERROR, VERVAL_HTTP_ERROR_DROPPED);
+        }
+      g_clear_error (&error);
+    }
+  g_assert_cmpuint (sync_proxy_get_n_dropped (f->proxy), ==, 3);
+  g_assert_cmpint (local (f, "SELECT count(*) FROM visits WHERE state = 'sent'"), ==, 12);
+  g_assert_cmpint (remote (f, "SELECT count(*) FROM visits"), ==, 12);
+  g_assert_cmpint (remote (f, "SELECT count(DISTINCT uuid) FROM visits"), ==, 12);
+  g_assert_cmpint (remote (f, "SELECT max (revision) FROM visits"), ==, 1);
+  g_assert_cmpint (remote (f, "SELECT count(*) FROM visit_media"), ==, 12);
+}
+
+static void
+test_server_trouble (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GPtrArray) uuids = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = NULL;
+  gint64 next;
+
+  setup_with_proxy (f);
+  verval_sync_set_backoff (f->client->sync, 200, 800);
+  verval_sync_start (f->client->sync);
+  g_assert_true (sync_client_wait_run (f->client, 10000));
+
+  /* 500s: the engine waits, then gets through by itself */
+  sync_proxy_fail_requests (f->proxy, 2);
+  uuids = sync_client_add_visits (f->client, 0, 4, 2, 10000);
+  verval_sync_queue_changed (f->client->sync);
+  g_assert_true (sync_client_wait_run (f->client, 10000));
+  g_assert_cmpint (verval_sync_get_state (f->client->sync), ==, VERVAL_SYNC_STATE_WAITING);
+  next = verval_sync_get_next_attempt (f->client->sync);
+  g_assert_cmpint (next, >, 0);
+  g_assert_nonnull (strstr (verval_sync_get_message (f->client->sync), "will try again at"));
+  for (guint i = 0; i < 5 && verval_sync_get_state (f->client->sync) != VERVAL_SYNC_STATE_DONE; i++)
+    g_assert_true (sync_client_wait_run (f->client, 10000));
+  g_assert_cmpint (verval_sync_get_state (f->client->sync), ==, VERVAL_SYNC_STATE_DONE);
+  g_assert_cmpuint (sync_proxy_get_n_failed (f->proxy), ==, 2);
+  g_assert_cmpint (remote (f, "SELECT count(*) FROM visits"), ==, 4);
+  g_assert_cmpint (local (f, "SELECT count(*) FROM sync_log WHERE outcome = 'failed' AND error_code = 10"), >=, 1);
+
+  /* a collector that answers nothing: the low-speed timeout gives up
+   * (a new engine on the same store, without automatic triggers) */
+  dir = g_strdup (f->client->dir);
+  sync_client_free (f->client, FALSE);
+  f->client = sync_client_new (dir);
+  g_clear_pointer (&uuids, g_ptr_array_unref);
+  uuids = sync_client_add_visits (f->client, 4, 2, 1, 10000);
+  sync_proxy_set_hang (f->proxy, TRUE);
+  g_assert_false (run (f, &error));
+  g_assert_error (error, VERVAL_HTTP_ERROR, VERVAL_HTTP_ERROR_TIMEOUT);
+  g_clear_error (&error);
+  sync_proxy_set_hang (f->proxy, FALSE);
+
+  /* collector down altogether */
+  sync_collector_stop (f->collector);
+  g_assert_false (run (f, &error));
+  g_assert_true (verval_sync_error_is_transient (verval_sync_error_classify (error)));
+  g_clear_error (&error);
+  sync_collector_start (f->collector);
+
+  /* a slow line (40 kB/s each way) still completes */
+  sync_proxy_set_rate (f->proxy, 40000);
+  run_ok (f);
+  g_assert_cmpint (remote (f, "SELECT count(*) FROM visits"), ==, 6);
+  g_assert_cmpint (local (f, "SELECT count(*) FROM visits WHERE state = 'final'"), ==, 0);
+}
+
+/* A fake network monitor the test can switch. */
+#define FAKE_TYPE_MONITOR (fake_monitor_get_type ())
+G_DECLARE_FINAL_TYPE (FakeMonitor, fake_monitor, FAKE, MONITOR, GObject)
+
+struct _FakeMonitor
+{
+  GObject  parent_instance;
+  gboolean available;
+};
+
+static void fake_monitor_iface_init (GNetworkMonitorInterface *iface);
+static void fake_initable_iface_init (GInitableIface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (FakeMonitor, fake_monitor, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE, fake_initable_iface_init)
+                               G_IMPLEMENT_INTERFACE (G_TYPE_NETWORK_MONITOR, fake_monitor_iface_init))
+
+static gboolean
+fake_initable_init (GInitable     *initable,
+                    GCancellable  *cancellable,
+                    GError       **error)
+{
+  return TRUE;
+}
+
+static void
+fake_initable_iface_init (GInitableIface *iface)
+{
+  iface->init = fake_initable_init;
+}
+
+enum { FAKE_PROP_0, FAKE_PROP_AVAILABLE, FAKE_PROP_METERED, FAKE_PROP_CONNECTIVITY };
+
+static void
+fake_monitor_get_property (GObject    *object,
+                           guint       prop_id,
+                           GValue     *value,
+                           GParamSpec *pspec)
+{
+  FakeMonitor *self = FAKE_MONITOR (object);
+
+  switch (prop_id)
+    {
+    case FAKE_PROP_AVAILABLE:
+      g_value_set_boolean (value, self->available);
+      break;
+    case FAKE_PROP_METERED:
+      g_value_set_boolean (value, FALSE);
+      break;
+    case FAKE_PROP_CONNECTIVITY:
+      g_value_set_enum (value, self->available ? G_NETWORK_CONNECTIVITY_FULL : G_NETWORK_CONNECTIVITY_LOCAL);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+fake_monitor_class_init (FakeMonitorClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->get_property = fake_monitor_get_property;
+  g_object_class_override_property (object_class, FAKE_PROP_AVAILABLE, "network-available");
+  g_object_class_override_property (object_class, FAKE_PROP_METERED, "network-metered");
+  g_object_class_override_property (object_class, FAKE_PROP_CONNECTIVITY, "connectivity");
+}
+
+static void
+fake_monitor_iface_init (GNetworkMonitorInterface *iface)
+{
+}
+
+static void
+fake_monitor_init (FakeMonitor *self)
+{
+}
+
+static void
+fake_monitor_set (FakeMonitor *self,
+                  gboolean     available)
+{
+  self->available = available;
+  g_signal_emit_by_name (self, "network-changed", available);
+}
+
+static void
+test_network_up (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(FakeMonitor) monitor = g_object_new (FAKE_TYPE_MONITOR, NULL);
+  g_autoptr(GPtrArray) uuids = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_strdup (f->client->dir);
+  gint64 started;
+
+  enroll (f, f->collector->url);
+  run_ok (f);
+  /* the same store, with an engine on the fake monitor */
+  sync_client_free (f->client, FALSE);
+  f->client = sync_client_new_full (dir, G_NETWORK_MONITOR (monitor));
+
+  /* offline: the collector is down, a visit is finalized, the engine tries
+   * and fails; its backoff is long so only the network event can help */
+  verval_sync_set_backoff (f->client->sync, 60000, 120000);
+  sync_collector_stop (f->collector);
+  monitor->available = FALSE;
+  uuids = sync_client_add_visits (f->client, 0, 3, 1, 5000);
+  verval_sync_start (f->client->sync);
+  while (verval_sync_get_running (f->client->sync) || verval_sync_get_state (f->client->sync) == VERVAL_SYNC_STATE_SYNCING)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpint (verval_sync_get_state (f->client->sync), ==, VERVAL_SYNC_STATE_OFFLINE);
+  g_assert_cmpint (remote (f, "SELECT count(*) FROM visits"), ==, 0);
+
+  /* the network returns together with the collector: no user action */
+  sync_collector_start (f->collector);
+  started = g_get_monotonic_time ();
+  fake_monitor_set (monitor, TRUE);
+  while (verval_sync_get_state (f->client->sync) != VERVAL_SYNC_STATE_DONE &&
+         g_get_monotonic_time () - started < 15 * G_USEC_PER_SEC)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpint (verval_sync_get_state (f->client->sync), ==, VERVAL_SYNC_STATE_DONE);
+  g_assert_cmpint (remote (f, "SELECT count(*) FROM visits"), ==, 3);
+  g_assert_cmpint (local (f, "SELECT count(*) FROM sync_log WHERE trigger = 'network' AND outcome = 'ok'"), ==, 1);
+}
+
+static void
+test_backoff_timer (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GPtrArray) uuids = NULL;
+  gint64 started;
+
+  enroll (f, f->collector->url);
+  run_ok (f);
+  /* down when the visit is finalized; back later; the timer finds it */
+  sync_collector_stop (f->collector);
+  verval_sync_set_backoff (f->client->sync, 300, 2000);
+  verval_sync_start (f->client->sync);
+  uuids = sync_client_add_visits (f->client, 0, 2, 1, 5000);
+  verval_sync_queue_changed (f->client->sync);
+  g_assert_true (sync_client_wait_run (f->client, 10000));
+  g_assert_true (sync_client_wait_run (f->client, 10000));
+  g_assert_cmpint (verval_sync_get_state (f->client->sync), ==, VERVAL_SYNC_STATE_WAITING);
+  sync_collector_start (f->collector);
+  started = g_get_monotonic_time ();
+  /* within the cap (2 s) plus a run */
+  while (verval_sync_get_state (f->client->sync) != VERVAL_SYNC_STATE_DONE &&
+         g_get_monotonic_time () - started < 10 * G_USEC_PER_SEC)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpint (verval_sync_get_state (f->client->sync), ==, VERVAL_SYNC_STATE_DONE);
+  g_assert_cmpint (remote (f, "SELECT count(*) FROM visits"), ==, 2);
+}
+
+/* ---------------------------------------------------------------- refusals and reviews */
+
+static void
+test_quarantine (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(GPtrArray) uuids = NULL;
+  g_autofree char *sql = NULL;
+  g_autoptr(GError) error = NULL;
+
+  enroll (f, f->collector->url);
+  run_ok (f);
+  uuids = sync_client_add_visits (f->client, 0, 6, 1, 4000);
+  /* one bad record: its answers contradict its result code */
+  sql = g_strdup_printf ("UPDATE visits SET result_code = 3 WHERE uuid = '%s' RETURNING 1",
+                         (char *) g_ptr_array_index (uuids, 2));
+  g_assert_cmpint (local (f, sql), ==, 1);
+  verval_sync_set_batch_limits (f->client->sync, 4, 1024 * 1024);
+  run_ok (f);
+  g_assert_cmpint (remote (f, "SELECT count(*) FROM visits"), ==, 5);
+  g_assert_cmpint (local (f, "SELECT count(*) FROM visits WHERE state = 'sent'"), ==, 5);
+  g_assert_cmpint (local (f, "SELECT count(*) FROM visits WHERE quarantined = 1 AND length (sync_error) > 0"), ==, 1);
+  g_assert_cmpint (verval_sync_get_n_quarantined (f->client->sync), ==, 1);
+  g_assert_cmpint (verval_sync_get_state (f->client->sync), ==, VERVAL_SYNC_STATE_PROBLEM);
+  g_assert_nonnull (strstr (verval_sync_get_message (f->client->sync), "refused 1 visit"));
+  g_assert_cmpint (last_log_int (f, "n_rejected"), ==, 1);
+
+  /* later syncs do not send it again and again */
+  run_ok (f);
+  g_assert_cmpint (last_log_int (f, "n_rejected"), ==, 0);
+  g_assert_cmpint (last_log_int (f, "n_visits"), ==, 0);
+}
+
+static void
+test_sent_back (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(VervalVisitStore) visits = verval_visit_store_new (f->client->store);
+  g_autoptr(VervalVisit) visit = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *sql = NULL;
+  g_autofree char *uuid = NULL;
+
+  enroll (f, f->collector->url);
+  run_ok (f);
+  visit = record_visit (f, visits, "HH-7", 7);
+  uuid = g_strdup (verval_visit_get_uuid (visit));
+  run_ok (f);
+  g_assert_cmpint (remote (f, "SELECT count(*) FROM visits"), ==, 1);
+
+  sync_collector_add_review (f->collector, uuid, "rejected", "Foto rumah buram, ulangi dari depan pagar.");
+  run_ok (f);
+  g_assert_cmpint (last_log_int (f, "n_reviews"), ==, 1);
+  sql = g_strdup_printf ("SELECT count(*) FROM visits WHERE uuid = '%s' AND state = 'rejected' AND "
+                         "review_comment = 'Foto rumah buram, ulangi dari depan pagar.'", uuid);
+  g_assert_cmpint (local (f, sql), ==, 1);
+  g_clear_pointer (&sql, g_free);
+
+  /* the coordinator corrects it; revision 2 replaces revision 1 */
+  g_clear_object (&visit);
+  verval_visit_store_load_async (visits, uuid, NULL, on_result, f);
+  result = wait_result (f);
+  visit = verval_visit_store_load_finish (visits, result, &error);
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  verval_visit_store_reopen_async (visits, visit, NULL, on_result, f);
+  result = wait_result (f);
+  g_assert_true (verval_visit_store_reopen_finish (visits, result, &error));
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  answer (visit, "note", json_node_init_string (json_node_alloc (), "Foto diulang, rumah terkunci."));
+  verval_visit_store_finalize_async (visits, visit, NULL, on_result, f);
+  result = wait_result (f);
+  g_assert_true (verval_visit_store_finalize_finish (visits, result, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (verval_visit_get_revision (visit), ==, 2);
+  run_ok (f);
+  g_assert_cmpint (remote (f, "SELECT count(*) FROM visits"), ==, 1);
+  g_assert_cmpint (remote (f, "SELECT revision FROM visits"), ==, 2);
+  sql = g_strdup_printf ("SELECT count(*) FROM visits WHERE uuid = '%s' AND state = 'sent'", uuid);
+  g_assert_cmpint (local (f, sql), ==, 1);
+  /* the old decision does not come back */
+  run_ok (f);
+  g_assert_cmpint (local (f, sql), ==, 1);
+}
+
+/* ---------------------------------------------------------------- kill -9 */
+
+static void
+driver (const char *dir,
+        const char *const *args,
+        int         expect_status)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_ptr_array_add (argv, (gpointer) driver_exe);
+  g_ptr_array_add (argv, (gpointer) "--data-dir");
+  g_ptr_array_add (argv, (gpointer) dir);
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+  process = g_subprocess_newv ((const char * const *) argv->pdata, G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_wait (process, NULL, &error));
+  g_assert_no_error (error);
+  if (expect_status >= 0)
+    g_assert_cmpint (g_subprocess_get_exit_status (process), ==, expect_status);
+}
+
+static void
+test_kill (Fixture       *f,
+           gconstpointer  data)
+{
+  g_autofree char *dir = g_strdup (f->client->dir);
+  g_autofree char *url = NULL;
+  g_autofree char *code = sync_collector_issue_code (f->collector);
+  gint64 n_sent;
+
+  /* the driver works on the same data dir; this process keeps out of it */
+  sync_client_free (f->client, FALSE);
+  f->client = NULL;
+  f->proxy = sync_proxy_new (f->collector->port);
+  url = sync_proxy_get_url (f->proxy);
+  driver (dir, (const char *[]) { "enroll", url, code, NULL }, 0);
+  driver (dir, (const char *[]) { "sync", NULL }, 0);
+  driver (dir, (const char *[]) { "add-visits", "0", "30", "2", "10000", NULL }, 0);
+
+  /* a slow line, and kill -9 at several points while photos go up */
+  sync_proxy_set_rate (f->proxy, 100000);
+  for (guint round = 0; round < 4; round++)
+    {
+      g_autoptr(GSubprocess) process = NULL;
+      g_autoptr(GError) error = NULL;
+      const char *argv[] = { driver_exe, "--data-dir", dir, "--batch", "4", "sync", NULL };
+
+      process = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error);
+      g_assert_no_error (error);
+      /* later and later: photos first, then in the middle of the batches */
+      g_usleep ((300 + round * 500 + g_random_int_range (0, 400)) * 1000);
+      g_subprocess_send_signal (process, SIGKILL);
+      g_subprocess_wait (process, NULL, NULL);
+      g_test_message ("round %u: collector has %" G_GINT64_FORMAT " visits, %" G_GINT64_FORMAT " media files",
+                      round, remote (f, "SELECT count(*) FROM visits"),
+                      remote (f, "SELECT count(*) FROM visit_media"));
+    }
+  /* killed right after the collector stored the first batch: the next
+   * batches and the acknowledgement of this one are still to come */
+  {
+    g_autoptr(GSubprocess) process = NULL;
+    g_autoptr(GError) error = NULL;
+    const char *argv[] = { driver_exe, "--data-dir", dir, "--batch", "4", "sync", NULL };
+    gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+    gint64 stored = 0;
+
+    sync_proxy_set_rate (f->proxy, 20000);
+    process = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error);
+    g_assert_no_error (error);
+    while ((stored = remote (f, "SELECT count(*) FROM visits")) == 0 && g_get_monotonic_time () < deadline)
+      g_usleep (5000);
+    g_subprocess_send_signal (process, SIGKILL);
+    g_subprocess_wait (process, NULL, NULL);
+    g_test_message ("killed with %" G_GINT64_FORMAT " visits stored", stored);
+    g_assert_cmpint (stored, >, 0);
+    g_assert_cmpint (remote (f, "SELECT count(*) FROM visits"), <, 30);
+  }
+
+  sync_proxy_set_rate (f->proxy, 0);
+  driver (dir, (const char *[]) { "sync", NULL }, 0);
+
+  f->client = sync_client_new (dir);
+  n_sent = local (f, "SELECT count(*) FROM visits WHERE state = 'sent'");
+  g_assert_cmpint (n_sent, ==, 30);
+  g_assert_cmpint (local (f, "SELECT count(*) FROM visit_media WHERE uploaded = 1"), ==, 60);
+  g_assert_cmpint (remote (f, "SELECT count(*) FROM visits"), ==, 30);
+  g_assert_cmpint (remote (f, "SELECT count(DISTINCT uuid) FROM visits"), ==, 30);
+  g_assert_cmpint (remote (f, "SELECT count(*) FROM visit_media"), ==, 60);
+  g_assert_cmpint (local (f, "SELECT count(*) FROM sync_log WHERE outcome = 'running'"), ==, 0);
+  g_assert_cmpint (local (f, "SELECT count(*) FROM sync_log WHERE outcome = 'interrupted'"), >=, 1);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_setenv ("VERVAL_SECRET_BACKEND", "file", TRUE);
+  g_test_init (&argc, &argv, NULL);
+
+  if (argc < 3)
+    {
+      g_printerr ("usage: %s VERVAL-COLLECTOR SYNC-DRIVER\n", argv[0]);
+      return 1;
+    }
+  collector_exe = argv[1];
+  driver_exe = argv[2];
+
+  g_test_add_func ("/client/sync/url-rules", test_url_rules);
+  g_test_add_func ("/client/sync/gzip", test_gzip);
+  g_test_add_func ("/client/sync/secret-file", test_secret_file);
+  g_test_add_func ("/client/sync/messages", test_messages);
+#define ADD(path, func) \
+  g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  ADD ("/client/sync/enroll-refused", test_enroll_refused);
+  ADD ("/client/sync/round-trip", test_round_trip);
+  ADD ("/client/sync/lost-response", test_lost_response);
+  ADD ("/client/sync/server-trouble", test_server_trouble);
+  ADD ("/client/sync/network-up", test_network_up);
+  ADD ("/client/sync/backoff-timer", test_backoff_timer);
+  ADD ("/client/sync/quarantine", test_quarantine);
+  ADD ("/client/sync/sent-back", test_sent_back);
+  ADD ("/client/sync/kill", test_kill);
+#undef ADD
+  return g_test_run ();
+}
