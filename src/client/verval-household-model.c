@@ -197,26 +197,35 @@ count_rows (sqlite3     *db,
 }
 
 /* Reads the whole list in its order from the covering list index: no
- * sort, no copy of the table, each text appended once. */
+ * sort, no copy of the table, each text copied once into a block of the
+ * exact size (a first walk of the index counts the bytes; length() of a
+ * blob reads no text). */
 static SearchIndex *
 search_index_build (sqlite3  *db,
                     guint     generation,
                     GError  **error)
 {
   SearchIndex *index = NULL;
-  GString *blob = NULL;
   sqlite3_stmt *stmt = NULL;
-  gint64 n;
+  gint64 n = -1;
+  gint64 size = 0;
+  gsize used = 0;
   guint i = 0;
   int rc = SQLITE_DONE;
 
-  /* One snapshot for the count and the rows. */
+  /* One snapshot for the sizes and the rows. */
   if (!verval_store_exec (db, "BEGIN", error))
     return NULL;
-  n = count_rows (db, "SELECT count(*) FROM households", NULL, 0, -1, error);
-  if (n < 0)
-    goto out;
-  if (sqlite3_prepare_v2 (db, "SELECT id, search_text, village_code, desil, visit_state "
+  if (sqlite3_prepare_v2 (db, "SELECT count(*), total(length(CAST(search_text AS BLOB))) "
+                              "FROM households", -1, &stmt, NULL) == SQLITE_OK &&
+      sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      n = sqlite3_column_int64 (stmt, 0);
+      size = (gint64) sqlite3_column_double (stmt, 1) + n + 1;
+    }
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  if (n < 0 || size > G_MAXUINT32 ||
+      sqlite3_prepare_v2 (db, "SELECT id, search_text, village_code, desil, visit_state "
                               "FROM households ORDER BY " VERVAL_STORE_LIST_ORDER,
                           -1, &stmt, NULL) != SQLITE_OK)
     {
@@ -234,7 +243,7 @@ search_index_build (sqlite3  *db,
   index->pairs = g_new0 (PairSet, n + 1);
   index->starts = g_new0 (guint64, n + 1);
   index->villages = g_ptr_array_new_with_free_func (g_free);
-  blob = g_string_sized_new ((gsize) n * 96 + 1);
+  index->blob = g_malloc ((gsize) size);
 
   while (i < (guint) n && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
@@ -251,9 +260,16 @@ search_index_build (sqlite3  *db,
       index->desil[i] = (gint8) sqlite3_column_int (stmt, 3);
       verval_visit_state_from_string ((const char *) sqlite3_column_text (stmt, 4), &state);
       index->state[i] = (gint8) state;
-      index->text[i] = (guint32) blob->len;
-      g_string_append_len (blob, text, (gssize) len);
-      g_string_append_c (blob, '\0');
+      /* The snapshot cannot change under us; a corrupt file could. */
+      if (used + len + 1 > (gsize) size)
+        {
+          rc = SQLITE_CORRUPT;
+          break;
+        }
+      index->text[i] = (guint32) used;
+      memcpy (index->blob + used, text, len);
+      index->blob[used + len] = '\0';
+      used += len + 1;
       pair_set_add_text (&index->pairs[i], text, len);
       index->starts[i] = word_starts (text, len);
       i++;
@@ -265,16 +281,11 @@ search_index_build (sqlite3  *db,
       goto out;
     }
   index->n = i;
-  index->text[i] = (guint32) blob->len;
-  /* Trim the slack of the guess above. */
-  index->blob = g_realloc (g_string_free (g_steal_pointer (&blob), FALSE),
-                           index->text[i] + 1);
-  g_debug ("Search index: %u households in %u villages, %u bytes of text",
-           index->n, index->villages->len, index->text[i]);
+  index->text[i] = (guint32) used;
+  g_debug ("Search index: %u households in %u villages, %zu bytes of text",
+           index->n, index->villages->len, used);
 
 out:
-  if (blob != NULL)
-    g_string_free (blob, TRUE);
   sqlite3_finalize (stmt);
   sqlite3_exec (db, "COMMIT", NULL, NULL, NULL);
   return index;
