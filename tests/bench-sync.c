@@ -33,7 +33,7 @@
 #define LOOP_VISITS      1000
 #define LOOP_PHOTOS      3
 #define LOOP_PHOTO_BYTES 100000
-#define LINK_VISITS      12
+#define LINK_VISITS      25
 #define LINK_PHOTOS      3
 #define LINK_PHOTO_BYTES 100000
 #define LINK_BITS        1000000.0

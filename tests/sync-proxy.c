@@ -28,6 +28,7 @@ struct _SyncProxy
   GMutex        lock;
   guint16       target_port;
   guint         drop_visits;
+  guint         garble_visits;
   guint         fail_requests;
   gboolean      hang;
   guint         rate;
@@ -122,7 +123,7 @@ pump_up (gpointer data)
   for (;;)
     {
       gssize n = g_socket_receive (c->client, buffer, sizeof buffer, NULL, NULL);
-      gboolean fail = FALSE, hang;
+      gboolean fail = FALSE, garble = FALSE, hang;
 
       if (n <= 0)
         break;
@@ -136,6 +137,11 @@ pump_up (gpointer data)
               proxy->n_failed++;
               fail = TRUE;
             }
+          else if (proxy->garble_visits > 0 && n > 20 && memcmp (buffer, "POST /api/v1/visits", 19) == 0)
+            {
+              proxy->garble_visits--;
+              garble = TRUE;
+            }
           else if (proxy->drop_visits > 0 && n > 20 && memcmp (buffer, "POST /api/v1/visits", 19) == 0)
             {
               proxy->drop_visits--;
@@ -145,6 +151,15 @@ pump_up (gpointer data)
       g_mutex_unlock (&proxy->lock);
       if (hang)
         continue;
+      if (garble)
+        {
+          static const char reply[] =
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 9\r\n"
+            "Connection: close\r\n\r\nnot json!";
+
+          send_all (c->client, reply, strlen (reply));
+          break;
+        }
       if (fail)
         {
           static const char body[] = "{\"error\":{\"code\":\"internal\",\"message\":\"proxy failure\"}}";
@@ -311,6 +326,7 @@ sync_proxy_get_url (SyncProxy *proxy)
 SETTER (set_target_port, target_port, guint16)
 SETTER (drop_visit_responses, drop_visits, guint)
 SETTER (fail_requests, fail_requests, guint)
+SETTER (garble_visit_responses, garble_visits, guint)
 SETTER (set_hang, hang, gboolean)
 SETTER (set_rate, rate, guint)
 

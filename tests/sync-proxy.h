@@ -24,6 +24,10 @@ void       sync_proxy_set_target_port      (SyncProxy  *proxy,
  * has committed, the client reads a dropped connection. */
 void       sync_proxy_drop_visit_responses (SyncProxy  *proxy,
                                             guint       n);
+/* The next n "POST /api/v1/visits" get "200 OK" with a body that is not
+ * JSON, without reaching the collector. */
+void       sync_proxy_garble_visit_responses (SyncProxy *proxy,
+                                            guint       n);
 /* The next n requests get "500 Internal Server Error" from the proxy. */
 void       sync_proxy_fail_requests        (SyncProxy  *proxy,
                                             guint       n);

@@ -39,9 +39,6 @@ void           sync_collector_add_review   (SyncCollector *sc,
                                             const char    *comment);
 void           sync_collector_free         (SyncCollector *sc);
 
-/* A port nobody listens on right now. */
-guint16        sync_test_free_port         (void);
-
 typedef struct {
   char        *dir;
   VervalStore *store;

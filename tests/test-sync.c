@@ -16,6 +16,7 @@
 #include "sync-proxy.h"
 #include "test-sync-util.h"
 #include "verval-http.h"
+#include "verval-photo.h"
 #include "verval-secret.h"
 #include "verval-visit-store.h"
 
@@ -742,6 +743,79 @@ test_sent_back (Fixture       *f,
   g_assert_cmpint (local (f, sql), ==, 1);
 }
 
+/* ---------------------------------------------------------------- bad input */
+
+/* The path of a visit's (only) photo. */
+static char *
+photo_of (Fixture    *f,
+          const char *uuid,
+          const char *media_dir)
+{
+  VervalStore *store = f->client->store;
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  g_autofree char *sha = NULL;
+  g_autoptr(GError) error = NULL;
+
+  db = verval_store_open_reader (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT sha256 FROM visit_media WHERE visit_uuid = ?1", -1, &stmt, NULL), ==, SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, uuid, -1, SQLITE_STATIC);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  sha = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return verval_photo_build_path (media_dir, sha, FALSE);
+}
+
+
+static void
+test_bad_input (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GPtrArray) uuids = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *sql = NULL;
+  g_autofree char *corrupt = NULL;
+  g_autofree char *gone = NULL;
+  const char *media_dir;
+
+  setup_with_proxy (f);
+  uuids = sync_client_add_visits (f->client, 0, 4, 1, 6000);
+  media_dir = verval_store_get_media_dir (f->client->store);
+
+  /* one photo damaged on disk (its bytes no longer match its name), one
+   * deleted: those two visits stay here, quarantined, the others go */
+  corrupt = photo_of (f, g_ptr_array_index (uuids, 0), media_dir);
+  gone = photo_of (f, g_ptr_array_index (uuids, 1), media_dir);
+  g_assert_true (g_file_set_contents (corrupt, "not the photo any more", -1, NULL));
+  g_assert_cmpint (g_unlink (gone), ==, 0);
+
+  /* an answer that is not JSON changes nothing here */
+  sync_proxy_garble_visit_responses (f->proxy, 1);
+  g_assert_false (run (f, &error));
+  g_assert_error (error, VERVAL_SYNC_ERROR, VERVAL_SYNC_ERROR_PROTOCOL);
+  g_clear_error (&error);
+  g_assert_cmpint (local (f, "SELECT count(*) FROM visits WHERE state = 'sent'"), ==, 0);
+  g_assert_cmpint (remote (f, "SELECT count(*) FROM visits"), ==, 0);
+
+  run_ok (f);
+  g_assert_cmpint (remote (f, "SELECT count(*) FROM visits"), ==, 2);
+  g_assert_cmpint (local (f, "SELECT count(*) FROM visits WHERE state = 'sent'"), ==, 2);
+  g_assert_cmpint (local (f, "SELECT count(*) FROM visits WHERE state = 'final' AND quarantined = 1"), ==, 2);
+  sql = g_strdup_printf ("SELECT count(*) FROM visits WHERE uuid = '%s' AND sync_error LIKE '%%damaged%%'",
+                         (char *) g_ptr_array_index (uuids, 0));
+  g_assert_cmpint (local (f, sql), ==, 1);
+  g_clear_pointer (&sql, g_free);
+  sql = g_strdup_printf ("SELECT count(*) FROM visits WHERE uuid = '%s' AND sync_error LIKE '%%missing%%'",
+                         (char *) g_ptr_array_index (uuids, 1));
+  g_assert_cmpint (local (f, sql), ==, 1);
+
+  /* nothing was deleted: the visits and their rows are all still here */
+  g_assert_cmpint (local (f, "SELECT count(*) FROM visits"), ==, 4);
+  g_assert_cmpint (local (f, "SELECT count(*) FROM visit_media"), ==, 4);
+}
+
 /* ---------------------------------------------------------------- kill -9 */
 
 static void
@@ -867,6 +941,7 @@ main (int    argc,
   ADD ("/client/sync/backoff-timer", test_backoff_timer);
   ADD ("/client/sync/quarantine", test_quarantine);
   ADD ("/client/sync/sent-back", test_sent_back);
+  ADD ("/client/sync/bad-input", test_bad_input);
   ADD ("/client/sync/kill", test_kill);
 #undef ADD
   return g_test_run ();

@@ -41,7 +41,7 @@
 #define QUEUE_DELAY_MS            2000
 #define NETWORK_DELAY_MS          1000
 #define MAX_MEDIA_ROUNDS          3
-#define MARK_EVERY                64
+#define MARK_EVERY                8
 
 /* sync_state keys */
 #define KEY_URL                "collector_url"
@@ -1200,7 +1200,10 @@ typedef struct {
   /* parallel photo uploads */
   GMutex        media_lock;
   GArray       *media;           /* MediaItem */
+  GArray       *media_retry;     /* MediaItem handed back by a failed connection */
   guint         media_next;
+  guint         media_total;
+  guint         media_ask_first; /* HEAD before PUT for the first ones */
   guint         media_done;
   GPtrArray    *media_uploaded;  /* char*, not yet marked in the store */
   GPtrArray    *media_corrupt;   /* char* */
@@ -1219,6 +1222,7 @@ run_free (Run *run)
   g_free (run->media_dir);
   g_mutex_clear (&run->media_lock);
   g_clear_pointer (&run->media, g_array_unref);
+  g_clear_pointer (&run->media_retry, g_array_unref);
   g_clear_pointer (&run->media_uploaded, g_ptr_array_unref);
   g_clear_pointer (&run->media_corrupt, g_ptr_array_unref);
   g_clear_pointer (&run->media_gone, g_ptr_array_unref);
@@ -1428,7 +1432,10 @@ step_status (Run       *run,
     }
   if (snapshot->last_error != NULL && snapshot->last_error[0] != '\0')
     {
-      g_autofree char *clipped = g_utf8_substring (snapshot->last_error, 0, 300);
+      /* g_utf8_substring() reads past the end of a shorter string. */
+      g_autofree char *clipped = g_utf8_strlen (snapshot->last_error, -1) > 300
+                                   ? g_utf8_substring (snapshot->last_error, 0, 300)
+                                   : g_strdup (snapshot->last_error);
 
       json_builder_set_member_name (b, "last_error");
       json_builder_add_string_value (b, clipped);
@@ -1466,6 +1473,7 @@ step_pull (Run         *run,
   while (more)
     {
       g_autofree char *cursor = NULL;
+      g_autofree char *escaped = NULL;
       g_autofree char *path = NULL;
       g_autoptr(VervalHttpResponse) response = NULL;
       g_autoptr(JsonObject) page = NULL;
@@ -1476,7 +1484,9 @@ step_pull (Run         *run,
                                       run->cancellable, error);
       if (cursor == NULL)
         return FALSE;
-      path = g_strdup_printf ("api/v1/%s?cursor=%s&limit=%u", endpoint, cursor, PAGE_SIZE);
+      /* cursors are opaque: whatever came back goes back, escaped */
+      escaped = g_uri_escape_string (cursor, NULL, FALSE);
+      path = g_strdup_printf ("api/v1/%s?cursor=%s&limit=%u", endpoint, escaped, PAGE_SIZE);
       response = verval_http_request (run->http, "GET", path, NULL, NULL, FALSE, run->cancellable, error);
       if (response == NULL || !check_status (response, endpoint, error))
         return FALSE;
@@ -1544,6 +1554,7 @@ add_locked (Run       *run,
 typedef struct {
   Run        *run;
   VervalHttp *http;
+  gboolean    extra;   /* not the sync's main connection */
 } Uploader;
 
 static gpointer
@@ -1579,18 +1590,25 @@ media_worker (gpointer data)
       file = verval_photo_build_path (run->media_dir, item.sha256, FALSE);
       if (file == NULL || !g_file_test (file, G_FILE_TEST_IS_REGULAR))
         {
-          g_warning ("Photo %s is missing from %s", item.sha256, run->media_dir);
+          g_message ("Photo %s is missing from %s", item.sha256, run->media_dir);
           add_locked (run, run->media_gone, item.sha256);
           continue;
         }
       path = g_strconcat ("api/v1/media/", item.sha256, NULL);
-      head = verval_http_request (use, "HEAD", path, NULL, NULL, FALSE, run->cancellable, &error);
+      if (index < run->media_ask_first)
+        head = verval_http_request (use, "HEAD", path, NULL, NULL, FALSE, run->cancellable, &error);
+      else
+        {
+          /* stands for "not there": see step_media() */
+          head = g_new0 (VervalHttpResponse, 1);
+          head->status = 404;
+        }
       if (head != NULL && head->status == 404)
         {
           put = verval_http_put_file (use, path, file, "image/jpeg", NULL, NULL, run->cancellable, &error);
           if (put != NULL && put->status == 422)
             {
-              g_warning ("The collector says photo %s does not match its name", item.sha256);
+              g_message ("The collector says photo %s does not match its name", item.sha256);
               add_locked (run, run->media_corrupt, item.sha256);
               continue;
             }
@@ -1603,7 +1621,16 @@ media_worker (gpointer data)
       if (head == NULL || (head->status == 404 && put == NULL))
         {
           g_mutex_lock (&run->media_lock);
-          if (run->media_error == NULL)
+          /* an extra connection that fails hands its photo back and
+           * retires; the main one carries on, and only its failure (or a
+           * refusal by the collector) ends the sync */
+          if (u->extra && error->domain == VERVAL_HTTP_ERROR)
+            {
+              g_debug ("Upload connection gave up: %s", error->message);
+              g_array_append_val (run->media_retry, item);
+              g_error_free (error);
+            }
+          else if (run->media_error == NULL)
             run->media_error = error;
           else
             g_error_free (error);
@@ -1613,7 +1640,7 @@ media_worker (gpointer data)
       g_mutex_lock (&run->media_lock);
       g_ptr_array_add (run->media_uploaded, g_strdup (item.sha256));
       done = ++run->media_done;
-      total = run->media->len;
+      total = run->media_total;
       if (put != NULL)
         run->n_media++;
       /* now and then, so a sync cut short does not ask about them again */
@@ -1652,16 +1679,26 @@ step_media (Run        *run,
     return TRUE;
   run->media_next = 0;
   run->media_done = 0;
+  run->media_total = run->media->len;
   report (run, 0.10, 0.60, 0.0, _("Sending photos"));
+
+  /* Only photos a cut-short sync may have sent without marking them are
+   * asked about first: the list comes in the same order every time, and at
+   * most MARK_EVERY per connection were unmarked when it was cut. For the
+   * rest a HEAD would cost one round trip each (300 ms on a bad link) to
+   * save nothing; a PUT of a photo the collector has is answered "existed"
+   * and stored once all the same. */
+  n_workers = MIN (MAX (run->self->parallel_uploads, 1), run->media->len);
+  run->media_ask_first = (MARK_EVERY + 1) * n_workers;
 
   /* One TCP connection cannot fill a lossy long link (its window halves on
    * every loss); a few in parallel can. Each worker owns one curl handle
    * and keeps its connection for the whole sync. */
-  n_workers = MIN (MAX (run->self->parallel_uploads, 1), run->media->len);
   uploaders = g_new0 (Uploader, n_workers);
   for (guint i = 0; i < n_workers; i++)
     {
       uploaders[i].run = run;
+      uploaders[i].extra = i > 0;
       uploaders[i].http = i == 0 ? g_object_ref (run->http) : new_http (run->self, run->url, token, NULL);
       if (uploaders[i].http == NULL)
         break;
@@ -1669,6 +1706,16 @@ step_media (Run        *run,
     }
   for (guint i = 0; i < threads->len; i++)
     g_thread_join (g_ptr_array_index (threads, i));
+  /* what retired connections handed back goes over the main one */
+  if (run->media_error == NULL && run->media_retry->len > 0)
+    {
+      g_array_unref (run->media);
+      run->media = g_steal_pointer (&run->media_retry);
+      run->media_retry = g_array_new (FALSE, FALSE, sizeof (MediaItem));
+      run->media_next = 0;
+      run->media_ask_first = G_MAXUINT;
+      media_worker (&uploaders[0]);
+    }
   for (guint i = 0; i < n_workers && uploaders[i].http != NULL; i++)
     {
       if (i > 0)
@@ -1935,6 +1982,7 @@ run_new (VervalSync   *self,
   run->cancellable = cancellable != NULL ? g_object_ref (cancellable) : g_cancellable_new ();
   g_mutex_init (&run->media_lock);
   run->media_uploaded = g_ptr_array_new_with_free_func (g_free);
+  run->media_retry = g_array_new (FALSE, FALSE, sizeof (MediaItem));
   run->media_corrupt = g_ptr_array_new_with_free_func (g_free);
   run->media_gone = g_ptr_array_new_with_free_func (g_free);
   return run;
