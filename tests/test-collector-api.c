@@ -5,10 +5,13 @@
  */
 #include "config.h"
 
+#include <sqlite3.h>
 #include <string.h>
 
+#include "collector-import.h"
 #include "collector-token.h"
 #include "test-collector-util.h"
+#include "verval-wire.h"
 
 #define VILLAGE_A "5108062001"
 #define VILLAGE_B "5108062002"
@@ -559,6 +562,172 @@ test_batch_outcomes (Fixture       *f,
 
 /* ---------------------------------------------------------------- auth */
 
+static double
+stored_accuracy (Fixture    *f,
+                 const char *uuid,
+                 gboolean   *is_null)
+{
+  g_autofree char *path = g_build_filename (f->tc->data_dir, "collector.db", NULL);
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  double accuracy;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT accuracy FROM visits WHERE uuid = ?1", -1, &stmt, NULL),
+                   ==, SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, uuid, -1, SQLITE_STATIC);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  *is_null = sqlite3_column_type (stmt, 0) == SQLITE_NULL;
+  accuracy = sqlite3_column_double (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return accuracy;
+}
+
+/* A fix without an accuracy is a fix: stored, its accuracy unknown (not 0).
+ * A negative or non-numeric one is still refused. */
+static void
+test_location_accuracy (Fixture       *f,
+                        gconstpointer  data)
+{
+  const char *absent = "6f1d8a44-6a4c-4a3b-9d6e-1a2b3c4d5e11";
+  const char *null = "6f1d8a44-6a4c-4a3b-9d6e-1a2b3c4d5e12";
+  const char *negative = "6f1d8a44-6a4c-4a3b-9d6e-1a2b3c4d5e13";
+  const char *text = "6f1d8a44-6a4c-4a3b-9d6e-1a2b3c4d5e14";
+  const char *given = "6f1d8a44-6a4c-4a3b-9d6e-1a2b3c4d5e15";
+  g_autoptr(GPtrArray) batch = visits_new ();
+  g_autoptr(TestResponse) r = NULL;
+  JsonObject *loc;
+  JsonNode *visit;
+  gboolean is_null = FALSE;
+
+  visit = test_visit_new (absent, 1, "HH-" VILLAGE_A "-0", NULL);
+  loc = json_object_get_object_member (json_node_get_object (visit), "location");
+  json_object_remove_member (loc, "accuracy");
+  g_ptr_array_add (batch, visit);
+  visit = test_visit_new (null, 1, "HH-" VILLAGE_A "-1", NULL);
+  loc = json_object_get_object_member (json_node_get_object (visit), "location");
+  json_object_set_null_member (loc, "accuracy");
+  g_ptr_array_add (batch, visit);
+  visit = test_visit_new (negative, 1, "HH-" VILLAGE_A "-2", NULL);
+  loc = json_object_get_object_member (json_node_get_object (visit), "location");
+  json_object_set_double_member (loc, "accuracy", -3.0);
+  g_ptr_array_add (batch, visit);
+  visit = test_visit_new (text, 1, "HH-" VILLAGE_A "-3", NULL);
+  loc = json_object_get_object_member (json_node_get_object (visit), "location");
+  json_object_set_string_member (loc, "accuracy", "12 m");
+  g_ptr_array_add (batch, visit);
+  g_ptr_array_add (batch, test_visit_new (given, 1, "HH-" VILLAGE_A "-4", NULL));
+
+  r = post_batch (f, f->token_a, batch, FALSE);
+  g_assert_cmpuint (r->status, ==, 200);
+  g_assert_cmpstr (result_status (r, 0), ==, "stored");
+  g_assert_cmpstr (result_status (r, 1), ==, "stored");
+  g_assert_cmpstr (result_status (r, 2), ==, "rejected");
+  g_assert_cmpstr (result_first_error (r, 2), ==, "invalid_location");
+  g_assert_cmpstr (result_status (r, 3), ==, "rejected");
+  g_assert_cmpstr (result_first_error (r, 3), ==, "invalid_location");
+  g_assert_cmpstr (result_status (r, 4), ==, "stored");
+
+  stored_accuracy (f, absent, &is_null);
+  g_assert_true (is_null);
+  stored_accuracy (f, null, &is_null);
+  g_assert_true (is_null);
+  g_assert_cmpfloat (stored_accuracy (f, given, &is_null), ==, 12.5);
+  g_assert_false (is_null);
+}
+
+/* Everything the listing knows about a family reaches the device, in the
+ * shared wire form. */
+static void
+test_assignments_full_record (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autoptr(VervalFamilyRecord) record = verval_family_record_new ();
+  g_autoptr(VervalFamilyRecord) back = NULL;
+  g_autoptr(GPtrArray) households = g_ptr_array_new_with_free_func ((GDestroyNotify) collector_household_free);
+  g_autoptr(TestResponse) r = NULL;
+  g_autoptr(GError) error = NULL;
+  VervalMemberRecord *member = verval_member_record_new ();
+  JsonArray *list;
+  const char *ids[] = { "D-77", "BAD-1", NULL };
+  CollectorHousehold *damaged;
+  gboolean saw_damaged = FALSE;
+
+  record->source = VERVAL_SOURCE_DTKS;
+  g_free (record->family_id);
+  record->family_id = g_strdup ("D-77");
+  g_free (record->village_code);
+  record->village_code = g_strdup (VILLAGE_A);
+  g_free (record->head_name);
+  record->head_name = g_strdup ("Ni Wayan Sárí");
+  g_free (record->fields[VERVAL_FAMILY_FIELD_VILLAGE]);
+  record->fields[VERVAL_FAMILY_FIELD_VILLAGE] = g_strdup ("PANJI");
+  g_free (record->fields[VERVAL_FAMILY_FIELD_WALL]);
+  record->fields[VERVAL_FAMILY_FIELD_WALL] = g_strdup ("Anyaman bambu");
+  record->desil = 1;
+  record->programmes = VERVAL_PROGRAMME_PKH | VERVAL_PROGRAMME_BPNT;
+  g_free (member->name);
+  member->name = g_strdup ("Ni Wayan Sárí");
+  member->is_head = TRUE;
+  g_ptr_array_add (record->members, member);
+  g_ptr_array_add (households, collector_household_from_record (record));
+  /* a row whose data the codec refuses still goes out, with its columns */
+  damaged = collector_household_from_record (record);
+  g_free (damaged->id);
+  damaged->id = g_strdup ("BAD-1");
+  g_free (damaged->data_json);
+  damaged->data_json = g_strdup ("{\"desil\":9,\"members\":7}");
+  g_ptr_array_add (households, damaged);
+  g_assert_true (collector_store_upsert_households (f->tc->store, households, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (collector_store_assign (f->tc->store, f->enumerator_b, NULL, ids, NULL, &error));
+  g_assert_no_error (error);
+
+  r = pull (f, "assignments", f->token_b, "0", 100);
+  g_assert_cmpuint (r->status, ==, 200);
+  list = json_object_get_array_member (json_node_get_object (r->json), "households");
+  for (guint i = 0; i < json_array_get_length (list); i++)
+    {
+      JsonNode *node = json_array_get_element (list, i);
+
+      const char *id = json_object_get_string_member (json_node_get_object (node), "id");
+
+      if (g_strcmp0 (id, "BAD-1") == 0)
+        {
+          g_autoptr(VervalFamilyRecord) other = verval_wire_family_from_json (node, &error);
+
+          g_assert_no_error (error);
+          g_assert_cmpstr (other->head_name, ==, "Ni Wayan Sárí");
+          g_assert_cmpint (other->desil, ==, 0);
+          g_assert_cmpuint (other->members->len, ==, 0);
+          saw_damaged = TRUE;
+          continue;
+        }
+      if (g_strcmp0 (id, "D-77") != 0)
+        {
+          /* the others, stored with a bare {"desil": …}, decode too */
+          g_autoptr(VervalFamilyRecord) other = verval_wire_family_from_json (node, &error);
+
+          g_assert_no_error (error);
+          g_assert_cmpint (other->desil, >, 0);
+          continue;
+        }
+      back = verval_wire_family_from_json (node, &error);
+      g_assert_no_error (error);
+    }
+  g_assert_true (saw_damaged);
+  g_assert_nonnull (back);
+  g_assert_cmpint (back->source, ==, VERVAL_SOURCE_DTKS);
+  g_assert_cmpstr (back->head_name, ==, "Ni Wayan Sárí");
+  g_assert_cmpstr (back->fields[VERVAL_FAMILY_FIELD_VILLAGE], ==, "PANJI");
+  g_assert_cmpstr (back->fields[VERVAL_FAMILY_FIELD_WALL], ==, "Anyaman bambu");
+  g_assert_cmpint (back->desil, ==, 1);
+  g_assert_cmpuint (back->programmes, ==, VERVAL_PROGRAMME_PKH | VERVAL_PROGRAMME_BPNT);
+  g_assert_cmpuint (back->members->len, ==, 1);
+  g_assert_true (((VervalMemberRecord *) back->members->pdata[0])->is_head);
+}
+
 static void
 test_auth (Fixture       *f,
            gconstpointer  data)
@@ -987,6 +1156,8 @@ main (int   argc,
   ADD ("/collector/api/enroll/single-use", test_enroll_single_use, fixture_setup);
   ADD ("/collector/api/enroll/expired", test_enroll_expired, fixture_setup);
   ADD ("/collector/api/assignments/cursor", test_assignments_cursor, fixture_setup);
+  ADD ("/collector/api/assignments/full-record", test_assignments_full_record, fixture_setup);
+  ADD ("/collector/api/visits/location-accuracy", test_location_accuracy, fixture_setup);
   ADD ("/collector/api/reviews/cursor", test_reviews_cursor, fixture_setup);
   ADD ("/collector/api/media", test_media, fixture_setup);
   ADD ("/collector/api/visits/outcomes", test_batch_outcomes, fixture_setup);

@@ -287,9 +287,11 @@ test_dtks_grouping (void)
   g_assert_nonnull (problem_on (&read, 6));
   g_assert_cmpuint (read.families->len, ==, 2);
 
-  /* KK A: the head is the Kepala Keluarga of line 5, though the wife came first. */
+  /* KK A: the head is the Kepala Keluarga of line 5, though the wife came
+   * first; the family is named by the head's iddtks. */
   family = read.families->pdata[0];
   g_assert_cmpint (family->source, ==, VERVAL_SOURCE_DTKS);
+  g_assert_cmpstr (family->family_id, ==, "D3");
   g_assert_cmpstr (family->kk, ==, KK_A);
   g_assert_cmpstr (family->head_nik, ==, NIK_A);
   g_assert_cmpstr (family->head_name, ==, "I Made Yasa");
@@ -310,9 +312,32 @@ test_dtks_grouping (void)
   /* KK B has no Kepala Keluarga: its only member is taken, with a warning. */
   family = read.families->pdata[1];
   g_assert_cmpstr (family->kk, ==, KK_B);
+  g_assert_cmpstr (family->family_id, ==, "D2");
   g_assert_cmpstr (family->head_nik, ==, NIK_C);
   g_assert_nonnull (problem_on (&read, 4));
   g_assert_true (problem_on (&read, 4)->warning);
+  read_clear (&read);
+}
+
+/* Without an iddtks on the head's row the KK number names the family, with
+ * a prefix so it can never be taken for a P3KE or DTKS id. */
+static void
+test_dtks_family_id (void)
+{
+  g_autofree char *text = NULL;
+  VervalFamilyRecord *family;
+  Read read = { 0 };
+
+  text = g_strconcat (dtks_header,
+                      ";BALI;BULELENG;Buleleng;Banyuning;Jl. A;Kaja;001;002;" KK_A ";" NIK_A ";I Made Yasa;12-11-1987;Singaraja;LAKI-LAKI;Ni Ketut;Kepala Keluarga;2023\n"
+                      "D9;BALI;BULELENG;Buleleng;Banyuning;Jl. A;Kaja;001;002;" KK_A ";" NIK_B ";Ni Luh Suryani;20-10-1990;Singaraja;PEREMPUAN;Ni Made;ISTRI;2023\n",
+                      NULL);
+  read_all (&read, text);
+  g_assert_no_error (read.error);
+  g_assert_cmpuint (read.families->len, ==, 1);
+  family = read.families->pdata[0];
+  g_assert_cmpstr (family->family_id, ==, "KK-" KK_A);
+  g_assert_cmpstr (family->head_nik, ==, NIK_A);
   read_clear (&read);
 }
 
@@ -367,6 +392,7 @@ main (int   argc,
   g_test_add_func ("/common/listing/no-header", test_no_header);
   g_test_add_func ("/common/listing/missing-column", test_missing_column);
   g_test_add_func ("/common/listing/dtks-grouping", test_dtks_grouping);
+  g_test_add_func ("/common/listing/dtks-family-id", test_dtks_family_id);
   g_test_add_func ("/common/listing/p3ke-members", test_p3ke_members);
   g_test_add_func ("/common/listing/broken-csv", test_broken_csv);
 

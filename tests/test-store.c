@@ -270,6 +270,18 @@ test_merge (Fixture       *f,
                                         "SELECT count(*) FROM household_members WHERE is_head"),
                    ==, 150);
 
+  /* A family only DTKS lists is named by its head's iddtks, the id a
+   * collector gives it too; the others keep their P3KE id. */
+  g_assert_cmpint (store_fixture_count (f->store,
+                                        "SELECT count(*) FROM households h WHERE sources = 2 AND "
+                                        "family_id = (SELECT individual_id FROM household_members m "
+                                        "  WHERE m.household_id = h.id AND m.position = 0) AND "
+                                        "family_id <> ''"), ==, 30);
+  g_assert_cmpint (store_fixture_count (f->store,
+                                        "SELECT count(*) FROM households WHERE sources = 3 AND "
+                                        "family_id NOT IN (SELECT individual_id FROM household_members)"),
+                   ==, 120);
+
   /* Importing the DTKS file again changes nothing but dates. */
   third = store_fixture_import (f->store, dtks);
   g_assert_cmpuint (third->imported, ==, 0);
@@ -513,6 +525,160 @@ on_loaded (GObject      *source,
   out->done = TRUE;
 }
 
+#define HEAD_IDDTKS_IS_FAMILY_ID \
+  "family_id = (SELECT individual_id FROM household_members m " \
+  "  WHERE m.household_id = households.id AND m.source = 2 AND m.position = 0)"
+
+/* DTKS first, then P3KE: one family each. P3KE ids are what collectors
+ * hand out, so they replace the DTKS one, except on a family a collector
+ * already assigned under that id. */
+static void
+test_merge_dtks_first (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autofree char *p3ke = write_demo (f, "p3ke.csv", VERVAL_LISTING_FORMAT_P3KE, 120);
+  g_autofree char *dtks = write_demo (f, "dtks.csv", VERVAL_LISTING_FORMAT_DTKS, 150);
+  g_autoptr(VervalImportReport) first = NULL;
+  g_autoptr(VervalImportReport) second = NULL;
+  gint64 assigned_shared;
+
+  first = store_fixture_import (f->store, dtks);
+  g_assert_cmpuint (first->imported, ==, 150);
+  g_assert_cmpint (store_fixture_count (f->store, "SELECT count(*) FROM households WHERE "
+                                        HEAD_IDDTKS_IS_FAMILY_ID), ==, 150);
+  store_fixture_exec (f->store, "UPDATE households SET assignment = 'assigned' WHERE id % 2 = 0");
+
+  second = store_fixture_import (f->store, p3ke);
+  g_assert_cmpuint (second->imported, ==, 0);
+  g_assert_cmpuint (second->updated, ==, 120);
+  g_assert_cmpint (store_fixture_count (f->store, "SELECT count(*) FROM households"), ==, 150);
+  assigned_shared = store_fixture_count (f->store, "SELECT count(*) FROM households "
+                                         "WHERE sources = 3 AND assignment = 'assigned'");
+  g_assert_cmpint (assigned_shared, >, 0);
+  g_assert_cmpint (assigned_shared, <, 120);
+  g_assert_cmpint (store_fixture_count (f->store, "SELECT count(*) FROM households WHERE sources = 3 "
+                                        "AND assignment = 'assigned' AND " HEAD_IDDTKS_IS_FAMILY_ID),
+                   ==, assigned_shared);
+  g_assert_cmpint (store_fixture_count (f->store, "SELECT count(*) FROM households WHERE sources = 3 "
+                                        "AND assignment = '' AND NOT " HEAD_IDDTKS_IS_FAMILY_ID),
+                   ==, 120 - assigned_shared);
+}
+
+typedef struct {
+  VervalFamilyRecord *record;
+  gboolean            inserted;
+} PutData;
+
+static gpointer
+put_assigned_in_db (sqlite3       *db,
+                    gpointer       data,
+                    GCancellable  *cancellable,
+                    GError       **error)
+{
+  PutData *d = data;
+  g_autoptr(VervalStoreWriter) writer = NULL;
+  gboolean ok;
+
+  if (!verval_store_exec (db, "BEGIN IMMEDIATE", error))
+    return NULL;
+  writer = verval_store_writer_new (db, error);
+  ok = writer != NULL && verval_store_writer_put_assigned (writer, d->record, 1700000000, &d->inserted, error);
+  g_clear_pointer (&writer, verval_store_writer_free);
+  if (!verval_store_exec (db, ok ? "COMMIT" : "ROLLBACK", ok ? error : NULL) || !ok)
+    return NULL;
+  return GINT_TO_POINTER (TRUE);
+}
+
+static void
+put_assigned (Fixture            *f,
+              VervalFamilyRecord *record,
+              gboolean            expect_insert)
+{
+  g_autoptr(GError) error = NULL;
+  PutData d = { record, FALSE };
+
+  g_assert_nonnull (verval_store_run_sync (f->store, put_assigned_in_db, &d, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (d.inserted, ==, expect_insert);
+}
+
+static void
+set_text (char       **slot,
+          const char  *value)
+{
+  g_free (*slot);
+  *slot = g_strdup (value);
+}
+
+/* The record writer as sync uses it: matched by family id, the collector's
+ * values win, the visit state stays. */
+static void
+test_writer_assigned (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autofree char *dtks = write_demo (f, "dtks.csv", VERVAL_LISTING_FORMAT_DTKS, 10);
+  g_autoptr(VervalImportReport) report = store_fixture_import (f->store, dtks);
+  g_autoptr(VervalFamilyRecord) record = verval_family_record_new ();
+  g_autoptr(VervalFamilyRecord) fresh = verval_family_record_new ();
+  VervalMemberRecord *member = verval_member_record_new ();
+  g_autofree char *family_id = NULL;
+  g_autofree char *sql = NULL;
+
+  store_fixture_exec (f->store, "UPDATE households SET visit_state = 'draft' WHERE id = 3");
+  g_assert_cmpint (store_fixture_count (f->store, "SELECT count(*) FROM households WHERE id = 3 AND "
+                                        HEAD_IDDTKS_IS_FAMILY_ID), ==, 1);
+  /* the family id as the collector would send it */
+  {
+    sqlite3 *reader = verval_store_open_reader (f->store, NULL);
+    sqlite3_stmt *stmt = NULL;
+
+    g_assert_nonnull (reader);
+    g_assert_cmpint (sqlite3_prepare_v2 (reader, "SELECT family_id FROM households WHERE id = 3",
+                                         -1, &stmt, NULL), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+    family_id = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+    sqlite3_finalize (stmt);
+    sqlite3_close (reader);
+  }
+
+  record->source = VERVAL_SOURCE_DTKS;
+  set_text (&record->family_id, family_id);
+  set_text (&record->head_name, "Made Yasa Baru");
+  set_text (&record->village_code, "5108062001");
+  set_text (&record->fields[VERVAL_FAMILY_FIELD_VILLAGE], "Panji Anom");
+  set_text (&record->fields[VERVAL_FAMILY_FIELD_ROOF], "Seng");
+  record->desil = 3;
+  record->programmes = VERVAL_PROGRAMME_PKH;
+  set_text (&member->name, "Made Yasa Baru");
+  member->is_head = TRUE;
+  g_ptr_array_add (record->members, member);
+  put_assigned (f, record, FALSE);
+
+  g_assert_cmpint (store_fixture_count (f->store, "SELECT count(*) FROM households"), ==, 10);
+  g_assert_cmpint (store_fixture_count (f->store,
+                                        "SELECT count(*) FROM households WHERE id = 3 AND "
+                                        "assignment = 'assigned' AND visit_state = 'draft' AND "
+                                        "head_name = 'Made Yasa Baru' AND village = 'Panji Anom' AND "
+                                        "roof = 'Seng' AND desil = 3 AND programmes = 8 AND "
+                                        "kk IS NOT NULL AND n_members = 1 AND "
+                                        "search_text LIKE 'made yasa baru%panji anom%'"), ==, 1);
+  g_assert_cmpint (store_fixture_count (f->store, "SELECT count(*) FROM household_members "
+                                        "WHERE household_id = 3"), ==, 1);
+  /* only the import records list files */
+  g_assert_cmpint (store_fixture_count (f->store, "SELECT count(*) FROM household_sources"), ==, 10);
+
+  /* An unknown id is a new household, even with a known KK. */
+  fresh->source = VERVAL_SOURCE_P3KE;
+  set_text (&fresh->family_id, "P3KE-NEW");
+  set_text (&fresh->head_name, "Ketut Anom");
+  put_assigned (f, fresh, TRUE);
+  put_assigned (f, fresh, FALSE);
+  g_assert_cmpint (store_fixture_count (f->store, "SELECT count(*) FROM households"), ==, 11);
+  sql = g_strdup ("SELECT count(*) FROM households WHERE family_id = 'P3KE-NEW' AND "
+                  "assignment = 'assigned' AND visit_state = 'none'");
+  g_assert_cmpint (store_fixture_count (f->store, sql), ==, 1);
+}
+
 static void
 test_household_details (Fixture       *f,
                         gconstpointer  data)
@@ -727,6 +893,8 @@ main (int   argc,
   g_test_add_func ("/client/store/migrate/not-a-database", test_not_a_database);
   ADD ("/client/store/import/reimport", test_import_reimport);
   ADD ("/client/store/import/merge", test_merge);
+  ADD ("/client/store/import/merge-dtks-first", test_merge_dtks_first);
+  ADD ("/client/store/writer/assigned", test_writer_assigned);
   ADD ("/client/store/import/bad-file", test_bad_file);
   ADD ("/client/store/import/cancel", test_cancel);
   ADD ("/client/store/import/async", test_import_async);

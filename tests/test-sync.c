@@ -12,11 +12,14 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "collector-import.h"
+#include "collector-sqlite-store.h"
 #include "photo-fixture.h"
 #include "sync-proxy.h"
 #include "test-sync-util.h"
 #include "verval-http.h"
 #include "verval-photo.h"
+#include "verval-regions.h"
 #include "verval-secret.h"
 #include "verval-visit-store.h"
 
@@ -401,6 +404,173 @@ test_round_trip (Fixture       *f,
   g_assert_cmpint (remote (f, "SELECT count(*) FROM visits"), ==, 1);
   g_assert_cmpint (local (f, "SELECT count(*) FROM sync_log WHERE outcome = 'ok'"), ==, 3);
   g_assert_true (g_file_test (media_dir, G_FILE_TEST_IS_DIR));
+}
+
+/* ---------------------------------------------------------------- listings */
+
+#define DTKS_HEADER \
+  "iddtks;provinsi;kabupaten_kota;kecamatan;desa_kelurahan;alamat;dusun;rt;rw;nomor_kk;" \
+  "nomor_nik;nama;tanggal_lahir;tempat_lahir;jenis_kelamin;nama_ibu_kandung;" \
+  "hubungan_keluarga;tahun_data\n"
+#define P3KE_HEADER \
+  "ID Keluarga P3KE;Provinsi;Kabupaten_Kota;Kecamatan;Desa_Kelurahan;Kode Kemdagri;" \
+  "Desil Kesejahteraan;Alamat;Kepala Keluarga;NIK;Padan Dukcapil;Jenis Atap;" \
+  "Penerima BPNT;Penerima PKH;Memiliki Simpanan Uang/Perhiasan/Ternak/Lainnya\n"
+
+static char *
+write_listing (Fixture    *f,
+               const char *name,
+               const char *text)
+{
+  g_autoptr(GError) error = NULL;
+  char *path = g_build_filename (f->client->dir, name, NULL);
+
+  g_assert_true (g_file_set_contents (path, text, -1, &error));
+  g_assert_no_error (error);
+  return path;
+}
+
+/* Imports a list into the collector's store, as `verval-collector import`
+ * does, and assigns the families named to the test's enumerator. */
+static void
+collector_import (Fixture            *f,
+                  const char         *path,
+                  const char * const *assign)
+{
+  g_autofree char *db = g_build_filename (f->collector->data_dir, "collector.db", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CollectorStore) store = collector_sqlite_store_new (db, &error);
+  g_autoptr(VervalImportReport) report = NULL;
+  guint n_assigned = 0;
+
+  g_assert_no_error (error);
+  report = collector_import_file (store, path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (report->refused, ==, 0);
+  if (assign != NULL)
+    {
+      g_assert_true (collector_store_assign (store, f->collector->enumerator_id, NULL, assign,
+                                             &n_assigned, &error));
+      g_assert_no_error (error);
+      g_assert_cmpuint (n_assigned, ==, g_strv_length ((char **) assign));
+    }
+  collector_store_close (store);
+}
+
+static gint64
+local_count (Fixture    *f,
+             const char *format,
+             ...) G_GNUC_PRINTF (2, 3);
+
+static gint64
+local_count (Fixture    *f,
+             const char *format,
+             ...)
+{
+  g_autofree char *sql = NULL;
+  va_list args;
+
+  va_start (args, format);
+  sql = g_strdup_vprintf (format, args);
+  va_end (args);
+  return local (f, sql);
+}
+
+/* A synced family is as complete as an imported one: names, desil,
+ * programmes, housing and (DTKS) members; a family imported on the device
+ * from DTKS and then assigned is the same household, and its visit goes up
+ * under the collector's id; a corrected listing updates the device. */
+static void
+test_pull_complete (Fixture       *f,
+                    gconstpointer  data)
+{
+  const char * const ids[] = { "DT-901", "P3KE-9001", NULL };
+  VervalRegions *regions = verval_regions_get_default ();
+  const char *village = verval_regions_lookup_name (regions, SYNC_TEST_VILLAGE);
+  g_autofree char *kecamatan_code = g_strndup (SYNC_TEST_VILLAGE, 6);
+  const char *kecamatan = verval_regions_lookup_name (regions, kecamatan_code);
+  g_autofree char *dtks = write_listing (f, "dtks.csv",
+    DTKS_HEADER
+    "DT-902;BALI;BULELENG;BULELENG;KALIBUKBUK;Jl. Singaraja-Seririt;Banjar Dinas Kaja;003;001;"
+    "5108060101050001;5108066010900009;Ni Luh Sari;20-10-1990;Singaraja;PEREMPUAN;Ni Wayan;ISTRI;2023\n"
+    "DT-901;BALI;BULELENG;BULELENG;KALIBUKBUK;Jl. Singaraja-Seririt;Banjar Dinas Kaja;003;001;"
+    "5108060101050001;5108061211870001;I Ketut Darma;12-11-1987;Singaraja;LAKI-LAKI;Ni Made;Kepala Keluarga;2023\n");
+  g_autofree char *p3ke = write_listing (f, "p3ke.csv",
+    P3KE_HEADER
+    "P3KE-9001;BALI;BULELENG;;;" SYNC_TEST_VILLAGE ";1;Jl. Raya Lovina;Made Wirawan;"
+    "5108060101800003;PADAN;SENG;YA;YA;TERNAK\n");
+  g_autofree char *p3ke2 = write_listing (f, "p3ke-2.csv",
+    P3KE_HEADER
+    "P3KE-9001;BALI;BULELENG;;;" SYNC_TEST_VILLAGE ";2;Jl. Raya Lovina Gg. 3;Made Wirawan;"
+    "5108060101800003;PADAN;GENTENG;TIDAK;YA;TERNAK\n");
+  g_autoptr(VervalVisitStore) visits = verval_visit_store_new (f->client->store);
+  g_autoptr(VervalVisit) visit = NULL;
+  g_autoptr(GFile) file = g_file_new_for_path (dtks);
+  g_autoptr(VervalImportReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 dtks_row;
+
+  g_assert_nonnull (village);
+  g_assert_nonnull (kecamatan);
+  collector_import (f, p3ke, NULL);
+  collector_import (f, dtks, ids);
+
+  /* the coordinator had imported the DTKS list on the device already */
+  report = verval_store_import_sync (f->client->store, file, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (report->imported, ==, 1);
+  dtks_row = local (f, "SELECT id FROM households WHERE family_id = 'DT-901'");
+  g_assert_cmpint (dtks_row, >, 0);
+  g_assert_cmpint (local (f, "SELECT count(*) FROM households WHERE family_id = 'DT-901' "
+                             "AND assignment = '' AND village_code = ''"), ==, 1);
+
+  enroll (f, f->collector->url);
+  run_ok (f);
+  g_assert_cmpint (local (f, "SELECT count(*) FROM households"), ==, 42);
+  g_assert_cmpint (local (f, "SELECT count(*) FROM households WHERE assignment = 'assigned'"), ==, 42);
+  g_assert_cmpint (local (f, "SELECT id FROM households WHERE family_id = 'DT-901'"), ==, dtks_row);
+
+  /* DTKS: names as listed, members, the village code the collector found */
+  g_assert_cmpint (local (f, "SELECT count(*) FROM households WHERE family_id = 'DT-901' AND "
+                             "village_code = '" SYNC_TEST_VILLAGE "' AND village = 'KALIBUKBUK' AND "
+                             "kecamatan = 'BULELENG' AND dusun = 'Banjar Dinas Kaja' AND rt = '003' AND "
+                             "kk = '5108060101050001' AND head_name = 'I Ketut Darma' AND "
+                             "data_year = 2023 AND n_members = 2 AND sources = 2"), ==, 1);
+  g_assert_cmpint (local_count (f, "SELECT count(*) FROM household_members WHERE household_id = %"
+                                G_GINT64_FORMAT " AND source = 2", dtks_row), ==, 2);
+  g_assert_cmpint (local_count (f, "SELECT count(*) FROM household_members WHERE household_id = %"
+                                G_GINT64_FORMAT " AND position = 0 AND is_head AND "
+                                "individual_id = 'DT-901' AND mother_name = 'Ni Made'", dtks_row), ==, 1);
+
+  /* P3KE: desil, programmes, savings, housing; names from the region table */
+  g_assert_cmpint (local_count (f, "SELECT count(*) FROM households WHERE family_id = 'P3KE-9001' AND "
+                                "village = '%s' AND kecamatan = '%s' AND desil = 1 AND "
+                                "programmes = %d AND savings = %d AND roof = 'SENG' AND "
+                                "padan_dukcapil = 1 AND province = 'BALI' AND "
+                                "search_text LIKE 'made wirawan%%'",
+                                village, kecamatan,
+                                VERVAL_PROGRAMME_BPNT | VERVAL_PROGRAMME_PKH,
+                                VERVAL_SAVINGS_LIVESTOCK), ==, 1);
+  /* the collector's own test families: desil and the village's name */
+  g_assert_cmpint (local_count (f, "SELECT count(*) FROM households WHERE family_id LIKE 'HH-%%' AND "
+                                "desil = 2 AND village = '%s'", village), ==, 40);
+
+  /* the visit of the family imported on the device goes up under its id */
+  visit = record_visit (f, visits, "DT-901", 11);
+  run_ok (f);
+  g_assert_cmpint (remote (f, "SELECT count(*) FROM visits WHERE household_id = 'DT-901'"), ==, 1);
+  g_assert_cmpint (local (f, "SELECT count(*) FROM visits WHERE state = 'sent'"), ==, 1);
+
+  /* a corrected listing comes down again and replaces what changed */
+  collector_import (f, p3ke2, NULL);
+  run_ok (f);
+  g_assert_cmpint (local (f, "SELECT count(*) FROM households"), ==, 42);
+  g_assert_cmpint (local_count (f, "SELECT count(*) FROM households WHERE family_id = 'P3KE-9001' AND "
+                                "desil = 2 AND programmes = %d AND roof = 'GENTENG' AND "
+                                "address = 'Jl. Raya Lovina Gg. 3' AND assignment = 'assigned'",
+                                VERVAL_PROGRAMME_PKH), ==, 1);
+  g_assert_cmpint (local (f, "SELECT count(*) FROM households WHERE family_id = 'DT-901' AND "
+                             "visit_state = 'sent'"), ==, 1);
 }
 
 /* ---------------------------------------------------------------- bad links */
@@ -935,6 +1105,7 @@ main (int    argc,
   g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("/client/sync/enroll-refused", test_enroll_refused);
   ADD ("/client/sync/round-trip", test_round_trip);
+  ADD ("/client/sync/pull-complete", test_pull_complete);
   ADD ("/client/sync/lost-response", test_lost_response);
   ADD ("/client/sync/server-trouble", test_server_trouble);
   ADD ("/client/sync/network-up", test_network_up);

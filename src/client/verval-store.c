@@ -963,6 +963,7 @@ typedef struct {
   sqlite3_stmt *delete_members;
   sqlite3_stmt *insert_member;
   sqlite3_stmt *count_members;
+  sqlite3_stmt *set_assigned;
 } ImportStatements;
 
 static void
@@ -994,7 +995,16 @@ append_assignment (GString    *sql,
 static char *
 build_update_sql (gboolean override)
 {
-  GString *sql = g_string_new ("UPDATE households SET family_id = COALESCE (family_id, ?1), ");
+  GString *sql = g_string_new (NULL);
+
+  /* A family first read from DTKS takes the P3KE id when P3KE lists it too
+   * (P3KE ids are what collectors hand out), unless a collector already
+   * assigned it under the id it has. */
+  g_string_append_printf (sql,
+                          "UPDATE households SET family_id = CASE WHEN family_id IS NULL OR "
+                          "(?%d = %d AND (sources & %d) = 0 AND assignment = '') "
+                          "THEN COALESCE (?1, family_id) ELSE family_id END, ",
+                          P_SOURCES, VERVAL_SOURCE_P3KE, VERVAL_SOURCE_P3KE);
 
   if (override)
     g_string_append (sql, "kk = COALESCE (?2, kk), head_nik = COALESCE (?3, head_nik), ");
@@ -1105,7 +1115,9 @@ import_statements_prepare (sqlite3          *db,
                   &s->insert_member, error) &&
          prepare (db, "UPDATE households SET n_members = (SELECT count (DISTINCT nik) "
                       "FROM household_members WHERE household_id = ?1) WHERE id = ?1",
-                  &s->count_members, error);
+                  &s->count_members, error) &&
+         prepare (db, "UPDATE households SET assignment = 'assigned' WHERE id = ?1",
+                  &s->set_assigned, error);
 }
 
 static void
@@ -1199,35 +1211,47 @@ record_search_text (const VervalFamilyRecord *record)
   return build_search_text (parts, G_N_ELEMENTS (parts));
 }
 
+/* How store_record() finds and writes a family. */
+typedef enum {
+  STORE_IMPORT,     /* from a list file: matched by id, KK or NIK; sources recorded */
+  STORE_ASSIGNED,   /* from the collector: matched by family id only, marked assigned */
+} StoreMode;
+
 static gboolean
-store_record (sqlite3             *db,
-              ImportStatements    *s,
-              VervalFamilyRecord  *record,
-              const char          *search_text,
-              gboolean             table_was_empty,
-              gboolean             sources_later,
-              const char          *file_name,
-              gint64               now,
-              VervalImportReport  *report,
-              GError             **error)
+store_record (sqlite3                   *db,
+              ImportStatements          *s,
+              const VervalFamilyRecord  *record,
+              const char                *search_text,
+              StoreMode                  mode,
+              gboolean                   table_was_empty,
+              gboolean                   sources_later,
+              const char                *file_name,
+              gint64                     now,
+              VervalImportReport        *report,
+              GError                   **error)
 {
   VervalSourceFlags sources = VERVAL_SOURCE_NONE;
   gint64 id = 0;
   gboolean inserted = FALSE;
+  gboolean override;
   const char *source_id;
 
   /* Within one file the reader refuses duplicates, so into an empty table
-   * every family is new: skip the lookups (the 100k first import). */
+   * every family is new: skip the lookups (the 100k first import). The
+   * family id comes first for every list: a DTKS family assigned by a
+   * collector carries the id verval-listing derives for it. */
   if (!table_was_empty)
     {
-      if (record->source == VERVAL_SOURCE_P3KE)
-        id = lookup (s->by_family_id, record->family_id, &sources);
-      if (id == 0 && record->source == VERVAL_SOURCE_DTKS)
-        id = lookup (s->by_kk, record->kk, &sources);
-      if (id == 0)
-        id = lookup (s->by_nik, record->head_nik, &sources);
-      if (id == 0 && record->source != VERVAL_SOURCE_DTKS)
-        id = lookup (s->by_kk, record->kk, &sources);
+      id = lookup (s->by_family_id, record->family_id, &sources);
+      if (id == 0 && mode == STORE_IMPORT)
+        {
+          if (record->source == VERVAL_SOURCE_DTKS)
+            id = lookup (s->by_kk, record->kk, &sources);
+          if (id == 0)
+            id = lookup (s->by_nik, record->head_nik, &sources);
+          if (id == 0 && record->source != VERVAL_SOURCE_DTKS)
+            id = lookup (s->by_kk, record->kk, &sources);
+        }
     }
 
   if (id == 0)
@@ -1241,11 +1265,14 @@ store_record (sqlite3             *db,
     }
   else
     {
+      sqlite3_stmt *update;
+
       /* A family only this list knows is replaced by the list's values;
-       * one that another list also describes keeps what P3KE said. */
-      gboolean override = record->source == VERVAL_SOURCE_P3KE ||
-                          (sources & ~record->source) == 0;
-      sqlite3_stmt *update = override ? s->update_override : s->update_fill;
+       * one that another list also describes keeps what P3KE said. What
+       * the collector sends is the current record: it always wins. */
+      override = mode == STORE_ASSIGNED || record->source == VERVAL_SOURCE_P3KE ||
+                 (sources & ~record->source) == 0;
+      update = override ? s->update_override : s->update_fill;
 
       bind_record (update, record, NULL, now);
       sqlite3_bind_int64 (update, P_ID, id);
@@ -1257,7 +1284,13 @@ store_record (sqlite3             *db,
       report->updated++;
     }
 
-  if (!sources_later)
+  if (mode == STORE_ASSIGNED)
+    {
+      sqlite3_bind_int64 (s->set_assigned, 1, id);
+      if (!step_done (db, s->set_assigned, error))
+        return FALSE;
+    }
+  else if (!sources_later)
     {
       source_id = record->source == VERVAL_SOURCE_DTKS ? record->kk : record->family_id;
       sqlite3_bind_int64 (s->source, 1, id);
@@ -1306,6 +1339,56 @@ store_record (sqlite3             *db,
             return FALSE;
         }
     }
+  return TRUE;
+}
+
+struct _VervalStoreWriter {
+  sqlite3          *db;
+  ImportStatements  statements;
+};
+
+VervalStoreWriter *
+verval_store_writer_new (sqlite3  *db,
+                         GError  **error)
+{
+  g_autoptr(VervalStoreWriter) self = g_new0 (VervalStoreWriter, 1);
+
+  g_return_val_if_fail (db != NULL, NULL);
+
+  self->db = db;
+  if (!import_statements_prepare (db, &self->statements, error))
+    return NULL;
+  return g_steal_pointer (&self);
+}
+
+void
+verval_store_writer_free (VervalStoreWriter *self)
+{
+  if (self == NULL)
+    return;
+  import_statements_clear (&self->statements);
+  g_free (self);
+}
+
+gboolean
+verval_store_writer_put_assigned (VervalStoreWriter         *self,
+                                  const VervalFamilyRecord  *record,
+                                  gint64                     now,
+                                  gboolean                  *inserted,
+                                  GError                   **error)
+{
+  VervalImportReport counts = { 0 };
+  g_autofree char *search_text = NULL;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (record != NULL && record->family_id[0] != '\0', FALSE);
+
+  search_text = record_search_text (record);
+  if (!store_record (self->db, &self->statements, record, search_text, STORE_ASSIGNED,
+                     FALSE, FALSE, NULL, now, &counts, error))
+    return FALSE;
+  if (inserted != NULL)
+    *inserted = counts.imported > 0;
   return TRUE;
 }
 
@@ -1551,7 +1634,7 @@ import_in_thread (sqlite3       *db,
 
       for (guint i = 0; i < batch->records->len; i++)
         if (!store_record (db, &statements, batch->records->pdata[i], batch->texts->pdata[i],
-                           empty, empty, name, now, &counts, &local_error))
+                           STORE_IMPORT, empty, empty, name, now, &counts, &local_error))
           break;
       if (local_error != NULL || g_cancellable_set_error_if_cancelled (cancellable, &local_error))
         goto fail;

@@ -146,6 +146,27 @@ VervalImportReport *verval_store_import_sync (VervalStore         *self,
                                              GCancellable         *cancellable,
                                              GError              **error);
 
+/* The household writer of the import, for one family at a time inside a
+ * transaction of the caller's, on the store thread (a VervalStoreFunc).
+ * Its statements are prepared once per writer: keep one for a batch. */
+typedef struct _VervalStoreWriter VervalStoreWriter;
+
+VervalStoreWriter *verval_store_writer_new  (sqlite3              *db,
+                                             GError              **error);
+void           verval_store_writer_free     (VervalStoreWriter    *self);
+/* Writes a family the collector assigned (record->family_id must be set):
+ * matched by family id only, else inserted; the record's non-empty values,
+ * its desil, programmes and savings replace the stored ones, its members
+ * replace those of the same list, the search text is rebuilt and the
+ * assignment set to 'assigned'. Visit state and visits are not touched,
+ * nor household_sources (that records list files). */
+gboolean       verval_store_writer_put_assigned (VervalStoreWriter       *self,
+                                             const VervalFamilyRecord *record,
+                                             gint64                    now,
+                                             gboolean                 *inserted,
+                                             GError                  **error);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VervalStoreWriter, verval_store_writer_free)
+
 /* A village that has households in the store: a choice of the list's
  * region filter. */
 typedef struct {

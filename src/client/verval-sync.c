@@ -28,8 +28,10 @@
 
 #include "verval-http.h"
 #include "verval-photo.h"
+#include "verval-regions.h"
 #include "verval-sync.h"
 #include "verval-visit-store.h"
+#include "verval-wire.h"
 
 #define DEFAULT_BACKOFF_BASE_MS   (30 * 1000)
 #define DEFAULT_BACKOFF_CAP_MS    (30 * 60 * 1000)
@@ -467,21 +469,45 @@ db_save_enrollment (sqlite3       *db,
 
 /* --- assignments */
 
-static guint
-source_flag (const char *source)
-{
-  if (g_strcmp0 (source, "p3ke") == 0)
-    return VERVAL_SOURCE_P3KE;
-  if (g_strcmp0 (source, "dtks") == 0)
-    return VERVAL_SOURCE_DTKS;
-  return VERVAL_SOURCE_NONE;
-}
-
 typedef struct {
   JsonObject *page;
   char       *cursor;  /* next_cursor as sent */
   guint       n;       /* out: households new, changed or withdrawn */
 } PageData;
+
+/* The list names its villages; a collector that only knows the code still
+ * gives the list a name to show, from the region table. */
+static void
+fill_region_names (VervalFamilyRecord *record)
+{
+  static const struct {
+    VervalFamilyField field;
+    guint             digits;  /* of the village code naming that level */
+  } levels[] = {
+    { VERVAL_FAMILY_FIELD_VILLAGE, 10 },
+    { VERVAL_FAMILY_FIELD_KECAMATAN, 6 },
+  };
+  VervalRegions *regions = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (levels); i++)
+    {
+      g_autofree char *digits = NULL;
+      const char *name;
+
+      if (record->fields[levels[i].field][0] != '\0' ||
+          strlen (record->village_code) < levels[i].digits)
+        continue;
+      if (regions == NULL)
+        regions = verval_regions_get_default ();
+      digits = g_strndup (record->village_code, levels[i].digits);
+      name = verval_regions_lookup_name (regions, digits);
+      if (name != NULL)
+        {
+          g_free (record->fields[levels[i].field]);
+          record->fields[levels[i].field] = g_strdup (name);
+        }
+    }
+}
 
 static gpointer
 db_apply_assignments (sqlite3       *db,
@@ -492,66 +518,37 @@ db_apply_assignments (sqlite3       *db,
   PageData *d = data;
   JsonArray *households = json_object_get_array_member (d->page, "households");
   JsonArray *withdrawn = json_object_get_array_member (d->page, "withdrawn");
-  sqlite3_stmt *upsert = NULL, *search = NULL, *withdraw = NULL;
+  g_autoptr(VervalStoreWriter) writer = NULL;
+  sqlite3_stmt *withdraw = NULL;
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
   gboolean ok;
 
   if (!begin (db, error))
     return NULL;
-  /* a family the coordinator imported from a list becomes the collector's:
-   * same family id, so its visits stay attached */
-  upsert = prepare (db, "INSERT INTO households (family_id, kk, head_nik, head_name, address, "
-                        "  village_code, desil, sources, assignment, updated_at) "
-                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'assigned', ?9) "
-                        "ON CONFLICT (family_id) WHERE family_id IS NOT NULL DO UPDATE SET "
-                        "  kk = excluded.kk, head_nik = excluded.head_nik, "
-                        "  head_name = excluded.head_name, address = excluded.address, "
-                        "  village_code = excluded.village_code, "
-                        "  desil = CASE WHEN excluded.desil > 0 THEN excluded.desil ELSE desil END, "
-                        "  sources = sources | excluded.sources, assignment = 'assigned', "
-                        "  updated_at = excluded.updated_at", error);
-  search = upsert == NULL ? NULL :
-    prepare (db, "UPDATE households SET search_text = verval_search_text (head_name, head_nik, kk, "
-                 "  family_id, address, dusun, village, kecamatan) WHERE family_id = ?1", error);
-  withdraw = search == NULL ? NULL :
+  /* The import's own writer: a family the coordinator imported from a list
+   * becomes the collector's (same family id, so its visits stay attached),
+   * and an assigned family is as complete as an imported one. */
+  writer = verval_store_writer_new (db, error);
+  withdraw = writer == NULL ? NULL :
     prepare (db, "UPDATE households SET assignment = 'withdrawn', updated_at = ?2 "
                  "WHERE family_id = ?1 AND assignment <> 'withdrawn'", error);
   ok = withdraw != NULL;
 
   for (guint i = 0; ok && households != NULL && i < json_array_get_length (households); i++)
     {
-      JsonNode *node = json_array_get_element (households, i);
-      JsonObject *h = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
-      JsonObject *extra;
-      const char *id;
-      gint64 desil = 0;
+      g_autoptr(GError) local_error = NULL;
+      g_autoptr(VervalFamilyRecord) record = NULL;
 
-      id = h != NULL ? json_object_get_string_member_with_default (h, "id", NULL) : NULL;
-      if (id == NULL || id[0] == '\0')
-        continue;
-      extra = json_object_has_member (h, "data") && JSON_NODE_HOLDS_OBJECT (json_object_get_member (h, "data"))
-              ? json_object_get_object_member (h, "data") : NULL;
-      if (extra != NULL)
-        desil = json_object_get_int_member_with_default (extra, "desil", 0);
-      sqlite3_reset (upsert);
-      bind_text (upsert, 1, id);
-      bind_text (upsert, 2, json_object_get_string_member_with_default (h, "kk", NULL));
-      bind_text (upsert, 3, json_object_get_string_member_with_default (h, "nik", NULL));
-      bind_text (upsert, 4, json_object_get_string_member_with_default (h, "head_name", ""));
-      bind_text (upsert, 5, json_object_get_string_member_with_default (h, "address", ""));
-      bind_text (upsert, 6, json_object_get_string_member_with_default (h, "village_code", ""));
-      sqlite3_bind_int64 (upsert, 7, desil >= 1 && desil <= 4 ? desil : 0);
-      sqlite3_bind_int (upsert, 8, source_flag (json_object_get_string_member_with_default (h, "source", NULL)));
-      sqlite3_bind_int64 (upsert, 9, now);
-      ok = sqlite3_step (upsert) == SQLITE_DONE;
-      if (ok)
+      record = verval_wire_family_from_json (json_array_get_element (households, i), &local_error);
+      if (record == NULL)
         {
-          sqlite3_reset (search);
-          bind_text (search, 1, id);
-          ok = sqlite3_step (search) == SQLITE_DONE;
+          /* One bad record must not stop the cursor: the others are fine,
+           * and the collector sends this one again when it changes. */
+          g_message ("Assignment %u of the page skipped: %s", i, local_error->message);
+          continue;
         }
-      if (!ok)
-        verval_store_set_sqlite_error (error, db, "save an assigned household");
+      fill_region_names (record);
+      ok = verval_store_writer_put_assigned (writer, record, now, NULL, error);
       d->n++;
     }
   for (guint i = 0; ok && withdrawn != NULL && i < json_array_get_length (withdrawn); i++)
@@ -568,9 +565,8 @@ db_apply_assignments (sqlite3       *db,
         verval_store_set_sqlite_error (error, db, "withdraw a household");
       d->n += sqlite3_changes (db);
     }
-  sqlite3_finalize (upsert);
-  sqlite3_finalize (search);
   sqlite3_finalize (withdraw);
+  g_clear_pointer (&writer, verval_store_writer_free);
   if (ok)
     ok = state_set (db, KEY_ASSIGNMENTS_CURSOR, d->cursor, error);
   if (!end (db, ok, error))

@@ -15,110 +15,33 @@
 
 #include "collector-import.h"
 #include "verval-regions.h"
+#include "verval-wire.h"
 
 /* Families stored per transaction: large enough to be fast, small enough
  * that a huge file does not sit in memory. */
 #define IMPORT_CHUNK 5000
 
-static void
-add_string (JsonBuilder *b,
-            const char  *name,
-            const char  *value)
-{
-  json_builder_set_member_name (b, name);
-  json_builder_add_string_value (b, value != NULL ? value : "");
-}
-
-static void
-add_flags (JsonBuilder *b,
-           const char  *name,
-           guint        flags,
-           const char * const *names)
-{
-  json_builder_set_member_name (b, name);
-  json_builder_begin_array (b);
-  for (guint i = 0; names[i] != NULL; i++)
-    if (flags & (1u << i))
-      json_builder_add_string_value (b, names[i]);
-  json_builder_end_array (b);
-}
-
-/* DTKS families have no family id of their own: the head's DTKS id names
- * the family, as the field app does; the KK number when there is no head. */
-static const char *
-household_id (const VervalFamilyRecord *record)
-{
-  const VervalMemberRecord *head;
-
-  if (record->family_id[0] != '\0')
-    return record->family_id;
-  head = record->members != NULL && record->members->len > 0 ? g_ptr_array_index (record->members, 0) : NULL;
-  if (head != NULL && head->individual_id[0] != '\0')
-    return head->individual_id;
-  return record->kk;
-}
-
+/* The columns the store keeps apart and the rest of the wire object as
+ * data_json: both come from the shared encoder, so what the assignments
+ * endpoint sends is what verval-wire decodes. */
 CollectorHousehold *
 collector_household_from_record (const VervalFamilyRecord *record)
 {
-  static const char * const programmes[] = { "bpnt", "bpum", "bst", "pkh", "sembako", NULL };
-  static const char * const savings[] = { "money", "jewellery", "livestock", "other", NULL };
-  g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(JsonNode) data = NULL;
   CollectorHousehold *h;
 
   g_return_val_if_fail (record != NULL, NULL);
 
-  json_builder_begin_object (b);
-  add_string (b, "dusun", record->dusun);
-  add_string (b, "rt", record->rt);
-  add_string (b, "rw", record->rw);
-  json_builder_set_member_name (b, "desil");
-  json_builder_add_int_value (b, record->desil);
-  json_builder_set_member_name (b, "padan_dukcapil");
-  json_builder_add_int_value (b, record->padan_dukcapil);
-  json_builder_set_member_name (b, "data_year");
-  json_builder_add_int_value (b, record->data_year);
-  add_flags (b, "programmes", record->programmes, programmes);
-  add_flags (b, "savings", record->savings, savings);
-  json_builder_set_member_name (b, "fields");
-  json_builder_begin_object (b);
-  for (guint f = 0; f < VERVAL_FAMILY_N_FIELDS; f++)
-    add_string (b, verval_family_field_get_key (f), record->fields[f]);
-  json_builder_end_object (b);
-  json_builder_set_member_name (b, "members");
-  json_builder_begin_array (b);
-  for (guint i = 0; record->members != NULL && i < record->members->len; i++)
-    {
-      const VervalMemberRecord *m = g_ptr_array_index (record->members, i);
-
-      json_builder_begin_object (b);
-      add_string (b, "individual_id", m->individual_id);
-      add_string (b, "nik", m->nik);
-      add_string (b, "name", m->name);
-      add_string (b, "relationship", m->relationship);
-      add_string (b, "sex", m->sex);
-      add_string (b, "birth_date", m->birth_date);
-      add_string (b, "birth_place", m->birth_place);
-      add_string (b, "mother_name", m->mother_name);
-      add_string (b, "marital_status", m->marital_status);
-      json_builder_set_member_name (b, "is_head");
-      json_builder_add_boolean_value (b, m->is_head);
-      json_builder_end_object (b);
-    }
-  json_builder_end_array (b);
-  json_builder_end_object (b);
-  root = json_builder_get_root (b);
-
+  data = verval_wire_family_data_to_json (record);
   h = g_new0 (CollectorHousehold, 1);
-  h->id = g_strdup (household_id (record));
+  h->id = g_strdup (record->family_id);
   h->source = g_strdup ((record->source & VERVAL_SOURCE_DTKS) ? "dtks" : "p3ke");
   h->village_code = g_strdup (record->village_code);
   h->head_name = g_strdup (record->head_name);
   h->nik = g_strdup (record->head_nik);
   h->kk = g_strdup (record->kk);
   h->address = g_strdup (record->address);
-  h->data_json = json_to_string (root, FALSE);
+  h->data_json = json_to_string (data, FALSE);
   return h;
 }
 
@@ -267,10 +190,11 @@ collector_import_file (CollectorStore *store,
 
       if (record == NULL)
         break;
-      if (household_id (record)[0] == '\0')
+      /* the listing names every family it yields; this guards the store's key */
+      if (record->family_id[0] == '\0')
         {
           verval_import_report_add_problem (report, record->line, FALSE,
-                                            "A family without an id, DTKS id or KK number; refused");
+                                            "A family without an id; refused");
           report->refused++;
           continue;
         }

@@ -883,25 +883,8 @@ handle_assignments (Job *job)
   for (guint i = 0; i < page->households->len; i++)
     {
       CollectorHousehold *h = g_ptr_array_index (page->households, i);
-      g_autoptr(JsonNode) data = json_from_string (h->data_json, NULL);
 
-      json_builder_begin_object (b);
-      add_string_member (b, "id", h->id);
-      add_string_member (b, "source", h->source);
-      add_string_member (b, "village_code", h->village_code);
-      add_string_member (b, "head_name", h->head_name);
-      add_string_member (b, "nik", h->nik);
-      add_string_member (b, "kk", h->kk);
-      add_string_member (b, "address", h->address);
-      json_builder_set_member_name (b, "data");
-      if (data != NULL)
-        json_builder_add_value (b, g_steal_pointer (&data));
-      else
-        {
-          json_builder_begin_object (b);
-          json_builder_end_object (b);
-        }
-      json_builder_end_object (b);
+      json_builder_add_value (b, collector_household_to_json (h));
     }
   json_builder_end_array (b);
   json_builder_set_member_name (b, "withdrawn");

@@ -117,7 +117,11 @@ parse_location (JsonObject     *loc,
     problem (problems, "invalid_location", "location.lat", "Latitude must be a number from -90 to 90");
   if (!get_number (loc, "lon", &visit->lon) || visit->lon < -180 || visit->lon > 180)
     problem (problems, "invalid_location", "location.lon", "Longitude must be a number from -180 to 180");
-  if (!get_number (loc, "accuracy", &visit->accuracy) || visit->accuracy < 0)
+  /* A fix without an accuracy is still a fix (some receivers and manual
+   * entries give none); NaN binds as NULL in the store: "unknown". */
+  visit->accuracy = NAN;
+  if (!is_null_or_absent (loc, "accuracy") &&
+      (!get_number (loc, "accuracy", &visit->accuracy) || visit->accuracy < 0))
     problem (problems, "invalid_location", "location.accuracy",
              "Accuracy must be a number of metres, 0 or more");
   if (!is_null_or_absent (loc, "altitude"))

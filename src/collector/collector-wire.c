@@ -10,6 +10,8 @@
 #include <gio/gio.h>
 
 #include "collector-wire.h"
+#include "verval-nik.h"
+#include "verval-wire.h"
 
 gboolean
 collector_json_depth_ok (const char *data,
@@ -182,4 +184,47 @@ collector_json_error_body (const char *code,
   json_builder_end_object (builder);
   json_builder_end_object (builder);
   return collector_json_to_string (builder, length);
+}
+
+JsonNode *
+collector_household_to_json (const CollectorHousehold *household)
+{
+  g_autoptr(JsonObject) object = json_object_new ();
+  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+  g_autoptr(JsonNode) data = NULL;
+  g_autoptr(VervalFamilyRecord) record = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_return_val_if_fail (household != NULL, NULL);
+
+  const char *columns[][2] = {
+    { "id", household->id }, { "source", household->source },
+    { "village_code", household->village_code }, { "head_name", household->head_name },
+    { "nik", household->nik }, { "kk", household->kk }, { "address", household->address },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (columns); i++)
+    json_object_set_string_member (object, columns[i][0], columns[i][1] != NULL ? columns[i][1] : "");
+  if (household->data_json != NULL)
+    data = json_from_string (household->data_json, NULL);
+  if (data != NULL)
+    json_object_set_member (object, "data", g_steal_pointer (&data));
+  json_node_set_object (node, object);
+
+  record = verval_wire_family_from_json (node, &error);
+  if (record == NULL)
+    {
+      /* A stored record the codec refuses is a bug or a damaged row: the
+       * device still gets the household, with what the columns hold. A
+       * DTKS family may be named by its KK number: never log that whole. */
+      g_autofree char *shown = g_str_has_prefix (household->id, "KK-")
+                               ? verval_id_mask (household->id) : g_strdup (household->id);
+
+      g_message ("Household %s: stored data not sent: %s", shown, error->message);
+      json_object_remove_member (object, "data");
+      g_clear_error (&error);
+      record = verval_wire_family_from_json (node, &error);
+      if (record == NULL)
+        return g_steal_pointer (&node);
+    }
+  return verval_wire_family_to_json (record);
 }

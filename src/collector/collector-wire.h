@@ -8,6 +8,7 @@
 #include <json-glib/json-glib.h>
 
 #include "collector-error.h"
+#include "collector-store.h"
 
 G_BEGIN_DECLS
 
@@ -30,5 +31,8 @@ char       *collector_json_error_body (const char  *code,
                                        gsize       *length);
 char       *collector_json_to_string  (JsonBuilder *builder,
                                        gsize       *length);
+/* The household object of GET /api/v1/assignments, through the shared
+ * codec (verval-wire.h), so the page carries exactly what it documents. */
+JsonNode   *collector_household_to_json (const CollectorHousehold *household);
 
 G_END_DECLS

@@ -1093,6 +1093,12 @@ read_groups (VervalListingReader  *self,
           replace (&family->head_nik, g_strdup (head->nik));
           replace (&family->head_name, g_strdup (head->name));
         }
+      /* DTKS has no family id: the collector and the field app must name
+       * the family alike (verval-listing.h says how) */
+      if (family->source == VERVAL_SOURCE_DTKS)
+        replace (&family->family_id, head->individual_id[0] != '\0'
+                                     ? g_strdup (head->individual_id)
+                                     : g_strconcat ("KK-", family->kk, NULL));
     }
   return TRUE;
 }

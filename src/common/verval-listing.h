@@ -95,11 +95,17 @@ typedef struct {
   gboolean  is_head;
 } VervalMemberRecord;
 
-/* One family as read from one list. Strings are never NULL ("" when absent). */
+/* One family as read from one list. Strings are never NULL ("" when absent).
+ *
+ * family_id names the family in the field app's store and on the collector
+ * (the household id of docs/protocol.md). P3KE: its ID Keluarga P3KE. DTKS
+ * has no family id, so both sides derive the same stable one: the iddtks of
+ * the family's head (members[0]: the Kepala Keluarga, or the member taken as
+ * head when there is none), else "KK-" followed by the 16-digit KK number. */
 typedef struct {
   guint                 line;          /* physical line of its (first) row */
   VervalSourceFlags     source;        /* exactly one bit: the list read */
-  char                 *family_id;     /* ID Keluarga P3KE; "" for DTKS (keyed by KK) */
+  char                 *family_id;     /* ID Keluarga P3KE; for DTKS see below */
   char                 *kk;            /* 16 digits or "" (P3KE has no KK column) */
   char                 *head_nik;      /* 16 digits or "" */
   char                 *head_name;
