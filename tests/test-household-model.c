@@ -219,6 +219,71 @@ test_filters (Fixture       *f,
 }
 
 static void
+expect_state (Fixture    *f,
+              int         state,
+              const char *ids)
+{
+  g_autofree char *found = NULL;
+
+  verval_household_model_set_visit_state (f->model, state);
+  wait_idle (f);
+  found = ids_of (f);
+  g_assert_cmpstr (found, ==, ids);
+}
+
+/* A visit the collector refused stays final with a quarantine flag; the
+ * list shows it under its own filter and on the row, from SQL and from the
+ * search index alike. */
+static void
+test_refused (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autoptr(VervalHousehold) refused = NULL;
+  g_autoptr(VervalHousehold) waiting = NULL;
+
+  store_fixture_exec (f->store,
+                      "INSERT INTO visits (uuid, household_id, form_id, form_version, started_at, "
+                      "                    updated_at, state, quarantined) "
+                      "SELECT 'visit-' || family_id, id, 'form', 1, 0, 0, "
+                      "       CASE family_id WHEN 'F3' THEN 'sent' WHEN 'F5' THEN 'draft' ELSE 'final' END, "
+                      "       family_id <> 'F4' "
+                      "FROM households WHERE family_id IN ('F2', 'F3', 'F4', 'F5')");
+  store_fixture_exec (f->store, "UPDATE households SET visit_state = 'final' WHERE family_id IN ('F2', 'F4')");
+  store_fixture_exec (f->store, "UPDATE households SET visit_state = 'sent' WHERE family_id = 'F3'");
+  store_fixture_exec (f->store, "UPDATE households SET visit_state = 'draft' WHERE family_id = 'F5'");
+  verval_store_households_changed (f->store);
+
+  /* Only a final visit counts: a flag left on a sent or reopened one does not. */
+  expect_state (f, VERVAL_HOUSEHOLD_MODEL_REFUSED, "F2");
+  refused = g_list_model_get_item (G_LIST_MODEL (f->model), 0);
+  g_assert_true (verval_household_get_refused (refused));
+  g_assert_cmpint (verval_household_get_visit_state (refused), ==, VERVAL_VISIT_STATE_FINAL);
+
+  /* "Waiting to upload" is what is really on its way. */
+  expect_state (f, VERVAL_VISIT_STATE_FINAL, "F4");
+  waiting = g_list_model_get_item (G_LIST_MODEL (f->model), 0);
+  g_assert_false (verval_household_get_refused (waiting));
+  expect_state (f, VERVAL_VISIT_STATE_SENT, "F3");
+  expect_state (f, VERVAL_VISIT_STATE_DRAFT, "F5");
+
+  /* The same through the search index. */
+  verval_household_model_set_search_text (f->model, "ya");
+  expect_state (f, VERVAL_HOUSEHOLD_MODEL_REFUSED, "F2");
+  expect_state (f, VERVAL_VISIT_STATE_FINAL, "F4");
+  expect_state (f, VERVAL_HOUSEHOLD_MODEL_ANY_STATE, "F5 F2 F1 F4");
+  verval_household_model_set_search_text (f->model, NULL);
+
+  /* Released for another try: waiting again, and the list follows. */
+  store_fixture_exec (f->store, "UPDATE visits SET quarantined = 0");
+  verval_store_households_changed (f->store);
+  expect_state (f, VERVAL_HOUSEHOLD_MODEL_REFUSED, "");
+  expect_state (f, VERVAL_VISIT_STATE_FINAL, "F4 F2");
+  verval_household_model_set_search_text (f->model, "ya");
+  expect_state (f, VERVAL_HOUSEHOLD_MODEL_REFUSED, "");
+  expect_state (f, VERVAL_VISIT_STATE_FINAL, "F2 F4");
+}
+
+static void
 test_supersede (Fixture       *f,
                 gconstpointer  data)
 {
@@ -435,6 +500,7 @@ main (int   argc,
   ADD ("/client/household-model/all", test_all);
   ADD ("/client/household-model/search", test_search);
   ADD ("/client/household-model/filters", test_filters);
+  ADD ("/client/household-model/refused", test_refused);
   ADD ("/client/household-model/supersede", test_supersede);
   ADD ("/client/household-model/refresh-after-import", test_refresh_after_import);
   g_test_add_func ("/client/household-model/first-page-before-index",

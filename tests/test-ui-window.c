@@ -10,6 +10,7 @@
 #include <locale.h>
 #include <string.h>
 
+#include "store-fixture.h"
 #include "ui-test-utils.h"
 #include "verval-demo.h"
 #include "verval-household-row.h"
@@ -424,6 +425,69 @@ test_empty (Fixture       *f,
   ui_test_save_screenshot (GTK_WIDGET (f->window), "window-empty");
 }
 
+static gboolean
+window_shows_households (gpointer data)
+{
+  return window_ready (data) && g_strcmp0 (verval_window_get_state (data), "households") == 0;
+}
+
+/* A visit the collector refused: the row says so, and the visit filter
+ * finds it. */
+static void
+test_refused (Fixture       *f,
+              gconstpointer  data)
+{
+  VervalHouseholdModel *model = verval_window_get_model (f->window);
+  g_autoptr(GPtrArray) combos = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VervalImportReport) report = NULL;
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(VervalHousehold) h = NULL;
+  g_autofree char *csv = g_build_filename (f->tmp, "list.csv", NULL);
+  g_autofree char *labels = NULL;
+  g_autofree char *saved = NULL;
+  AdwComboRow *visit_row;
+  GListModel *choices;
+
+  g_assert_true (verval_demo_write_file (csv, VERVAL_LISTING_FORMAT_P3KE, 40, SEED, &error));
+  file = g_file_new_for_path (csv);
+  report = verval_store_import_sync (f->store, file, NULL, &error);
+  g_assert_no_error (error);
+  store_fixture_exec (f->store,
+                      "INSERT INTO visits (uuid, household_id, form_id, form_version, started_at, "
+                      "                    updated_at, state, quarantined, sync_error) "
+                      "SELECT 'refused-visit', id, 'form', 1, 0, 0, 'final', 1, 'bad answers' "
+                      "FROM households ORDER BY id LIMIT 1");
+  store_fixture_exec (f->store, "UPDATE households SET visit_state = 'final' WHERE id = "
+                                "(SELECT household_id FROM visits WHERE uuid = 'refused-visit')");
+  verval_store_households_changed (f->store);
+  g_assert_true (ui_test_wait_for (window_shows_households, f->window));
+  labels = ui_test_collect_labels (GTK_WIDGET (verval_window_get_list_view (f->window)));
+  g_assert_nonnull (strstr (labels, "Refused by the server"));
+  g_clear_pointer (&labels, g_free);
+
+  /* The last choice of the visit filter. */
+  combos = ui_test_find_widgets (GTK_WIDGET (f->window), ADW_TYPE_COMBO_ROW, FALSE);
+  visit_row = g_ptr_array_index (combos, 2);
+  choices = adw_combo_row_get_model (visit_row);
+  g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (choices),
+                                               g_list_model_get_n_items (choices) - 1),
+                   ==, "Refused by the server");
+  adw_combo_row_set_selected (visit_row, g_list_model_get_n_items (choices) - 1);
+  g_assert_true (ui_test_wait_for (model_idle, model));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 1);
+  h = g_list_model_get_item (G_LIST_MODEL (model), 0);
+  g_assert_true (verval_household_get_refused (h));
+  saved = g_settings_get_string (f->settings, "filter-visit-state");
+  g_assert_cmpstr (saved, ==, "refused");
+
+  ui_test_settle ();
+  labels = ui_test_collect_labels (GTK_WIDGET (verval_window_get_list_view (f->window)));
+  g_assert_nonnull (strstr (labels, verval_household_get_head_name (h)));
+  g_assert_nonnull (strstr (labels, "Refused by the server"));
+  ui_test_save_screenshot (GTK_WIDGET (f->window), "window-1280-refused");
+}
+
 /* The app starts in Indonesian on an Indonesian system. */
 static void
 show_dtks_family (VervalWindow *window)
@@ -567,6 +631,7 @@ main (int   argc,
   g_test_add ("/ui/window/members", Fixture, &wide, fixture_setup, test_members, fixture_teardown);
   g_test_add ("/ui/window/narrow", Fixture, &narrow, fixture_setup, test_narrow, fixture_teardown);
   g_test_add ("/ui/window/empty", Fixture, &wide_empty, fixture_setup, test_empty, fixture_teardown);
+  g_test_add ("/ui/window/refused", Fixture, &wide_empty, fixture_setup, test_refused, fixture_teardown);
   g_test_add ("/ui/window/indonesian", Fixture, &wide_empty, fixture_setup, test_indonesian, fixture_teardown);
 
   status = g_test_run ();

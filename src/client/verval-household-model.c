@@ -62,6 +62,7 @@ typedef struct {
   guint32   *village;    /* index into villages */
   gint8     *desil;
   gint8     *state;
+  guint8    *refused;    /* has a finished visit the collector refused */
   PairSet   *pairs;
   guint64   *starts;     /* first characters of the words of each row */
   char      *blob;       /* folded texts, each NUL-terminated */
@@ -133,6 +134,7 @@ search_index_free (SearchIndex *index)
   g_free (index->village);
   g_free (index->desil);
   g_free (index->state);
+  g_free (index->refused);
   g_free (index->pairs);
   g_free (index->starts);
   g_free (index->blob);
@@ -147,10 +149,58 @@ search_state_free (SearchState *state)
   g_free (state);
 }
 
-/* The filters of a list, as the SQL below binds them. */
+/* The households with a finished visit the collector refused. Not
+ * correlated, so SQLite reads it once per statement from the visits_outbox
+ * index (state, quarantined): a handful of ids however long the list. */
+#define REFUSED_IDS_SQL \
+  "(SELECT rv.household_id FROM visits rv WHERE rv.state = 'final' AND rv.quarantined <> 0)"
+
+/* The filters of a list, as the SQL below binds them. ?7 is the refusal:
+ * 0 either way, 1 refused only, 2 not refused. */
 #define FILTER_SQL \
   " WHERE h.village_code >= ?1 AND h.village_code < ?2" \
-  " AND (?3 = 0 OR h.desil = ?3) AND (?4 = '' OR h.visit_state = ?4)"
+  " AND (?3 = 0 OR h.desil = ?3) AND (?4 = '' OR h.visit_state = ?4)" \
+  " AND (?7 = 0 OR (?7 = 1 AND h.id IN " REFUSED_IDS_SQL ")" \
+  " OR (?7 = 2 AND h.id NOT IN " REFUSED_IDS_SQL "))"
+
+enum {
+  REFUSED_EITHER,
+  REFUSED_ONLY,
+  REFUSED_NOT
+};
+
+/* A visit-state filter as the households.visit_state value it needs ("" for
+ * any) and the refusal it needs: refused visits are finished ones, shown
+ * under their own filter rather than as waiting to be sent. */
+static const char *
+state_filter (int  state,
+              int *refused)
+{
+  *refused = REFUSED_EITHER;
+  if (state == VERVAL_HOUSEHOLD_MODEL_REFUSED)
+    {
+      *refused = REFUSED_ONLY;
+      return "";
+    }
+  if (state < 0)
+    return "";
+  if (state == VERVAL_VISIT_STATE_FINAL)
+    *refused = REFUSED_NOT;
+  return verval_visit_state_to_string (state);
+}
+
+/* The in-memory index's answer to the same filter. */
+static inline gboolean
+state_filter_matches (int              wanted,
+                      VervalVisitState state,
+                      gboolean         refused)
+{
+  if (wanted == VERVAL_HOUSEHOLD_MODEL_REFUSED)
+    return refused;
+  if (wanted == VERVAL_VISIT_STATE_FINAL && refused)
+    return FALSE;
+  return wanted < 0 || (int) state == wanted;
+}
 
 /* village: digits or NULL. Codes are digits, and ':' sorts right after
  * '9', so [prefix, prefix + ":") is every code that starts with prefix; the
@@ -162,12 +212,14 @@ bind_filters (sqlite3_stmt *stmt,
               int           state)
 {
   const char *prefix = village != NULL ? village : "";
+  int refused;
+  const char *state_text = state_filter (state, &refused);
 
   sqlite3_bind_text (stmt, 1, prefix, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 2, g_strconcat (prefix, ":", NULL), -1, g_free);
   sqlite3_bind_int (stmt, 3, desil);
-  sqlite3_bind_text (stmt, 4, state >= 0 ? verval_visit_state_to_string (state) : "", -1,
-                     SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 4, state_text, -1, SQLITE_STATIC);
+  sqlite3_bind_int (stmt, 7, refused);
 }
 
 static gint64
@@ -225,8 +277,9 @@ search_index_build (sqlite3  *db,
     }
   g_clear_pointer (&stmt, sqlite3_finalize);
   if (n < 0 || size > G_MAXUINT32 ||
-      sqlite3_prepare_v2 (db, "SELECT id, search_text, village_code, desil, visit_state "
-                              "FROM households ORDER BY " VERVAL_STORE_LIST_ORDER,
+      sqlite3_prepare_v2 (db, "SELECT h.id, h.search_text, h.village_code, h.desil, h.visit_state, "
+                              "h.id IN " REFUSED_IDS_SQL " "
+                              "FROM households h ORDER BY " VERVAL_STORE_LIST_ORDER,
                           -1, &stmt, NULL) != SQLITE_OK)
     {
       verval_store_set_sqlite_error (error, db, "search index");
@@ -240,6 +293,7 @@ search_index_build (sqlite3  *db,
   index->village = g_new (guint32, n + 1);
   index->desil = g_new (gint8, n + 1);
   index->state = g_new (gint8, n + 1);
+  index->refused = g_new (guint8, n + 1);
   index->pairs = g_new0 (PairSet, n + 1);
   index->starts = g_new0 (guint64, n + 1);
   index->villages = g_ptr_array_new_with_free_func (g_free);
@@ -260,6 +314,7 @@ search_index_build (sqlite3  *db,
       index->desil[i] = (gint8) sqlite3_column_int (stmt, 3);
       verval_visit_state_from_string ((const char *) sqlite3_column_text (stmt, 4), &state);
       index->state[i] = (gint8) state;
+      index->refused[i] = (guint8) (sqlite3_column_int (stmt, 5) != 0);
       /* The snapshot cannot change under us; a corrupt file could. */
       if (used + len + 1 > (gsize) size)
         {
@@ -515,7 +570,8 @@ query_scan (SearchIndex *index,
         continue;
       if (query->desil > 0 && index->desil[i] != query->desil)
         continue;
-      if (query->visit_state >= 0 && index->state[i] != query->visit_state)
+      if (query->visit_state >= 0 &&
+          !state_filter_matches (query->visit_state, index->state[i], index->refused[i]))
         continue;
       if (!village_ok[index->village[i]])
         continue;
@@ -1212,7 +1268,7 @@ verval_household_model_class_init (VervalHouseholdModelClass *klass)
   properties[PROP_DESIL] = g_param_spec_int ("desil", NULL, NULL, 0, 4, 0, rw);
   properties[PROP_VISIT_STATE] =
     g_param_spec_int ("visit-state", NULL, NULL, VERVAL_HOUSEHOLD_MODEL_ANY_STATE,
-                      VERVAL_VISIT_STATE_REJECTED, VERVAL_HOUSEHOLD_MODEL_ANY_STATE, rw);
+                      VERVAL_HOUSEHOLD_MODEL_REFUSED, VERVAL_HOUSEHOLD_MODEL_ANY_STATE, rw);
   properties[PROP_LOADING] = g_param_spec_boolean ("loading", NULL, NULL, FALSE, ro);
   properties[PROP_N_TOTAL] = g_param_spec_uint ("n-total", NULL, NULL, 0, G_MAXUINT, 0, ro);
   properties[PROP_N_ITEMS] = g_param_spec_uint ("n-items", NULL, NULL, 0, G_MAXUINT, 0, ro);
@@ -1331,7 +1387,7 @@ verval_household_model_set_visit_state (VervalHouseholdModel *self,
 {
   g_return_if_fail (VERVAL_IS_HOUSEHOLD_MODEL (self));
   g_return_if_fail (state >= VERVAL_HOUSEHOLD_MODEL_ANY_STATE &&
-                    state <= VERVAL_VISIT_STATE_REJECTED);
+                    state <= VERVAL_HOUSEHOLD_MODEL_REFUSED);
 
   if (self->visit_state == state)
     return;

@@ -14,6 +14,11 @@ G_BEGIN_DECLS
 
 /* visit-state filter value meaning "any state". */
 #define VERVAL_HOUSEHOLD_MODEL_ANY_STATE (-1)
+/* visit-state filter value for the families with a finished visit the
+ * collector refused (quarantined, see verval_household_get_refused()).
+ * Those are left out of VERVAL_VISIT_STATE_FINAL, which then means
+ * "finished and waiting to be sent". */
+#define VERVAL_HOUSEHOLD_MODEL_REFUSED (VERVAL_VISIT_STATE_REJECTED + 1)
 
 #define VERVAL_TYPE_HOUSEHOLD_MODEL (verval_household_model_get_type ())
 G_DECLARE_FINAL_TYPE (VervalHouseholdModel, verval_household_model, VERVAL, HOUSEHOLD_MODEL, GObject)
@@ -25,7 +30,8 @@ G_DECLARE_FINAL_TYPE (VervalHouseholdModel, verval_household_model, VERVAL, HOUS
  * Properties: store (construct-only), search-text (string), village-code
  * (string: a village, kecamatan or regency code as digits or dotted; prefix
  * match; NULL/"" for all), desil (int 0 = any, 1–4), visit-state (int,
- * VERVAL_HOUSEHOLD_MODEL_ANY_STATE or a VervalVisitState), loading (boolean,
+ * VERVAL_HOUSEHOLD_MODEL_ANY_STATE, a VervalVisitState or
+ * VERVAL_HOUSEHOLD_MODEL_REFUSED), loading (boolean,
  * read-only: a query is in flight), n-total (uint, read-only: households in
  * the store, unfiltered), search-ready (boolean, read-only: the in-memory
  * search index is built for the store's current data). Refreshes itself on

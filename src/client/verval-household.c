@@ -36,6 +36,7 @@ struct _VervalHousehold
   VervalProgrammeFlags programmes;
   int                  padan_dukcapil;
   VervalVisitState     visit_state;
+  gboolean             refused;
   guint                n_members;
 
   gboolean             details_loaded;
@@ -64,6 +65,7 @@ enum {
   PROP_PROGRAMMES,
   PROP_PADAN_DUKCAPIL,
   PROP_VISIT_STATE,
+  PROP_REFUSED,
   PROP_N_MEMBERS,
   PROP_DETAILS_LOADED,
   N_PROPS
@@ -206,6 +208,9 @@ verval_household_get_property (GObject    *object,
     case PROP_VISIT_STATE:
       g_value_set_enum (value, self->visit_state);
       break;
+    case PROP_REFUSED:
+      g_value_set_boolean (value, self->refused);
+      break;
     case PROP_N_MEMBERS:
       g_value_set_uint (value, self->n_members);
       break;
@@ -252,6 +257,7 @@ verval_household_class_init (VervalHouseholdClass *klass)
   properties[PROP_VISIT_STATE] = g_param_spec_enum ("visit-state", NULL, NULL,
                                                     VERVAL_TYPE_VISIT_STATE,
                                                     VERVAL_VISIT_STATE_NONE, flags);
+  properties[PROP_REFUSED] = g_param_spec_boolean ("refused", NULL, NULL, FALSE, flags);
   properties[PROP_N_MEMBERS] = g_param_spec_uint ("n-members", NULL, NULL, 0, G_MAXUINT, 0, flags);
   properties[PROP_DETAILS_LOADED] = g_param_spec_boolean ("details-loaded", NULL, NULL, FALSE, flags);
 
@@ -301,6 +307,7 @@ verval_household_new_from_row (sqlite3_stmt *stmt)
   verval_visit_state_from_string ((const char *) sqlite3_column_text (stmt, 16), &state);
   self->visit_state = state;
   self->n_members = (guint) sqlite3_column_int (stmt, 17);
+  self->refused = sqlite3_column_int (stmt, 18) != 0;
   return self;
 }
 
@@ -501,6 +508,7 @@ GETTER (VervalSourceFlags, sources, sources)
 GETTER (VervalProgrammeFlags, programmes, programmes)
 GETTER (int, padan_dukcapil, padan_dukcapil)
 GETTER (VervalVisitState, visit_state, visit_state)
+GETTER (gboolean, refused, refused)
 GETTER (guint, n_members, n_members)
 GETTER (gboolean, details_loaded, details_loaded)
 GETTER (VervalSavingsFlags, savings, savings)

@@ -46,7 +46,9 @@ gboolean            verval_visit_state_from_string  (const char      *text,
  * rt, rw, village-code (digits), village-name, kecamatan-name, desil (0–4),
  * sources (VervalSourceFlags), programmes (guint, VervalProgrammeFlags),
  * padan-dukcapil (int, -1 unknown), visit-state (VervalVisitState),
- * n-members (uint), details-loaded (boolean). */
+ * refused (boolean: a finished visit of the family was refused by the
+ * collector and waits in quarantine), n-members (uint), details-loaded
+ * (boolean). */
 gint64              verval_household_get_id              (VervalHousehold *self);
 const char         *verval_household_get_family_id       (VervalHousehold *self);
 const char         *verval_household_get_head_name       (VervalHousehold *self);
@@ -64,6 +66,7 @@ VervalSourceFlags   verval_household_get_sources         (VervalHousehold *self)
 VervalProgrammeFlags verval_household_get_programmes     (VervalHousehold *self);
 int                 verval_household_get_padan_dukcapil  (VervalHousehold *self);
 VervalVisitState    verval_household_get_visit_state     (VervalHousehold *self);
+gboolean            verval_household_get_refused         (VervalHousehold *self);
 guint               verval_household_get_n_members      (VervalHousehold *self);
 
 /* Details: valid once details-loaded is TRUE (load_details or load_async). */
@@ -91,7 +94,13 @@ VervalHousehold    *verval_household_load_finish         (GAsyncResult        *r
 #define VERVAL_HOUSEHOLD_ROW_COLUMNS \
   "h.id, h.family_id, h.head_name, h.head_nik, h.kk, h.address, h.dusun, h.rt, h.rw, " \
   "h.village_code, h.village, h.kecamatan, h.desil, h.sources, h.programmes, " \
-  "h.padan_dukcapil, h.visit_state, h.n_members"
+  "h.padan_dukcapil, h.visit_state, h.n_members, " VERVAL_HOUSEHOLD_REFUSED_SQL
+
+/* True for a household h with a finished visit the collector refused: an
+ * index lookup in visits_household, so it costs next to nothing per row. */
+#define VERVAL_HOUSEHOLD_REFUSED_SQL \
+  "EXISTS (SELECT 1 FROM visits rv WHERE rv.household_id = h.id" \
+  " AND rv.state = 'final' AND rv.quarantined <> 0)"
 VervalHousehold    *verval_household_new_from_row        (sqlite3_stmt *stmt);
 /* Reads details, members and sources; call on the thread that owns db. */
 gboolean            verval_household_load_details        (VervalHousehold *self,

@@ -23,6 +23,7 @@ struct _VervalHouseholdRow
   GtkLabel        *place_label;
   GtkLabel        *desil_label;
   GtkImage        *visit_image;
+  GtkLabel        *refused_label;
 
   /* Owned */
   VervalHousehold *household;
@@ -70,6 +71,7 @@ verval_household_row_update (VervalHouseholdRow *self)
   g_autofree char *nik_text = NULL;
   const char *icon;
   const char *tooltip;
+  gboolean refused;
 
   if (h == NULL)
     {
@@ -78,6 +80,7 @@ verval_household_row_update (VervalHouseholdRow *self)
       gtk_label_set_label (self->place_label, "");
       gtk_widget_set_visible (GTK_WIDGET (self->desil_label), FALSE);
       gtk_widget_set_visible (GTK_WIDGET (self->visit_image), FALSE);
+      gtk_widget_set_visible (GTK_WIDGET (self->refused_label), FALSE);
       return;
     }
 
@@ -96,7 +99,10 @@ verval_household_row_update (VervalHouseholdRow *self)
 
   verval_ui_set_desil_badge (self->desil_label, verval_household_get_desil (h));
 
-  icon = verval_ui_visit_state_icon (verval_household_get_visit_state (h), &tooltip);
+  /* A refusal outranks the state: the visit is stuck until someone acts. */
+  refused = verval_household_get_refused (h);
+  gtk_widget_set_visible (GTK_WIDGET (self->refused_label), refused);
+  icon = refused ? NULL : verval_ui_visit_state_icon (verval_household_get_visit_state (h), &tooltip);
   gtk_widget_set_visible (GTK_WIDGET (self->visit_image), icon != NULL);
   if (icon != NULL)
     {
@@ -177,6 +183,7 @@ verval_household_row_class_init (VervalHouseholdRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, VervalHouseholdRow, place_label);
   gtk_widget_class_bind_template_child (widget_class, VervalHouseholdRow, desil_label);
   gtk_widget_class_bind_template_child (widget_class, VervalHouseholdRow, visit_image);
+  gtk_widget_class_bind_template_child (widget_class, VervalHouseholdRow, refused_label);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BOX_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "householdrow");

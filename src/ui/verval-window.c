@@ -53,7 +53,7 @@ struct _VervalWindow
   GtkWidget            *empty_enroll_button;
   VervalSyncIndicator  *sync_indicator;
   VervalSyncIndicator  *sync_strip;
-  VervalSyncPage       *sync_page;
+  VervalSyncPage       *sync_page;       /* built on first use */
 
   /* Owned */
   VervalStore          *store;
@@ -62,9 +62,11 @@ struct _VervalWindow
   GSettings            *settings;
   VervalHouseholdModel *model;
   GtkSingleSelection   *selection;
+  GtkSliceListModel    *rows;
   VervalRegionList     *regions;
   GError               *store_error;
   gulong                households_changed_id;
+  guint                 rows_tick_id;
   gboolean              first_load_done;
   gboolean              exit_after_first_frame;
   gboolean              applying_filters;
@@ -83,6 +85,14 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+/* GTK 4.8's list view keeps about 200 rows alive around its anchor, however
+ * few fit on screen, and building and measuring them costs more than the rest
+ * of the start together. The first frame gets the rows a tall window can
+ * show; the rest follow a step per frame once it is on screen. */
+#define FIRST_FRAME_ROWS 24
+#define ROWS_PER_FRAME   24
+#define LIST_VIEW_ROWS   224
+
 /* The visit filter's rows, in order. */
 static const int visit_filter_states[] = {
   VERVAL_HOUSEHOLD_MODEL_ANY_STATE,
@@ -91,7 +101,39 @@ static const int visit_filter_states[] = {
   VERVAL_VISIT_STATE_FINAL,
   VERVAL_VISIT_STATE_SENT,
   VERVAL_VISIT_STATE_REJECTED,
+  VERVAL_HOUSEHOLD_MODEL_REFUSED,
 };
+
+/* The filter's saved value: a stored visit state, "refused" or "any". */
+static const char *
+visit_filter_to_string (int state)
+{
+  if (state == VERVAL_HOUSEHOLD_MODEL_ANY_STATE)
+    return "any";
+  if (state == VERVAL_HOUSEHOLD_MODEL_REFUSED)
+    return "refused";
+  return verval_visit_state_to_string (state);
+}
+
+static int
+visit_filter_from_string (const char *text)
+{
+  VervalVisitState state;
+
+  if (g_strcmp0 (text, "refused") == 0)
+    return VERVAL_HOUSEHOLD_MODEL_REFUSED;
+  if (verval_visit_state_from_string (text, &state))
+    return (int) state;
+  return VERVAL_HOUSEHOLD_MODEL_ANY_STATE;
+}
+
+static const char *
+visit_filter_label (int state)
+{
+  if (state == VERVAL_HOUSEHOLD_MODEL_REFUSED)
+    return _("Refused by the server");
+  return verval_ui_visit_state_label (state);
+}
 
 static void
 update_titles (VervalWindow *self)
@@ -136,6 +178,33 @@ after_paint_cb (GdkFrameClock *clock,
   gtk_window_destroy (GTK_WINDOW (self));
 }
 
+static gboolean
+grow_rows_cb (GtkWidget     *widget,
+              GdkFrameClock *clock,
+              gpointer       user_data)
+{
+  VervalWindow *self = VERVAL_WINDOW (widget);
+  guint size = gtk_slice_list_model_get_size (self->rows);
+
+  if (size + ROWS_PER_FRAME < LIST_VIEW_ROWS)
+    {
+      gtk_slice_list_model_set_size (self->rows, size + ROWS_PER_FRAME);
+      return G_SOURCE_CONTINUE;
+    }
+  gtk_slice_list_model_set_size (self->rows, G_MAXUINT);
+  self->rows_tick_id = 0;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+first_paint_cb (GdkFrameClock *clock,
+                VervalWindow  *self)
+{
+  g_signal_handlers_disconnect_by_func (clock, first_paint_cb, self);
+  if (self->rows_tick_id == 0 && gtk_slice_list_model_get_size (self->rows) != G_MAXUINT)
+    self->rows_tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), grow_rows_cb, NULL, NULL);
+}
+
 static void
 update_state (VervalWindow *self)
 {
@@ -156,6 +225,16 @@ update_state (VervalWindow *self)
       self->first_load_done = TRUE;
       /* Off the first frame's path: the store thread serves the list first. */
       verval_region_list_reload (self->regions);
+
+      /* The remaining rows are built from the frame after the first one. */
+      {
+        GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (self));
+
+        if (clock != NULL)
+          g_signal_connect_object (clock, "after-paint", G_CALLBACK (first_paint_cb), self, 0);
+        else
+          gtk_slice_list_model_set_size (self->rows, G_MAXUINT);
+      }
 
       if (self->exit_after_first_frame)
         {
@@ -290,9 +369,7 @@ visit_selected_cb (VervalWindow *self)
     return;
   state = visit_filter_states[selected];
   verval_household_model_set_visit_state (self->model, state);
-  g_settings_set_string (self->settings, "filter-visit-state",
-                         state == VERVAL_HOUSEHOLD_MODEL_ANY_STATE
-                         ? "any" : verval_visit_state_to_string (state));
+  g_settings_set_string (self->settings, "filter-visit-state", visit_filter_to_string (state));
 }
 
 static void
@@ -320,15 +397,12 @@ restore_filters (VervalWindow *self)
   g_autofree char *village = g_settings_get_string (self->settings, "filter-village");
   g_autofree char *visit = g_settings_get_string (self->settings, "filter-visit-state");
   int desil = g_settings_get_int (self->settings, "filter-desil");
-  VervalVisitState state;
+  int state = visit_filter_from_string (visit);
   guint visit_position = 0;
 
-  if (verval_visit_state_from_string (visit, &state))
-    {
-      for (guint i = 1; i < G_N_ELEMENTS (visit_filter_states); i++)
-        if (visit_filter_states[i] == (int) state)
-          visit_position = i;
-    }
+  for (guint i = 1; i < G_N_ELEMENTS (visit_filter_states); i++)
+    if (visit_filter_states[i] == state)
+      visit_position = i;
 
   self->applying_filters = TRUE;
   adw_combo_row_set_selected (self->desil_row, (guint) CLAMP (desil, 0, 4));
@@ -525,6 +599,22 @@ sync_household_activated_cb (VervalWindow *self,
                                household_loaded_cb, g_object_ref (self));
 }
 
+/* Most starts never open the Sync page: its widgets and their styles are
+ * built when it is first shown, not before the first frame. */
+static VervalSyncPage *
+ensure_sync_page (VervalWindow *self)
+{
+  if (self->sync_page == NULL)
+    {
+      self->sync_page = VERVAL_SYNC_PAGE (verval_sync_page_new ());
+      g_signal_connect_object (self->sync_page, "household-activated",
+                               G_CALLBACK (sync_household_activated_cb), self, G_CONNECT_SWAPPED);
+      verval_sync_page_set_sync (self->sync_page, self->sync, self->store);
+      gtk_stack_add_named (self->detail_stack, GTK_WIDGET (self->sync_page), "sync");
+    }
+  return self->sync_page;
+}
+
 static void
 verval_window_constructed (GObject *object)
 {
@@ -554,7 +644,6 @@ verval_window_constructed (GObject *object)
 
   verval_sync_indicator_set_sync (self->sync_indicator, self->sync);
   verval_sync_indicator_set_sync (self->sync_strip, self->sync);
-  verval_sync_page_set_sync (self->sync_page, self->sync, self->store);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.enroll", self->sync != NULL);
   gtk_widget_set_visible (self->empty_enroll_button, self->sync != NULL);
 
@@ -563,7 +652,9 @@ verval_window_constructed (GObject *object)
   adw_combo_row_set_model (self->region_row, G_LIST_MODEL (self->regions));
   restore_filters (self);
 
-  self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->model)));
+  /* Offset 0: a position in the list is a position in the model. */
+  self->rows = gtk_slice_list_model_new (g_object_ref (G_LIST_MODEL (self->model)), 0, FIRST_FRAME_ROWS);
+  self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->rows)));
   gtk_single_selection_set_autoselect (self->selection, FALSE);
   gtk_single_selection_set_can_unselect (self->selection, TRUE);
   gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
@@ -609,9 +700,13 @@ verval_window_dispose (GObject *object)
   VervalWindow *self = VERVAL_WINDOW (object);
 
   g_cancellable_cancel (self->cancellable);
+  if (self->rows_tick_id != 0)
+    gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->rows_tick_id);
+  self->rows_tick_id = 0;
   if (self->list_view != NULL)
     gtk_list_view_set_model (self->list_view, NULL);
   g_clear_object (&self->selection);
+  g_clear_object (&self->rows);
   g_clear_object (&self->model);
   g_clear_object (&self->regions);
 
@@ -720,7 +815,6 @@ verval_window_class_init (VervalWindowClass *klass)
 
   g_type_ensure (VERVAL_TYPE_HOUSEHOLD_PAGE);
   g_type_ensure (VERVAL_TYPE_SYNC_INDICATOR);
-  g_type_ensure (VERVAL_TYPE_SYNC_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/id/verval/Verval/verval-window.ui");
   gtk_widget_class_bind_template_child (widget_class, VervalWindow, toast_overlay);
@@ -744,7 +838,6 @@ verval_window_class_init (VervalWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, VervalWindow, sync_indicator);
   gtk_widget_class_bind_template_child (widget_class, VervalWindow, sync_strip);
   gtk_widget_class_bind_template_child (widget_class, VervalWindow, empty_enroll_button);
-  gtk_widget_class_bind_template_child (widget_class, VervalWindow, sync_page);
   gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, search_activate_cb);
   gtk_widget_class_bind_template_callback (widget_class, search_stop_cb);
@@ -752,7 +845,6 @@ verval_window_class_init (VervalWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, region_selected_cb);
   gtk_widget_class_bind_template_callback (widget_class, desil_selected_cb);
   gtk_widget_class_bind_template_callback (widget_class, visit_selected_cb);
-  gtk_widget_class_bind_template_callback (widget_class, sync_household_activated_cb);
 
   gtk_widget_class_install_action (widget_class, "win.import", NULL, import_action);
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
@@ -789,7 +881,7 @@ verval_window_init (VervalWindow *self)
   visits = gtk_string_list_new (NULL);
   gtk_string_list_append (visits, _("Any"));
   for (guint i = 1; i < G_N_ELEMENTS (visit_filter_states); i++)
-    gtk_string_list_append (visits, verval_ui_visit_state_label (visit_filter_states[i]));
+    gtk_string_list_append (visits, visit_filter_label (visit_filter_states[i]));
   adw_combo_row_set_model (self->visit_row, G_LIST_MODEL (visits));
 
   gtk_search_entry_set_key_capture_widget (self->search_entry, GTK_WIDGET (self));
@@ -910,6 +1002,7 @@ verval_window_show_sync (VervalWindow *self)
   /* The sync page lives in the detail pane, so it needs the household view. */
   if (g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "households") != 0)
     gtk_stack_set_visible_child_name (self->main_stack, "households");
+  ensure_sync_page (self);
   adw_window_title_set_title (self->detail_title, _("Sync"));
   gtk_stack_set_visible_child_name (self->detail_stack, "sync");
   adw_leaflet_set_visible_child (self->leaflet, self->content);
@@ -920,7 +1013,7 @@ verval_window_get_sync_page (VervalWindow *self)
 {
   g_return_val_if_fail (VERVAL_IS_WINDOW (self), NULL);
 
-  return self->sync_page;
+  return ensure_sync_page (self);
 }
 
 VervalSyncIndicator *
