@@ -1721,6 +1721,8 @@ step_media (Run        *run,
 
   ok = mark_media (run, run->media_uploaded, NULL, error);
   g_ptr_array_set_size (run->media_uploaded, 0);
+  if (ok && (run->media_corrupt->len > 0 || run->media_gone->len > 0))
+    report_households_changed (run);
   if (ok && run->media_corrupt->len > 0)
     ok = mark_media (run, run->media_corrupt,
                      _("A photo of this visit is damaged on this device and cannot be sent."), error);
@@ -1772,6 +1774,9 @@ step_visits (Run     *run,
           batch_data_free (batch);
           return FALSE;
         }
+      /* Visits refused on the device change the household list too. */
+      if (batch->n_local_refused > 0)
+        report_households_changed (run);
       if (batch->uuids->len == 0)
         {
           gboolean more = batch->n_local_refused > 0;
@@ -2623,6 +2628,8 @@ release_done_cb (GObject      *source,
     }
   apply_snapshot (self, s);
   snapshot_free (s);
+  /* Released visits leave the "refused" filter of the household list. */
+  verval_store_households_changed (self->store);
   if (self->started)
     run_soon (self, "queue", 0);
   g_task_return_boolean (task, TRUE);
