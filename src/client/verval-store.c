@@ -77,6 +77,35 @@ verval_store_set_sqlite_error (GError     **error,
                db != NULL ? sqlite3_errmsg (db) : sqlite3_errstr (code), code);
 }
 
+sqlite3_stmt *
+verval_store_prepare (sqlite3     *db,
+                      const char  *sql,
+                      GError     **error)
+{
+  sqlite3_stmt *stmt = NULL;
+
+  g_return_val_if_fail (db != NULL, NULL);
+  g_return_val_if_fail (sql != NULL, NULL);
+
+  if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) != SQLITE_OK)
+    {
+      verval_store_set_sqlite_error (error, db, "prepare");
+      return NULL;
+    }
+  return stmt;
+}
+
+void
+verval_store_bind_text (sqlite3_stmt *stmt,
+                        int           index,
+                        const char   *text)
+{
+  if (text == NULL)
+    sqlite3_bind_null (stmt, index);
+  else
+    sqlite3_bind_text (stmt, index, text, -1, SQLITE_TRANSIENT);
+}
+
 gboolean
 verval_store_exec (sqlite3     *db,
                    const char  *sql,

@@ -209,6 +209,14 @@ void           verval_store_close           (VervalStore          *self);
 void           verval_store_set_sqlite_error (GError             **error,
                                               sqlite3             *db,
                                               const char          *what);
+/* Prepares one statement; on failure sets a VERVAL_STORE_ERROR_SQLITE. */
+sqlite3_stmt  *verval_store_prepare         (sqlite3              *db,
+                                             const char           *sql,
+                                             GError              **error);
+/* Binds text, or SQL NULL when text is NULL; the text is copied. */
+void           verval_store_bind_text       (sqlite3_stmt         *stmt,
+                                             int                   index,
+                                             const char           *text);
 /* Runs SQL without results (several statements allowed). */
 gboolean       verval_store_exec            (sqlite3              *db,
                                              const char           *sql,

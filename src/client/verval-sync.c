@@ -164,32 +164,6 @@ verval_sync_log_entry_free (VervalSyncLogEntry *entry)
 /* ================================================================ store side
  * Everything below up to "worker side" runs on the store thread. */
 
-static sqlite3_stmt *
-prepare (sqlite3     *db,
-         const char  *sql,
-         GError     **error)
-{
-  sqlite3_stmt *stmt = NULL;
-
-  if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) != SQLITE_OK)
-    {
-      verval_store_set_sqlite_error (error, db, "prepare");
-      return NULL;
-    }
-  return stmt;
-}
-
-static void
-bind_text (sqlite3_stmt *stmt,
-           int           index,
-           const char   *text)
-{
-  if (text != NULL)
-    sqlite3_bind_text (stmt, index, text, -1, SQLITE_TRANSIENT);
-  else
-    sqlite3_bind_null (stmt, index);
-}
-
 /* Runs a statement to completion; FALSE with error on failure. */
 static gboolean
 step_done (sqlite3       *db,
@@ -219,7 +193,7 @@ state_get (sqlite3    *db,
 
   if (sqlite3_prepare_v2 (db, "SELECT value FROM sync_state WHERE key = ?1", -1, &stmt, NULL) != SQLITE_OK)
     return NULL;
-  bind_text (stmt, 1, key);
+  verval_store_bind_text (stmt, 1, key);
   if (sqlite3_step (stmt) == SQLITE_ROW)
     value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
   sqlite3_finalize (stmt);
@@ -232,13 +206,13 @@ state_set (sqlite3     *db,
            const char  *value,
            GError     **error)
 {
-  sqlite3_stmt *stmt = prepare (db, "INSERT INTO sync_state (key, value) VALUES (?1, ?2) "
+  sqlite3_stmt *stmt = verval_store_prepare (db, "INSERT INTO sync_state (key, value) VALUES (?1, ?2) "
                                     "ON CONFLICT (key) DO UPDATE SET value = excluded.value", error);
 
   if (stmt == NULL)
     return FALSE;
-  bind_text (stmt, 1, key);
-  bind_text (stmt, 2, value != NULL ? value : "");
+  verval_store_bind_text (stmt, 1, key);
+  verval_store_bind_text (stmt, 2, value != NULL ? value : "");
   return step_done (db, stmt, "save sync state", error);
 }
 
@@ -356,18 +330,18 @@ db_begin_run (sqlite3       *db,
   sqlite3_stmt *stmt;
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
 
-  stmt = prepare (db, "UPDATE sync_log SET outcome = 'interrupted', finished_at = ?1 "
+  stmt = verval_store_prepare (db, "UPDATE sync_log SET outcome = 'interrupted', finished_at = ?1 "
                       "WHERE outcome = 'running'", error);
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, now);
   if (!step_done (db, stmt, "close interrupted syncs", error))
     return NULL;
-  stmt = prepare (db, "INSERT INTO sync_log (started_at, trigger) VALUES (?1, ?2)", error);
+  stmt = verval_store_prepare (db, "INSERT INTO sync_log (started_at, trigger) VALUES (?1, ?2)", error);
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, now);
-  bind_text (stmt, 2, trigger);
+  verval_store_bind_text (stmt, 2, trigger);
   if (!step_done (db, stmt, "open sync log", error))
     return NULL;
   s = db_snapshot (db, NULL, NULL, error);
@@ -398,16 +372,16 @@ db_end_run (sqlite3       *db,
 
   if (!begin (db, error))
     return NULL;
-  stmt = prepare (db, "UPDATE sync_log SET finished_at = ?1, outcome = ?2, error_code = ?3, "
+  stmt = verval_store_prepare (db, "UPDATE sync_log SET finished_at = ?1, outcome = ?2, error_code = ?3, "
                       "  message = ?4, n_visits = ?5, n_media = ?6, n_rejected = ?7, "
                       "  n_assignments = ?8, n_reviews = ?9, bytes_sent = ?10 WHERE id = ?11", error);
   ok = stmt != NULL;
   if (ok)
     {
       sqlite3_bind_int64 (stmt, 1, now);
-      bind_text (stmt, 2, e->ok ? "ok" : e->cancelled ? "cancelled" : "failed");
+      verval_store_bind_text (stmt, 2, e->ok ? "ok" : e->cancelled ? "cancelled" : "failed");
       sqlite3_bind_int (stmt, 3, e->code);
-      bind_text (stmt, 4, e->message);
+      verval_store_bind_text (stmt, 4, e->message);
       sqlite3_bind_int (stmt, 5, e->n_visits);
       sqlite3_bind_int (stmt, 6, e->n_media);
       sqlite3_bind_int (stmt, 7, e->n_rejected);
@@ -530,7 +504,7 @@ db_apply_assignments (sqlite3       *db,
    * and an assigned family is as complete as an imported one. */
   writer = verval_store_writer_new (db, error);
   withdraw = writer == NULL ? NULL :
-    prepare (db, "UPDATE households SET assignment = 'withdrawn', updated_at = ?2 "
+    verval_store_prepare (db, "UPDATE households SET assignment = 'withdrawn', updated_at = ?2 "
                  "WHERE family_id = ?1 AND assignment <> 'withdrawn'", error);
   ok = withdraw != NULL;
 
@@ -558,7 +532,7 @@ db_apply_assignments (sqlite3       *db,
       if (id == NULL)
         continue;
       sqlite3_reset (withdraw);
-      bind_text (withdraw, 1, id);
+      verval_store_bind_text (withdraw, 1, id);
       sqlite3_bind_int64 (withdraw, 2, now);
       ok = sqlite3_step (withdraw) == SQLITE_DONE;
       if (!ok)
@@ -589,7 +563,7 @@ db_apply_reviews (sqlite3       *db,
 
   if (!begin (db, error))
     return NULL;
-  read = prepare (db, "SELECT state, revision FROM visits WHERE uuid = ?1", error);
+  read = verval_store_prepare (db, "SELECT state, revision FROM visits WHERE uuid = ?1", error);
   ok = read != NULL;
   for (guint i = 0; ok && reviews != NULL && i < json_array_get_length (reviews); i++)
     {
@@ -606,7 +580,7 @@ db_apply_reviews (sqlite3       *db,
       if (uuid == NULL || g_strcmp0 (decision, "rejected") != 0)
         continue;
       sqlite3_reset (read);
-      bind_text (read, 1, uuid);
+      verval_store_bind_text (read, 1, uuid);
       if (sqlite3_step (read) != SQLITE_ROW)
         continue;
       /* a decision on a revision we have since replaced is moot */
@@ -659,7 +633,7 @@ db_media_todo (sqlite3       *db,
   sqlite3_stmt *stmt;
   int rc;
 
-  stmt = prepare (db, "SELECT m.sha256, max (m.size) FROM visit_media m "
+  stmt = verval_store_prepare (db, "SELECT m.sha256, max (m.size) FROM visit_media m "
                       "JOIN visits v ON v.uuid = m.visit_uuid "
                       "WHERE v.state = 'final' AND v.quarantined = 0 AND m.uploaded = 0 "
                       "GROUP BY m.sha256 ORDER BY min (v.finished_at), m.sha256", error);
@@ -713,18 +687,18 @@ db_mark_media (sqlite3       *db,
   if (!begin (db, error))
     return NULL;
   if (d->reason != NULL)
-    stmt = prepare (db, "UPDATE visits SET quarantined = 1, sync_error = ?2 "
+    stmt = verval_store_prepare (db, "UPDATE visits SET quarantined = 1, sync_error = ?2 "
                         "WHERE state = 'final' AND uuid IN "
                         "  (SELECT visit_uuid FROM visit_media WHERE sha256 = ?1)", error);
   else
-    stmt = prepare (db, "UPDATE visit_media SET uploaded = ?2 WHERE sha256 = ?1", error);
+    stmt = verval_store_prepare (db, "UPDATE visit_media SET uploaded = ?2 WHERE sha256 = ?1", error);
   ok = stmt != NULL;
   for (guint i = 0; ok && i < d->hashes->len; i++)
     {
       sqlite3_reset (stmt);
-      bind_text (stmt, 1, g_ptr_array_index (d->hashes, i));
+      verval_store_bind_text (stmt, 1, g_ptr_array_index (d->hashes, i));
       if (d->reason != NULL)
-        bind_text (stmt, 2, d->reason);
+        verval_store_bind_text (stmt, 2, d->reason);
       else
         sqlite3_bind_int (stmt, 2, d->uploaded ? 1 : 0);
       ok = sqlite3_step (stmt) == SQLITE_DONE;
@@ -796,8 +770,8 @@ quarantine_locally (sqlite3     *db,
   if (sqlite3_prepare_v2 (db, "UPDATE visits SET quarantined = 1, sync_error = ?2 WHERE uuid = ?1",
                           -1, &stmt, NULL) != SQLITE_OK)
     return FALSE;
-  bind_text (stmt, 1, uuid);
-  bind_text (stmt, 2, reason);
+  verval_store_bind_text (stmt, 1, uuid);
+  verval_store_bind_text (stmt, 2, reason);
   ok = sqlite3_step (stmt) == SQLITE_DONE;
   sqlite3_finalize (stmt);
   return ok;
@@ -878,7 +852,7 @@ visit_to_json (sqlite3       *db,
   json_builder_set_member_name (b, "media");
   json_builder_begin_array (b);
   sqlite3_reset (media);
-  bind_text (media, 1, uuid);
+  verval_store_bind_text (media, 1, uuid);
   while ((rc = sqlite3_step (media)) == SQLITE_ROW)
     {
       json_builder_begin_object (b);
@@ -910,7 +884,7 @@ db_read_batch (sqlite3       *db,
   g_autoptr(JsonGenerator) generator = json_generator_new ();
   int rc;
 
-  rows = prepare (db, "SELECT v.uuid, v.revision, h.family_id, v.form_id, v.form_version, v.answers, "
+  rows = verval_store_prepare (db, "SELECT v.uuid, v.revision, h.family_id, v.form_id, v.form_version, v.answers, "
                       "  v.result_code, v.started_at, coalesce (v.finished_at, v.updated_at), "
                       "  v.latitude, v.longitude, v.accuracy, v.location_source "
                       "FROM visits v JOIN households h ON h.id = v.household_id "
@@ -919,7 +893,7 @@ db_read_batch (sqlite3       *db,
                       "ORDER BY coalesce (v.finished_at, v.updated_at), v.uuid LIMIT ?3", error);
   if (rows == NULL)
     return NULL;
-  media = prepare (db, "SELECT sha256, role, size, taken_at FROM visit_media "
+  media = verval_store_prepare (db, "SELECT sha256, role, size, taken_at FROM visit_media "
                        "WHERE visit_uuid = ?1 ORDER BY position, sha256", error);
   if (media == NULL)
     {
@@ -927,7 +901,7 @@ db_read_batch (sqlite3       *db,
       return NULL;
     }
   sqlite3_bind_int64 (rows, 1, d->after_time);
-  bind_text (rows, 2, d->after_uuid != NULL ? d->after_uuid : "");
+  verval_store_bind_text (rows, 2, d->after_uuid != NULL ? d->after_uuid : "");
   sqlite3_bind_int (rows, 3, d->max_visits);
 
   d->json = g_string_new ("{\"visits\":[");
@@ -1035,10 +1009,10 @@ db_apply_outcomes (sqlite3       *db,
 
   if (!begin (db, error))
     return NULL;
-  refuse = prepare (db, "UPDATE visits SET quarantined = 1, sync_error = ?3 "
+  refuse = verval_store_prepare (db, "UPDATE visits SET quarantined = 1, sync_error = ?3 "
                         "WHERE uuid = ?1 AND revision = ?2 AND state = 'final'", error);
   unmark = refuse == NULL ? NULL :
-    prepare (db, "UPDATE visit_media SET uploaded = 0 WHERE sha256 = ?1", error);
+    verval_store_prepare (db, "UPDATE visit_media SET uploaded = 0 WHERE sha256 = ?1", error);
   ok = unmark != NULL;
   for (guint i = 0; ok && i < json_array_get_length (d->results); i++)
     {
@@ -1060,9 +1034,9 @@ db_apply_outcomes (sqlite3       *db,
           g_autofree char *reason = problems_text (r);
 
           sqlite3_reset (refuse);
-          bind_text (refuse, 1, uuid);
+          verval_store_bind_text (refuse, 1, uuid);
           sqlite3_bind_int64 (refuse, 2, revision);
-          bind_text (refuse, 3, reason);
+          verval_store_bind_text (refuse, 3, reason);
           ok = sqlite3_step (refuse) == SQLITE_DONE;
           if (!ok)
             verval_store_set_sqlite_error (error, db, "quarantine a visit");
@@ -1083,7 +1057,7 @@ db_apply_outcomes (sqlite3       *db,
               if (sha == NULL)
                 continue;
               sqlite3_reset (unmark);
-              bind_text (unmark, 1, sha);
+              verval_store_bind_text (unmark, 1, sha);
               ok = sqlite3_step (unmark) == SQLITE_DONE;
               if (!ok)
                 verval_store_set_sqlite_error (error, db, "mark a photo to send again");
@@ -1117,12 +1091,12 @@ db_release (sqlite3       *db,
             GError       **error)
 {
   ReleaseData *d = data;
-  sqlite3_stmt *stmt = prepare (db, "UPDATE visits SET quarantined = 0, sync_error = '' "
+  sqlite3_stmt *stmt = verval_store_prepare (db, "UPDATE visits SET quarantined = 0, sync_error = '' "
                                     "WHERE quarantined = 1 AND (?1 IS NULL OR uuid = ?1)", error);
 
   if (stmt == NULL)
     return NULL;
-  bind_text (stmt, 1, d->uuid);
+  verval_store_bind_text (stmt, 1, d->uuid);
   if (!step_done (db, stmt, "release visits", error))
     return NULL;
   return db_snapshot (db, NULL, NULL, error);
@@ -1138,7 +1112,7 @@ db_list_log (sqlite3       *db,
   sqlite3_stmt *stmt;
   int rc;
 
-  stmt = prepare (db, "SELECT id, started_at, coalesce (finished_at, 0), trigger, outcome, error_code, "
+  stmt = verval_store_prepare (db, "SELECT id, started_at, coalesce (finished_at, 0), trigger, outcome, error_code, "
                       "  message, n_visits, n_media, n_rejected, n_assignments, n_reviews, bytes_sent "
                       "FROM sync_log ORDER BY id DESC LIMIT ?1", error);
   if (stmt == NULL)

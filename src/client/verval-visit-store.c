@@ -58,32 +58,6 @@ G_DEFINE_TYPE (VervalVisitStore, verval_visit_store, G_TYPE_OBJECT)
 
 /* Store-thread side ------------------------------------------------------ */
 
-static sqlite3_stmt *
-prepare (sqlite3     *db,
-         const char  *sql,
-         GError     **error)
-{
-  sqlite3_stmt *stmt = NULL;
-
-  if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) != SQLITE_OK)
-    {
-      verval_store_set_sqlite_error (error, db, "prepare");
-      return NULL;
-    }
-  return stmt;
-}
-
-static void
-bind_text (sqlite3_stmt *stmt,
-           int           index,
-           const char   *text)
-{
-  if (text == NULL)
-    sqlite3_bind_null (stmt, index);
-  else
-    sqlite3_bind_text (stmt, index, text, -1, SQLITE_TRANSIENT);
-}
-
 static gboolean
 step_done (sqlite3       *db,
            sqlite3_stmt  *stmt,
@@ -145,7 +119,7 @@ update_household_state (sqlite3   *db,
                         gboolean  *changed,
                         GError   **error)
 {
-  sqlite3_stmt *stmt = prepare (db, UPDATE_HOUSEHOLD_STATE_SQL, error);
+  sqlite3_stmt *stmt = verval_store_prepare (db, UPDATE_HOUSEHOLD_STATE_SQL, error);
   gboolean ok;
 
   if (stmt == NULL)
@@ -185,14 +159,14 @@ read_media (sqlite3     *db,
   sqlite3_stmt *stmt;
   int rc;
 
-  stmt = prepare (db,
+  stmt = verval_store_prepare (db,
                   "SELECT sha256, field_id, role, size, width, height, taken_at, "
                   "       latitude, longitude, accuracy, added_at "
                   "FROM visit_media WHERE visit_uuid = ? ORDER BY position",
                   error);
   if (stmt == NULL)
     return NULL;
-  bind_text (stmt, 1, uuid);
+  verval_store_bind_text (stmt, 1, uuid);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       VervalVisitMedia *media = g_new0 (VervalVisitMedia, 1);
@@ -273,13 +247,13 @@ load_visit (sqlite3     *db,
             const char  *uuid,
             GError     **error)
 {
-  sqlite3_stmt *stmt = prepare (db, "SELECT " VISIT_COLUMNS " FROM visits WHERE uuid = ?", error);
+  sqlite3_stmt *stmt = verval_store_prepare (db, "SELECT " VISIT_COLUMNS " FROM visits WHERE uuid = ?", error);
   VervalVisit *visit = NULL;
   int rc;
 
   if (stmt == NULL)
     return NULL;
-  bind_text (stmt, 1, uuid);
+  verval_store_bind_text (stmt, 1, uuid);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
     visit = read_visit (db, stmt, error);
@@ -301,10 +275,10 @@ ensure_device_id (sqlite3  *db,
   sqlite3_stmt *stmt;
   char *id = NULL;
 
-  stmt = prepare (db, "INSERT OR IGNORE INTO meta (key, value) VALUES ('device_id', ?)", error);
+  stmt = verval_store_prepare (db, "INSERT OR IGNORE INTO meta (key, value) VALUES ('device_id', ?)", error);
   if (stmt == NULL)
     return NULL;
-  bind_text (stmt, 1, fresh);
+  verval_store_bind_text (stmt, 1, fresh);
   if (!step_done (db, stmt, "store device id", error))
     {
       sqlite3_finalize (stmt);
@@ -312,7 +286,7 @@ ensure_device_id (sqlite3  *db,
     }
   sqlite3_finalize (stmt);
 
-  stmt = prepare (db, "SELECT value FROM meta WHERE key = 'device_id'", error);
+  stmt = verval_store_prepare (db, "SELECT value FROM meta WHERE key = 'device_id'", error);
   if (stmt == NULL)
     return NULL;
   if (sqlite3_step (stmt) == SQLITE_ROW)
@@ -332,7 +306,7 @@ read_meta (sqlite3    *db,
 
   if (sqlite3_prepare_v2 (db, "SELECT value FROM meta WHERE key = ?", -1, &stmt, NULL) != SQLITE_OK)
     return g_strdup ("");
-  bind_text (stmt, 1, key);
+  verval_store_bind_text (stmt, 1, key);
   value = g_strdup (sqlite3_step (stmt) == SQLITE_ROW ? column_text (stmt, 0) : "");
   sqlite3_finalize (stmt);
   return value;
@@ -390,7 +364,7 @@ start_in_thread (sqlite3       *db,
   if (!durable_begin (db, &old_sync, error))
     return NULL;
 
-  stmt = prepare (db, "SELECT uuid FROM visits WHERE household_id = ? AND state = 'draft' "
+  stmt = verval_store_prepare (db, "SELECT uuid FROM visits WHERE household_id = ? AND state = 'draft' "
                       "ORDER BY started_at DESC, rowid DESC LIMIT 1", error);
   if (stmt == NULL)
     goto out;
@@ -410,7 +384,7 @@ start_in_thread (sqlite3       *db,
       goto out;
     }
 
-  stmt = prepare (db, "SELECT 1 FROM households WHERE id = ?", error);
+  stmt = verval_store_prepare (db, "SELECT 1 FROM households WHERE id = ?", error);
   if (stmt == NULL)
     goto out;
   sqlite3_bind_int64 (stmt, 1, data->household_id);
@@ -430,19 +404,19 @@ start_in_thread (sqlite3       *db,
 
   visit = verval_visit_new (data->household_id, data->form_id, data->form_version);
   verval_visit_set_ids (visit, enumerator_id, device_id);
-  stmt = prepare (db, "INSERT INTO visits (uuid, household_id, form_id, form_version, answers, "
+  stmt = verval_store_prepare (db, "INSERT INTO visits (uuid, household_id, form_id, form_version, answers, "
                       "  started_at, updated_at, enumerator_id, device_id, state, revision) "
                       "VALUES (?, ?, ?, ?, '{}', ?, ?, ?, ?, 'draft', 0)", error);
   if (stmt == NULL)
     goto out;
-  bind_text (stmt, 1, verval_visit_get_uuid (visit));
+  verval_store_bind_text (stmt, 1, verval_visit_get_uuid (visit));
   sqlite3_bind_int64 (stmt, 2, data->household_id);
-  bind_text (stmt, 3, data->form_id);
+  verval_store_bind_text (stmt, 3, data->form_id);
   sqlite3_bind_int64 (stmt, 4, data->form_version);
   sqlite3_bind_int64 (stmt, 5, g_date_time_to_unix (verval_visit_get_started (visit)));
   sqlite3_bind_int64 (stmt, 6, verval_visit_get_updated_at (visit));
-  bind_text (stmt, 7, enumerator_id);
-  bind_text (stmt, 8, device_id);
+  verval_store_bind_text (stmt, 7, enumerator_id);
+  verval_store_bind_text (stmt, 8, device_id);
   ok = step_done (db, stmt, "insert visit", error);
   sqlite3_finalize (stmt);
   ok = ok && update_household_state (db, data->household_id, &changed, error);
@@ -484,7 +458,7 @@ list_in_thread (sqlite3       *db,
   Outcome *outcome;
   int rc;
 
-  stmt = prepare (db, "SELECT " VISIT_COLUMNS " FROM visits WHERE household_id = ? "
+  stmt = verval_store_prepare (db, "SELECT " VISIT_COLUMNS " FROM visits WHERE household_id = ? "
                       "ORDER BY started_at DESC, rowid DESC", error);
   if (stmt == NULL)
     return NULL;
@@ -558,7 +532,7 @@ insert_media (sqlite3                *db,
   sqlite3_stmt *stmt;
   gboolean ok;
 
-  stmt = prepare (db,
+  stmt = verval_store_prepare (db,
                   "INSERT INTO visit_media (visit_uuid, sha256, field_id, role, position, size, "
                   "  width, height, taken_at, latitude, longitude, accuracy, added_at) "
                   "VALUES (?1, ?2, ?3, ?4, "
@@ -567,10 +541,10 @@ insert_media (sqlite3                *db,
                   error);
   if (stmt == NULL)
     return FALSE;
-  bind_text (stmt, 1, uuid);
-  bind_text (stmt, 2, media->sha256);
-  bind_text (stmt, 3, media->field_id);
-  bind_text (stmt, 4, media->role != NULL ? media->role : "");
+  verval_store_bind_text (stmt, 1, uuid);
+  verval_store_bind_text (stmt, 2, media->sha256);
+  verval_store_bind_text (stmt, 3, media->field_id);
+  verval_store_bind_text (stmt, 4, media->role != NULL ? media->role : "");
   sqlite3_bind_int64 (stmt, 5, (sqlite3_int64) media->size);
   sqlite3_bind_int (stmt, 6, media->width);
   sqlite3_bind_int (stmt, 7, media->height);
@@ -597,14 +571,14 @@ delete_media (sqlite3     *db,
 {
   sqlite3_stmt *stmt;
 
-  stmt = prepare (db, "DELETE FROM visit_media WHERE visit_uuid = ? AND sha256 = ?", error);
+  stmt = verval_store_prepare (db, "DELETE FROM visit_media WHERE visit_uuid = ? AND sha256 = ?", error);
   if (stmt == NULL)
     return FALSE;
   for (guint i = 0; i < hashes->len; i++)
     {
       sqlite3_reset (stmt);
-      bind_text (stmt, 1, uuid);
-      bind_text (stmt, 2, g_ptr_array_index (hashes, i));
+      verval_store_bind_text (stmt, 1, uuid);
+      verval_store_bind_text (stmt, 2, g_ptr_array_index (hashes, i));
       if (!step_done (db, stmt, "delete visit photo", error))
         {
           sqlite3_finalize (stmt);
@@ -639,13 +613,13 @@ read_state (sqlite3           *db,
             gint64            *revision,
             GError           **error)
 {
-  sqlite3_stmt *stmt = prepare (db, "SELECT state, revision FROM visits WHERE uuid = ?", error);
+  sqlite3_stmt *stmt = verval_store_prepare (db, "SELECT state, revision FROM visits WHERE uuid = ?", error);
   gboolean ok = FALSE;
   int rc;
 
   if (stmt == NULL)
     return FALSE;
-  bind_text (stmt, 1, uuid);
+  verval_store_bind_text (stmt, 1, uuid);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
     {
@@ -698,7 +672,7 @@ write_snapshot (sqlite3   *db,
   if (s->add != NULL && !insert_media (db, s->uuid, s->add, s->now, error))
     return FALSE;
 
-  stmt = prepare (db,
+  stmt = verval_store_prepare (db,
                   "UPDATE visits SET answers = COALESCE (?1, answers), "
                   "  result_code = CASE WHEN ?1 IS NULL THEN result_code ELSE ?2 END, "
                   "  latitude = CASE WHEN ?1 IS NULL THEN latitude ELSE ?3 END, "
@@ -711,7 +685,7 @@ write_snapshot (sqlite3   *db,
                   error);
   if (stmt == NULL)
     return FALSE;
-  bind_text (stmt, 1, s->answers);
+  verval_store_bind_text (stmt, 1, s->answers);
   if (s->result_code >= 0)
     sqlite3_bind_int (stmt, 2, s->result_code);
   if (s->has_location)
@@ -720,14 +694,14 @@ write_snapshot (sqlite3   *db,
       sqlite3_bind_double (stmt, 4, s->longitude);
       if (s->accuracy >= 0)
         sqlite3_bind_double (stmt, 5, s->accuracy);
-      bind_text (stmt, 6, s->location_source);
+      verval_store_bind_text (stmt, 6, s->location_source);
     }
-  bind_text (stmt, 7, verval_visit_state_to_string (s->to));
+  verval_store_bind_text (stmt, 7, verval_visit_state_to_string (s->to));
   sqlite3_bind_int64 (stmt, 8, revision);
   if (s->finished_at != 0)
     sqlite3_bind_int64 (stmt, 9, s->finished_at);
   sqlite3_bind_int64 (stmt, 10, s->now);
-  bind_text (stmt, 11, s->uuid);
+  verval_store_bind_text (stmt, 11, s->uuid);
   ok = step_done (db, stmt, "update visit", error);
   sqlite3_finalize (stmt);
 
@@ -787,16 +761,16 @@ verval_visit_store_change_state_in_db (sqlite3           *db,
       return FALSE;
     }
 
-  stmt = prepare (db, "UPDATE visits SET state = ?1, "
+  stmt = verval_store_prepare (db, "UPDATE visits SET state = ?1, "
                       "  review_comment = CASE WHEN ?2 IS NULL THEN review_comment ELSE ?2 END, "
                       "  sync_error = '', updated_at = ?3 "
                       "WHERE uuid = ?4 RETURNING household_id", error);
   if (stmt == NULL)
     return FALSE;
-  bind_text (stmt, 1, verval_visit_state_to_string (to));
-  bind_text (stmt, 2, to == VERVAL_VISIT_STATE_REJECTED ? (comment != NULL ? comment : "") : NULL);
+  verval_store_bind_text (stmt, 1, verval_visit_state_to_string (to));
+  verval_store_bind_text (stmt, 2, to == VERVAL_VISIT_STATE_REJECTED ? (comment != NULL ? comment : "") : NULL);
   sqlite3_bind_int64 (stmt, 3, g_get_real_time () / G_USEC_PER_SEC);
-  bind_text (stmt, 4, uuid);
+  verval_store_bind_text (stmt, 4, uuid);
   ok = sqlite3_step (stmt) == SQLITE_ROW;
   if (ok)
     household_id = sqlite3_column_int64 (stmt, 0);
