@@ -845,7 +845,20 @@ page_params (Job     *job,
   return TRUE;
 }
 
-/* Closes the page object opened by the caller and answers with it. */
+/* A page reply: an object whose first member, @name, is an array, left open. */
+static JsonBuilder *
+begin_page (const char *name)
+{
+  JsonBuilder *b = json_builder_new ();
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, name);
+  json_builder_begin_array (b);
+  return b;
+}
+
+/* Closes the array left open last and the page object begun by
+ * begin_page(), and answers with it. */
 static void
 end_page (Job         *job,
           JsonBuilder *b,
@@ -854,6 +867,7 @@ end_page (Job         *job,
 {
   g_autofree char *cursor_text = g_strdup_printf ("%" G_GINT64_FORMAT, next_cursor);
 
+  json_builder_end_array (b);
   add_string_member (b, "next_cursor", cursor_text);
   json_builder_set_member_name (b, "more");
   json_builder_add_boolean_value (b, more);
@@ -876,10 +890,7 @@ handle_assignments (Job *job)
   if (page == NULL)
     return job_set_error (job, error);
 
-  b = json_builder_new ();
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "households");
-  json_builder_begin_array (b);
+  b = begin_page ("households");
   for (guint i = 0; i < page->households->len; i++)
     {
       CollectorHousehold *h = g_ptr_array_index (page->households, i);
@@ -891,7 +902,6 @@ handle_assignments (Job *job)
   json_builder_begin_array (b);
   for (guint i = 0; i < page->withdrawn->len; i++)
     json_builder_add_string_value (b, g_ptr_array_index (page->withdrawn, i));
-  json_builder_end_array (b);
   end_page (job, b, page->next_cursor, page->more);
 }
 
@@ -910,10 +920,7 @@ handle_reviews (Job *job)
   if (page == NULL)
     return job_set_error (job, error);
 
-  b = json_builder_new ();
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "reviews");
-  json_builder_begin_array (b);
+  b = begin_page ("reviews");
   for (guint i = 0; i < page->reviews->len; i++)
     {
       CollectorReview *r = g_ptr_array_index (page->reviews, i);
@@ -929,7 +936,6 @@ handle_reviews (Job *job)
       add_time_member (b, "decided_at", r->decided_at);
       json_builder_end_object (b);
     }
-  json_builder_end_array (b);
   end_page (job, b, page->next_cursor, page->more);
 }
 

@@ -171,20 +171,38 @@ conn_exec (Conn       *conn,
   return TRUE;
 }
 
-/* Runs a statement that returns no rows (or whose rows are ignored). */
-static gboolean
-stmt_done (Conn         *conn,
-           sqlite3_stmt *stmt,
-           GError      **error)
+/* Steps past any rows and readies the statement again: the last step's code. */
+static int
+stmt_step_all (sqlite3_stmt *stmt)
 {
   int rc;
 
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     ;
   sqlite3_reset (stmt);
+  return rc;
+}
+
+/* @rc: a step's code, or -1 when the statement could not be prepared. */
+static gboolean
+step_ok (Conn    *conn,
+         int      rc,
+         GError **error)
+{
+  if (rc == -1)
+    return FALSE;
   if (rc != SQLITE_DONE)
     return set_db_error (error, conn->db, "Cannot write");
   return TRUE;
+}
+
+/* Runs a statement that returns no rows (or whose rows are ignored). */
+static gboolean
+stmt_done (Conn         *conn,
+           sqlite3_stmt *stmt,
+           GError      **error)
+{
+  return step_ok (conn, stmt_step_all (stmt), error);
 }
 
 static void
@@ -196,6 +214,57 @@ bind_text (sqlite3_stmt *stmt,
     sqlite3_bind_null (stmt, index);
   else
     sqlite3_bind_text (stmt, index, text, -1, SQLITE_TRANSIENT);
+}
+
+/* Typed arguments for conn_step(): the casts keep the varargs honest. */
+enum { ARG_END, ARG_TEXT, ARG_INT };
+#define TEXT_ARG(s) ARG_TEXT, (const char *) (s)
+#define INT_ARG(i)  ARG_INT, (gint64) (i)
+
+/* Runs a cached statement with its parameters (TEXT_ARG, INT_ARG, …, ARG_END)
+ * bound in order, ignoring any rows. Returns the last step's result code, or
+ * -1 (with @error set) when the statement cannot be prepared: for writes
+ * whose caller says what a failure (a constraint) means. */
+static int
+conn_step (Conn       *conn,
+           const char *sql,
+           GError    **error,
+           ...)
+{
+  sqlite3_stmt *stmt = conn_stmt (conn, sql, error);
+  va_list args;
+  int type;
+
+  if (stmt == NULL)
+    return -1;
+  va_start (args, error);
+  for (int index = 1; (type = va_arg (args, int)) != ARG_END; index++)
+    {
+      if (type == ARG_TEXT)
+        bind_text (stmt, index, va_arg (args, const char *));
+      else
+        sqlite3_bind_int64 (stmt, index, va_arg (args, gint64));
+    }
+  va_end (args);
+  return stmt_step_all (stmt);
+}
+
+/* conn_step() for writes whose only outcome is success or a store error. */
+#define conn_run(conn, sql, error, ...) \
+  step_ok ((conn), conn_step ((conn), (sql), (error), __VA_ARGS__), (error))
+
+/* After an UPDATE of the row @id of @table: no row changed means no such row. */
+static gboolean
+check_found (Conn       *conn,
+             const char *table,
+             gint64      id,
+             GError    **error)
+{
+  if (sqlite3_changes (conn->db) != 0)
+    return TRUE;
+  g_set_error (error, COLLECTOR_ERROR, COLLECTOR_ERROR_NOT_FOUND,
+               "No %s number %" G_GINT64_FORMAT, table, id);
+  return FALSE;
 }
 
 static char *
@@ -432,6 +501,20 @@ writer_thread (gpointer data)
   return NULL;
 }
 
+/* Takes the lock if the store is still open; the caller releases it. */
+static gboolean
+lock_if_open (CollectorSqliteStore *self,
+              GError              **error)
+{
+  g_mutex_lock (&self->lock);
+  if (!self->closed)
+    return TRUE;
+  g_mutex_unlock (&self->lock);
+  g_set_error_literal (error, COLLECTOR_ERROR, COLLECTOR_ERROR_SHUTTING_DOWN,
+                       "The store is closed");
+  return FALSE;
+}
+
 static gboolean
 run_write (CollectorSqliteStore *self,
            WriteFunc             func,
@@ -440,14 +523,8 @@ run_write (CollectorSqliteStore *self,
 {
   WriteJob job = { func, data, FALSE, FALSE, NULL };
 
-  g_mutex_lock (&self->lock);
-  if (self->closed)
-    {
-      g_mutex_unlock (&self->lock);
-      g_set_error_literal (error, COLLECTOR_ERROR, COLLECTOR_ERROR_SHUTTING_DOWN,
-                           "The store is closed");
-      return FALSE;
-    }
+  if (!lock_if_open (self, error))
+    return FALSE;
   g_async_queue_push (self->jobs, &job);
   while (!job.done)
     g_cond_wait (&self->done_cond, &self->lock);
@@ -487,14 +564,8 @@ static Conn *
 reader_acquire (CollectorSqliteStore *self,
                 GError              **error)
 {
-  g_mutex_lock (&self->lock);
-  if (self->closed)
-    {
-      g_mutex_unlock (&self->lock);
-      g_set_error_literal (error, COLLECTOR_ERROR, COLLECTOR_ERROR_SHUTTING_DOWN,
-                           "The store is closed");
-      return NULL;
-    }
+  if (!lock_if_open (self, error))
+    return NULL;
   g_mutex_unlock (&self->lock);
   return g_async_queue_pop (self->readers);
 }
@@ -523,6 +594,47 @@ reader_statement (CollectorSqliteStore *self,
       return NULL;
     }
   return stmt;
+}
+
+/* A page of one enumerator's rows after @cursor: the statement's parameters
+ * are (enumerator, cursor, limit), and one row more than @limit is asked
+ * for, to tell whether there are more. */
+static sqlite3_stmt *
+reader_page_statement (CollectorSqliteStore *self,
+                       const char           *sql,
+                       gint64                enumerator_id,
+                       gint64                cursor,
+                       guint                 limit,
+                       Conn                **conn,
+                       GError              **error)
+{
+  sqlite3_stmt *stmt = reader_statement (self, sql, conn, error);
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, enumerator_id);
+  sqlite3_bind_int64 (stmt, 2, cursor);
+  sqlite3_bind_int64 (stmt, 3, (gint64) limit + 1);
+  return stmt;
+}
+
+/* Ends a read from reader_statement(), @rc being the last step: a read
+ * that stopped early on a row is fine. Releases the reader. */
+static gboolean
+reader_finish (CollectorSqliteStore *self,
+               Conn                 *conn,
+               sqlite3_stmt         *stmt,
+               int                   rc,
+               const char           *what,
+               GError              **error)
+{
+  gboolean ok = rc == SQLITE_DONE || rc == SQLITE_ROW;
+
+  sqlite3_reset (stmt);
+  if (!ok)
+    set_db_error (error, conn->db, what);
+  reader_release (self, conn);
+  return ok;
 }
 
 /* ---------------------------------------------------------------- households */
@@ -596,11 +708,7 @@ do_upsert_households (CollectorSqliteStore *self,
 
           /* a changed household goes down again to whoever has it */
           if (!next_seq (conn, &seq, error) ||
-              (stmt = conn_stmt (conn, touch_sql, error)) == NULL)
-            return FALSE;
-          sqlite3_bind_int64 (stmt, 1, seq);
-          bind_text (stmt, 2, h->id);
-          if (!stmt_done (conn, stmt, error))
+              !conn_run (conn, touch_sql, error, INT_ARG (seq), TEXT_ARG (h->id), ARG_END))
             return FALSE;
           d->n_updated++;
         }
@@ -647,16 +755,11 @@ do_add_enumerator (CollectorSqliteStore *self,
   EnumeratorData *d = data;
   static const char *sql =
     "INSERT INTO enumerators (name, phone, created_at) VALUES (?, ?, ?)";
-  sqlite3_stmt *stmt = conn_stmt (conn, sql, error);
-  int rc;
+  int rc = conn_step (conn, sql, error, TEXT_ARG (d->name), TEXT_ARG (d->phone),
+                      INT_ARG (now_seconds ()), ARG_END);
 
-  if (stmt == NULL)
+  if (rc == -1)
     return FALSE;
-  bind_text (stmt, 1, d->name);
-  bind_text (stmt, 2, d->phone);
-  sqlite3_bind_int64 (stmt, 3, now_seconds ());
-  rc = sqlite3_step (stmt);
-  sqlite3_reset (stmt);
   if (rc == SQLITE_CONSTRAINT_UNIQUE)
     {
       g_set_error (error, COLLECTOR_ERROR, COLLECTOR_ERROR_EXISTS,
@@ -715,14 +818,8 @@ sqlite_list_enumerators (CollectorStore *store,
       e->n_devices = sqlite3_column_int (stmt, 6);
       g_ptr_array_add (out, e);
     }
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      set_db_error (error, conn->db, "Cannot list enumerators");
-      reader_release (self, conn);
-      return NULL;
-    }
-  reader_release (self, conn);
+  if (!reader_finish (self, conn, stmt, rc, "Cannot list enumerators", error))
+    return NULL;
   return g_steal_pointer (&out);
 }
 
@@ -734,21 +831,9 @@ do_set_enumerator_disabled (CollectorSqliteStore *self,
 {
   EnumeratorData *d = data;
   static const char *sql = "UPDATE enumerators SET disabled = ? WHERE id = ?";
-  sqlite3_stmt *stmt = conn_stmt (conn, sql, error);
 
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int (stmt, 1, d->disabled ? 1 : 0);
-  sqlite3_bind_int64 (stmt, 2, d->id);
-  if (!stmt_done (conn, stmt, error))
-    return FALSE;
-  if (sqlite3_changes (conn->db) == 0)
-    {
-      g_set_error (error, COLLECTOR_ERROR, COLLECTOR_ERROR_NOT_FOUND,
-                   "No enumerator number %" G_GINT64_FORMAT, d->id);
-      return FALSE;
-    }
-  return TRUE;
+  return conn_run (conn, sql, error, INT_ARG (d->disabled ? 1 : 0), INT_ARG (d->id), ARG_END) &&
+         check_found (conn, "enumerator", d->id, error);
 }
 
 static gboolean
@@ -780,17 +865,11 @@ do_add_enroll_code (CollectorSqliteStore *self,
   CodeData *d = data;
   static const char *sql =
     "INSERT INTO enroll_codes (code_hash, enumerator_id, created_at, expires_at) VALUES (?, ?, ?, ?)";
-  sqlite3_stmt *stmt = conn_stmt (conn, sql, error);
-  int rc;
+  int rc = conn_step (conn, sql, error, TEXT_ARG (d->code_hash), INT_ARG (d->enumerator_id),
+                      INT_ARG (now_seconds ()), INT_ARG (d->expires_at), ARG_END);
 
-  if (stmt == NULL)
+  if (rc == -1)
     return FALSE;
-  bind_text (stmt, 1, d->code_hash);
-  sqlite3_bind_int64 (stmt, 2, d->enumerator_id);
-  sqlite3_bind_int64 (stmt, 3, now_seconds ());
-  sqlite3_bind_int64 (stmt, 4, d->expires_at);
-  rc = sqlite3_step (stmt);
-  sqlite3_reset (stmt);
   if (rc == SQLITE_CONSTRAINT_FOREIGNKEY)
     {
       g_set_error (error, COLLECTOR_ERROR, COLLECTOR_ERROR_NOT_FOUND,
@@ -901,22 +980,10 @@ do_enroll_device (CollectorSqliteStore *self,
       return FALSE;
     }
 
-  if ((stmt = conn_stmt (conn, use_sql, error)) == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, d->now);
-  bind_text (stmt, 2, d->code_hash);
-  if (!stmt_done (conn, stmt, error))
-    return FALSE;
-
-  if ((stmt = conn_stmt (conn, insert_sql, error)) == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, enumerator_id);
-  bind_text (stmt, 2, d->token_hash);
-  bind_text (stmt, 3, d->device_name);
-  bind_text (stmt, 4, d->app_version);
-  sqlite3_bind_int64 (stmt, 5, d->now);
-  sqlite3_bind_int64 (stmt, 6, d->now);
-  if (!stmt_done (conn, stmt, error))
+  if (!conn_run (conn, use_sql, error, INT_ARG (d->now), TEXT_ARG (d->code_hash), ARG_END) ||
+      !conn_run (conn, insert_sql, error, INT_ARG (enumerator_id), TEXT_ARG (d->token_hash),
+                 TEXT_ARG (d->device_name), TEXT_ARG (d->app_version), INT_ARG (d->now),
+                 INT_ARG (d->now), ARG_END))
     return FALSE;
   device_id = sqlite3_last_insert_rowid (conn->db);
 
@@ -978,14 +1045,8 @@ read_devices (CollectorSqliteStore *self,
     bind_text (stmt, 1, token_hash);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     g_ptr_array_add (out, device_from_row (stmt));
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      set_db_error (error, conn->db, "Cannot read devices");
-      reader_release (self, conn);
-      return NULL;
-    }
-  reader_release (self, conn);
+  if (!reader_finish (self, conn, stmt, rc, "Cannot read devices", error))
+    return NULL;
   return g_steal_pointer (&out);
 }
 
@@ -1043,21 +1104,9 @@ do_revoke_device (CollectorSqliteStore *self,
   DeviceData *d = data;
   static const char *sql =
     "UPDATE devices SET revoked_at = coalesce (revoked_at, ?) WHERE id = ?";
-  sqlite3_stmt *stmt = conn_stmt (conn, sql, error);
 
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, now_seconds ());
-  sqlite3_bind_int64 (stmt, 2, d->device_id);
-  if (!stmt_done (conn, stmt, error))
-    return FALSE;
-  if (sqlite3_changes (conn->db) == 0)
-    {
-      g_set_error (error, COLLECTOR_ERROR, COLLECTOR_ERROR_NOT_FOUND,
-                   "No device number %" G_GINT64_FORMAT, d->device_id);
-      return FALSE;
-    }
-  return TRUE;
+  return conn_run (conn, sql, error, INT_ARG (now_seconds ()), INT_ARG (d->device_id), ARG_END) &&
+         check_found (conn, "device", d->device_id, error);
 }
 
 static gboolean
@@ -1081,14 +1130,9 @@ do_record_status (CollectorSqliteStore *self,
     "UPDATE devices SET status = ?1, status_at = ?2, last_seen_at = ?2,"
     " app_version = coalesce (json_extract (?1, '$.app_version'), app_version)"
     " WHERE id = ?3";
-  sqlite3_stmt *stmt = conn_stmt (conn, sql, error);
 
-  if (stmt == NULL)
-    return FALSE;
-  bind_text (stmt, 1, d->status_json);
-  sqlite3_bind_int64 (stmt, 2, now_seconds ());
-  sqlite3_bind_int64 (stmt, 3, d->device_id);
-  return stmt_done (conn, stmt, error);
+  return conn_run (conn, sql, error, TEXT_ARG (d->status_json), INT_ARG (now_seconds ()),
+                   INT_ARG (d->device_id), ARG_END);
 }
 
 static gboolean
@@ -1146,21 +1190,13 @@ assign_one (Conn       *conn,
   if (current != 0)
     {
       if (!next_seq (conn, &seq, error) ||
-          (stmt = conn_stmt (conn, withdraw_sql, error)) == NULL)
-        return FALSE;
-      sqlite3_bind_int64 (stmt, 1, seq);
-      bind_text (stmt, 2, household_id);
-      sqlite3_bind_int64 (stmt, 3, current);
-      if (!stmt_done (conn, stmt, error))
+          !conn_run (conn, withdraw_sql, error, INT_ARG (seq), TEXT_ARG (household_id),
+                     INT_ARG (current), ARG_END))
         return FALSE;
     }
   if (!next_seq (conn, &seq, error) ||
-      (stmt = conn_stmt (conn, assign_sql, error)) == NULL)
-    return FALSE;
-  bind_text (stmt, 1, household_id);
-  sqlite3_bind_int64 (stmt, 2, enumerator_id);
-  sqlite3_bind_int64 (stmt, 3, seq);
-  if (!stmt_done (conn, stmt, error))
+      !conn_run (conn, assign_sql, error, TEXT_ARG (household_id), INT_ARG (enumerator_id),
+                 INT_ARG (seq), ARG_END))
     return FALSE;
   *changed = TRUE;
   return TRUE;
@@ -1280,11 +1316,9 @@ sqlite_pull_assignments (CollectorStore *store,
   page->withdrawn = g_ptr_array_new_with_free_func (g_free);
   page->next_cursor = cursor;
 
-  if ((stmt = reader_statement (self, sql, &conn, error)) == NULL)
+  stmt = reader_page_statement (self, sql, enumerator_id, cursor, limit, &conn, error);
+  if (stmt == NULL)
     return NULL;
-  sqlite3_bind_int64 (stmt, 1, enumerator_id);
-  sqlite3_bind_int64 (stmt, 2, cursor);
-  sqlite3_bind_int64 (stmt, 3, (gint64) limit + 1);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       if (++n > limit)
@@ -1313,14 +1347,8 @@ sqlite_pull_assignments (CollectorStore *store,
           g_ptr_array_add (page->households, h);
         }
     }
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-    {
-      set_db_error (error, conn->db, "Cannot read assignments");
-      reader_release (self, conn);
-      return NULL;
-    }
-  reader_release (self, conn);
+  if (!reader_finish (self, conn, stmt, rc, "Cannot read assignments", error))
+    return NULL;
   return g_steal_pointer (&page);
 }
 
@@ -1344,18 +1372,12 @@ do_add_review (CollectorSqliteStore *self,
   static const char *sql =
     "INSERT INTO reviews (visit_uuid, revision, enumerator_id, decision, comment, reviewer, decided_at)"
     " SELECT uuid, revision, enumerator_id, ?, ?, ?, ? FROM visits WHERE uuid = ?";
-  sqlite3_stmt *stmt = conn_stmt (conn, sql, error);
-  int rc;
+  int rc = conn_step (conn, sql, error, TEXT_ARG (d->decision), TEXT_ARG (d->comment),
+                      TEXT_ARG (d->reviewer), INT_ARG (now_seconds ()),
+                      TEXT_ARG (d->visit_uuid), ARG_END);
 
-  if (stmt == NULL)
+  if (rc == -1)
     return FALSE;
-  bind_text (stmt, 1, d->decision);
-  bind_text (stmt, 2, d->comment);
-  bind_text (stmt, 3, d->reviewer);
-  sqlite3_bind_int64 (stmt, 4, now_seconds ());
-  bind_text (stmt, 5, d->visit_uuid);
-  rc = sqlite3_step (stmt);
-  sqlite3_reset (stmt);
   if (rc == SQLITE_CONSTRAINT_CHECK)
     {
       g_set_error (error, COLLECTOR_ERROR, COLLECTOR_ERROR_INVALID_ARGUMENT,
@@ -1408,11 +1430,9 @@ sqlite_pull_reviews (CollectorStore *store,
   page->reviews = g_ptr_array_new_with_free_func ((GDestroyNotify) collector_review_free);
   page->next_cursor = cursor;
 
-  if ((stmt = reader_statement (self, sql, &conn, error)) == NULL)
+  stmt = reader_page_statement (self, sql, enumerator_id, cursor, limit, &conn, error);
+  if (stmt == NULL)
     return NULL;
-  sqlite3_bind_int64 (stmt, 1, enumerator_id);
-  sqlite3_bind_int64 (stmt, 2, cursor);
-  sqlite3_bind_int64 (stmt, 3, (gint64) limit + 1);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       CollectorReview *r;
@@ -1434,14 +1454,8 @@ sqlite_pull_reviews (CollectorStore *store,
       page->next_cursor = r->seq;
       g_ptr_array_add (page->reviews, r);
     }
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-    {
-      set_db_error (error, conn->db, "Cannot read reviews");
-      reader_release (self, conn);
-      return NULL;
-    }
-  reader_release (self, conn);
+  if (!reader_finish (self, conn, stmt, rc, "Cannot read reviews", error))
+    return NULL;
   return g_steal_pointer (&page);
 }
 
@@ -1504,27 +1518,15 @@ write_visit (Conn            *conn,
   if (!stmt_done (conn, stmt, error))
     return FALSE;
 
-  if (replace)
-    {
-      if ((stmt = conn_stmt (conn, clear_media_sql, error)) == NULL)
-        return FALSE;
-      bind_text (stmt, 1, v->uuid);
-      if (!stmt_done (conn, stmt, error))
-        return FALSE;
-    }
+  if (replace && !conn_run (conn, clear_media_sql, error, TEXT_ARG (v->uuid), ARG_END))
+    return FALSE;
   for (guint i = 0; i < v->media->len; i++)
     {
       CollectorMediaRef *m = g_ptr_array_index (v->media, i);
 
-      if ((stmt = conn_stmt (conn, media_sql, error)) == NULL)
-        return FALSE;
-      bind_text (stmt, 1, v->uuid);
-      sqlite3_bind_int (stmt, 2, i);
-      bind_text (stmt, 3, m->sha256);
-      bind_text (stmt, 4, m->role);
-      sqlite3_bind_int64 (stmt, 5, m->size);
-      bind_text (stmt, 6, m->taken);
-      if (!stmt_done (conn, stmt, error))
+      if (!conn_run (conn, media_sql, error, TEXT_ARG (v->uuid), INT_ARG (i),
+                     TEXT_ARG (m->sha256), TEXT_ARG (m->role), INT_ARG (m->size),
+                     TEXT_ARG (m->taken), ARG_END))
         return FALSE;
     }
   return TRUE;
@@ -1546,11 +1548,7 @@ do_submit_visits (CollectorSqliteStore *self,
   gint64 now = now_seconds ();
   sqlite3_stmt *stmt;
 
-  if ((stmt = conn_stmt (conn, seen_sql, error)) == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, now);
-  sqlite3_bind_int64 (stmt, 2, d->device->id);
-  if (!stmt_done (conn, stmt, error))
+  if (!conn_run (conn, seen_sql, error, INT_ARG (now), INT_ARG (d->device->id), ARG_END))
     return FALSE;
 
   g_ptr_array_set_size (d->outcomes, 0);
