@@ -31,7 +31,6 @@ struct _VervalCameraDialog
   AdwStatusPage  *status_page;
 
   /* Owned */
-  char           *source;
   VervalCamera   *camera;
   GCancellable   *start_cancellable;
   GTask          *task;
@@ -44,14 +43,6 @@ struct _VervalCameraDialog
 };
 
 G_DEFINE_FINAL_TYPE (VervalCameraDialog, verval_camera_dialog, ADW_TYPE_WINDOW)
-
-enum {
-  PROP_0,
-  PROP_SOURCE,
-  N_PROPS
-};
-
-static GParamSpec *properties[N_PROPS];
 
 /* Camera frames are opaque, so the premultiplied format is exact and spares
  * GTK a per-frame conversion before upload. */
@@ -336,18 +327,6 @@ verval_camera_dialog_close_request (GtkWindow *window)
 }
 
 static void
-verval_camera_dialog_constructed (GObject *object)
-{
-  VervalCameraDialog *self = VERVAL_CAMERA_DIALOG (object);
-
-  G_OBJECT_CLASS (verval_camera_dialog_parent_class)->constructed (object);
-
-  self->camera = verval_camera_new (self->source);
-  g_signal_connect (self->camera, "frame", G_CALLBACK (on_camera_frame), self);
-  g_signal_connect (self->camera, "notify::state", G_CALLBACK (on_camera_state), self);
-}
-
-static void
 verval_camera_dialog_dispose (GObject *object)
 {
   VervalCameraDialog *self = VERVAL_CAMERA_DIALOG (object);
@@ -376,48 +355,10 @@ verval_camera_dialog_finalize (GObject *object)
 {
   VervalCameraDialog *self = VERVAL_CAMERA_DIALOG (object);
 
-  g_free (self->source);
   g_clear_object (&self->start_cancellable);
   g_clear_error (&self->save_error);
 
   G_OBJECT_CLASS (verval_camera_dialog_parent_class)->finalize (object);
-}
-
-static void
-verval_camera_dialog_get_property (GObject    *object,
-                                   guint       prop_id,
-                                   GValue     *value,
-                                   GParamSpec *pspec)
-{
-  VervalCameraDialog *self = VERVAL_CAMERA_DIALOG (object);
-
-  switch (prop_id)
-    {
-    case PROP_SOURCE:
-      g_value_set_string (value, self->source);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-verval_camera_dialog_set_property (GObject      *object,
-                                   guint         prop_id,
-                                   const GValue *value,
-                                   GParamSpec   *pspec)
-{
-  VervalCameraDialog *self = VERVAL_CAMERA_DIALOG (object);
-
-  switch (prop_id)
-    {
-    case PROP_SOURCE:
-      g_free (self->source);
-      self->source = g_value_dup_string (value);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
 }
 
 static void
@@ -427,17 +368,9 @@ verval_camera_dialog_class_init (VervalCameraDialogClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
   GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
-  object_class->constructed = verval_camera_dialog_constructed;
   object_class->dispose = verval_camera_dialog_dispose;
   object_class->finalize = verval_camera_dialog_finalize;
-  object_class->get_property = verval_camera_dialog_get_property;
-  object_class->set_property = verval_camera_dialog_set_property;
   window_class->close_request = verval_camera_dialog_close_request;
-
-  properties[PROP_SOURCE] =
-    g_param_spec_string ("source", NULL, NULL, NULL,
-                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/id/verval/Verval/verval-camera-dialog.ui");
   gtk_widget_class_bind_template_child (widget_class, VervalCameraDialog, stack);
@@ -508,8 +441,11 @@ verval_camera_dialog_run_async (GtkWindow           *parent,
   /* The window list owns the dialog until it is destroyed. */
   self = g_object_new (VERVAL_TYPE_CAMERA_DIALOG,
                        "transient-for", parent,
-                       "source", source,
                        NULL);
+  /* the camera keeps the source description; the dialog needs no copy */
+  self->camera = verval_camera_new (source);
+  g_signal_connect (self->camera, "frame", G_CALLBACK (on_camera_frame), self);
+  g_signal_connect (self->camera, "notify::state", G_CALLBACK (on_camera_state), self);
   self->task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (self->task, verval_camera_dialog_run_async);
 
