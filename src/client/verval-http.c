@@ -707,16 +707,25 @@ verval_http_get_base_url (VervalHttp *self)
   return self->base_url;
 }
 
+/* The worker reads these settings for each request, under the lock. */
+static void
+set_string_locked (VervalHttp  *self,
+                   char       **field,
+                   const char  *value)
+{
+  g_mutex_lock (&self->lock);
+  g_free (*field);
+  *field = g_strdup (value);
+  g_mutex_unlock (&self->lock);
+}
+
 void
 verval_http_set_token (VervalHttp *self,
                        const char *token)
 {
   g_return_if_fail (VERVAL_IS_HTTP (self));
 
-  g_mutex_lock (&self->lock);
-  g_free (self->token);
-  self->token = g_strdup (token);
-  g_mutex_unlock (&self->lock);
+  set_string_locked (self, &self->token, token);
 }
 
 void
@@ -725,10 +734,7 @@ verval_http_set_ca_file (VervalHttp *self,
 {
   g_return_if_fail (VERVAL_IS_HTTP (self));
 
-  g_mutex_lock (&self->lock);
-  g_free (self->ca_file);
-  self->ca_file = g_strdup (path);
-  g_mutex_unlock (&self->lock);
+  set_string_locked (self, &self->ca_file, path);
 }
 
 void
