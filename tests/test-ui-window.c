@@ -13,6 +13,7 @@
 #include "store-fixture.h"
 #include "ui-test-utils.h"
 #include "verval-demo.h"
+#include "verval-household-page.h"
 #include "verval-household-row.h"
 #include "verval-nik.h"
 #include "verval-window.h"
@@ -431,6 +432,14 @@ window_shows_households (gpointer data)
   return window_ready (data) && g_strcmp0 (verval_window_get_state (data), "households") == 0;
 }
 
+static gboolean
+page_shows_refusal (gpointer page)
+{
+  g_autofree char *labels = ui_test_collect_labels (page);
+
+  return strstr (labels, "bad answers") != NULL;
+}
+
 /* A visit the collector refused: the row says so, and the visit filter
  * finds it. */
 static void
@@ -486,6 +495,23 @@ test_refused (Fixture       *f,
   g_assert_nonnull (strstr (labels, verval_household_get_head_name (h)));
   g_assert_nonnull (strstr (labels, "Refused by the server"));
   ui_test_save_screenshot (GTK_WIDGET (f->window), "window-1280-refused");
+  g_clear_pointer (&labels, g_free);
+
+  /* The family's page says the same, not "waiting to upload". */
+  verval_window_show_household (f->window, h);
+  ui_test_settle ();
+  ui_test_settle ();
+  {
+    g_autoptr(GPtrArray) pages = ui_test_find_widgets (GTK_WIDGET (f->window),
+                                                       VERVAL_TYPE_HOUSEHOLD_PAGE, TRUE);
+
+    g_assert_cmpuint (pages->len, ==, 1);
+    /* The visits group loads on its own; the reason shows once it has. */
+    g_assert_true (ui_test_wait_for (page_shows_refusal, g_ptr_array_index (pages, 0)));
+    labels = ui_test_collect_labels (g_ptr_array_index (pages, 0));
+    g_assert_nonnull (strstr (labels, "Refused by the server"));
+    g_assert_null (strstr (labels, "waiting to upload"));
+  }
 }
 
 /* The app starts in Indonesian on an Indonesian system. */

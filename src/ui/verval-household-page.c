@@ -337,8 +337,11 @@ rebuild (VervalHouseholdPage *self)
 
   desil = verval_household_get_desil (h);
   verval_ui_set_desil_badge (self->desil_label, desil);
+  /* A refused visit is still "final" locally; say what the coordinator must act on. */
   gtk_label_set_label (self->visit_label,
-                       verval_ui_visit_state_label (verval_household_get_visit_state (h)));
+                       verval_household_get_refused (h)
+                       ? _("Refused by the server")
+                       : verval_ui_visit_state_label (verval_household_get_visit_state (h)));
 
   /* Identity */
   group = ADW_PREFERENCES_GROUP (new_group (self, _("Identity")));

@@ -108,12 +108,23 @@ make_row (VervalHouseholdVisits *self,
   g_autofree char *subtitle = NULL;
   const char *label;
   const char *icon = verval_ui_visit_state_icon (state, &label);
+  /* The collector refused it: the reason is what the coordinator acts on. */
+  const char *refusal = state == VERVAL_VISIT_STATE_FINAL ? verval_visit_get_sync_error (visit) : NULL;
+  gboolean refused = refusal != NULL && refusal[0] != '\0';
 
   local = g_date_time_to_local (when != NULL ? when : verval_visit_get_started (visit));
   /* Translators: a date and time, see the strftime manual */
   time = g_date_time_format (local, _("%-d %b %Y, %H.%M"));
-  subtitle = verval_ui_join_nonempty (" · ", time, result, verval_visit_get_review_comment (visit),
+  /* A sent-back visit carries the supervisor's comment, a refused one the
+   * collector's reason; never both. */
+  subtitle = verval_ui_join_nonempty (" · ", time, result != NULL ? result : "",
+                                      refused ? refusal : verval_visit_get_review_comment (visit),
                                       NULL);
+  if (refused)
+    {
+      label = _("Refused by the server");
+      icon = "dialog-warning-symbolic";
+    }
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), label);
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
@@ -123,7 +134,7 @@ make_row (VervalHouseholdVisits *self,
   gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
   g_object_set_data_full (G_OBJECT (row), "visit", g_object_ref (visit), g_object_unref);
   g_signal_connect (row, "activated", G_CALLBACK (row_activated_cb), self);
-  if (state == VERVAL_VISIT_STATE_REJECTED)
+  if (state == VERVAL_VISIT_STATE_REJECTED || refused)
     gtk_widget_add_css_class (row, "warning");
   return row;
 }
