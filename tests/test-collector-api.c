@@ -5,9 +5,11 @@
  */
 #include "config.h"
 
+#include <math.h>
 #include <sqlite3.h>
 #include <string.h>
 
+#include "collector-export.h"
 #include "collector-import.h"
 #include "collector-token.h"
 #include "test-collector-util.h"
@@ -635,6 +637,57 @@ test_location_accuracy (Fixture       *f,
   g_assert_true (is_null);
   g_assert_cmpfloat (stored_accuracy (f, given, &is_null), ==, 12.5);
   g_assert_false (is_null);
+
+  /* Read back and exported, an unknown accuracy stays unknown, never 0. */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GPtrArray) visits = collector_store_list_visits (f->tc->store, &error);
+    g_autoptr(GString) geojson = NULL;
+    g_autoptr(JsonNode) root = NULL;
+    guint n_unknown = 0, n_known = 0;
+
+    g_assert_no_error (error);
+    for (guint i = 0; i < visits->len; i++)
+      {
+        CollectorVisit *v = g_ptr_array_index (visits, i);
+
+        if (g_strcmp0 (v->uuid, absent) == 0 || g_strcmp0 (v->uuid, null) == 0)
+          {
+            g_assert_true (isnan (v->accuracy));
+            n_unknown++;
+          }
+        else if (g_strcmp0 (v->uuid, given) == 0)
+          {
+            g_assert_cmpfloat (v->accuracy, ==, 12.5);
+            n_known++;
+          }
+      }
+    g_assert_cmpuint (n_unknown, ==, 2);
+    g_assert_cmpuint (n_known, ==, 1);
+
+    geojson = collector_export_geojson (visits);
+    root = json_from_string (geojson->str, &error);
+    g_assert_no_error (error);
+    n_unknown = 0;
+    {
+      JsonArray *features = json_object_get_array_member (json_node_get_object (root), "features");
+
+      for (guint i = 0; i < json_array_get_length (features); i++)
+        {
+          JsonObject *feature = json_array_get_object_element (features, i);
+          JsonObject *props = json_object_get_object_member (feature, "properties");
+          const char *uuid = json_object_get_string_member_with_default (feature, "id", "");
+
+          if (g_strcmp0 (uuid, absent) == 0 || g_strcmp0 (uuid, null) == 0)
+            {
+              g_assert_true (json_object_has_member (props, "accuracy"));
+              g_assert_true (json_object_get_null_member (props, "accuracy"));
+              n_unknown++;
+            }
+        }
+    }
+    g_assert_cmpuint (n_unknown, ==, 2);
+  }
 }
 
 /* Everything the listing knows about a family reaches the device, in the

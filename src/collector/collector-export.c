@@ -12,6 +12,7 @@
 #include "config.h"
 
 #include <json-glib/json-glib.h>
+#include <math.h>
 #include <string.h>
 
 #include "collector-export.h"
@@ -94,7 +95,7 @@ collector_export_csv (GPtrArray *visits)
       g_autofree char *result_code = g_strdup_printf ("%" G_GINT64_FORMAT, v->result_code);
       g_autofree char *lat = v->has_location ? number (v->lat) : NULL;
       g_autofree char *lon = v->has_location ? number (v->lon) : NULL;
-      g_autofree char *accuracy = v->has_location ? number (v->accuracy) : NULL;
+      g_autofree char *accuracy = v->has_location && !isnan (v->accuracy) ? number (v->accuracy) : NULL;
       g_autofree char *altitude = v->has_altitude ? number (v->altitude) : NULL;
       g_autofree char *media = media_list (v);
       g_autofree char *received = time_text (v->received_at);
@@ -190,7 +191,10 @@ collector_export_geojson (GPtrArray *visits)
       if (v->has_location)
         {
           json_builder_set_member_name (b, "accuracy");
-          json_builder_add_double_value (b, v->accuracy);
+          if (isnan (v->accuracy))
+            json_builder_add_null_value (b);
+          else
+            json_builder_add_double_value (b, v->accuracy);
           json_builder_set_member_name (b, "fix_source");
           json_builder_add_string_value (b, v->fix_source);
         }

@@ -14,6 +14,7 @@
 
 #include "config.h"
 
+#include <math.h>
 #include <sqlite3.h>
 #include <string.h>
 
@@ -1507,7 +1508,8 @@ write_visit (Conn            *conn,
     {
       sqlite3_bind_double (stmt, 11, v->lat);
       sqlite3_bind_double (stmt, 12, v->lon);
-      sqlite3_bind_double (stmt, 13, v->accuracy);
+      if (!isnan (v->accuracy))
+        sqlite3_bind_double (stmt, 13, v->accuracy);
       if (v->has_altitude)
         sqlite3_bind_double (stmt, 14, v->altitude);
       bind_text (stmt, 15, v->fix_time);
@@ -1687,7 +1689,7 @@ sqlite_list_visits (CollectorStore *store,
       v->has_location = sqlite3_column_type (stmt, 9) != SQLITE_NULL;
       v->lat = sqlite3_column_double (stmt, 9);
       v->lon = sqlite3_column_double (stmt, 10);
-      v->accuracy = sqlite3_column_double (stmt, 11);
+      v->accuracy = sqlite3_column_type (stmt, 11) != SQLITE_NULL ? sqlite3_column_double (stmt, 11) : NAN;
       v->has_altitude = sqlite3_column_type (stmt, 12) != SQLITE_NULL;
       v->altitude = sqlite3_column_double (stmt, 12);
       v->fix_time = column_dup (stmt, 13);

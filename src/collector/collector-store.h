@@ -91,7 +91,7 @@ typedef struct {
   gboolean   has_location;
   double     lat;
   double     lon;
-  double     accuracy;
+  double     accuracy;     /* metres; NAN when the device gave none */
   gboolean   has_altitude;
   double     altitude;
   char      *fix_time;
