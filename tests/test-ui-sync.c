@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "ui-test-utils.h"
+#include "ui-test-window.h"
 #include "verval-demo.h"
 #include "verval-enroll-dialog.h"
 #include "verval-sync-indicator.h"
@@ -196,18 +197,6 @@ issue_code (const char *enumerator)
   return g_strndup (colon, end - colon);
 }
 
-static gboolean
-window_ready (gpointer data)
-{
-  VervalWindow *window = data;
-  VervalHouseholdModel *model = verval_window_get_model (window);
-
-  return model != NULL
-         && !verval_household_model_get_loading (model)
-         && g_strcmp0 (verval_window_get_state (window), "loading") != 0
-         && gtk_widget_get_mapped (GTK_WIDGET (window));
-}
-
 static void
 open_window (Fixture           *f,
              const FixtureSize *size)
@@ -221,7 +210,7 @@ open_window (Fixture           *f,
                             NULL);
   g_object_ref_sink (f->window);
   gtk_window_present (GTK_WINDOW (f->window));
-  g_assert_true (ui_test_wait_for (window_ready, f->window));
+  g_assert_true (ui_test_wait_for (ui_test_window_ready, f->window));
   ui_test_settle ();
 }
 

@@ -12,6 +12,7 @@
 
 #include "store-fixture.h"
 #include "ui-test-utils.h"
+#include "ui-test-window.h"
 #include "verval-demo.h"
 #include "verval-household-page.h"
 #include "verval-household-row.h"
@@ -45,18 +46,6 @@ static const FixtureSize wide = { 1280, 800, FALSE };
 static const FixtureSize narrow = { 360, 720, FALSE };
 static const FixtureSize wide_empty = { 1280, 800, TRUE };
 
-static gboolean
-window_ready (gpointer data)
-{
-  VervalWindow *window = data;
-  VervalHouseholdModel *model = verval_window_get_model (window);
-
-  return model != NULL
-         && !verval_household_model_get_loading (model)
-         && g_strcmp0 (verval_window_get_state (window), "loading") != 0
-         && gtk_widget_get_mapped (GTK_WIDGET (window));
-}
-
 static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
@@ -89,7 +78,7 @@ fixture_setup (Fixture       *f,
                             NULL);
   g_object_ref_sink (f->window);
   gtk_window_present (GTK_WINDOW (f->window));
-  g_assert_true (ui_test_wait_for (window_ready, f->window));
+  g_assert_true (ui_test_wait_for (ui_test_window_ready, f->window));
   ui_test_settle ();
 }
 
@@ -429,7 +418,7 @@ test_empty (Fixture       *f,
 static gboolean
 window_shows_households (gpointer data)
 {
-  return window_ready (data) && g_strcmp0 (verval_window_get_state (data), "households") == 0;
+  return ui_test_window_ready (data) && g_strcmp0 (verval_window_get_state (data), "households") == 0;
 }
 
 static gboolean
@@ -572,7 +561,7 @@ test_indonesian (Fixture       *f,
 
   window = g_object_new (VERVAL_TYPE_WINDOW, "store", f->store, "settings", settings, NULL);
   gtk_window_present (GTK_WINDOW (window));
-  g_assert_true (ui_test_wait_for (window_ready, window));
+  g_assert_true (ui_test_wait_for (ui_test_window_ready, window));
   ui_test_settle ();
   labels = ui_test_collect_labels (GTK_WIDGET (window));
   g_assert_null (strstr (labels, "No Families Yet"));
@@ -586,7 +575,7 @@ test_indonesian (Fixture       *f,
   g_settings_set_int (settings, "window-height", 720);
   window = g_object_new (VERVAL_TYPE_WINDOW, "store", shared_store, "settings", settings, NULL);
   gtk_window_present (GTK_WINDOW (window));
-  g_assert_true (ui_test_wait_for (window_ready, window));
+  g_assert_true (ui_test_wait_for (ui_test_window_ready, window));
   ui_test_settle ();
   g_clear_pointer (&labels, g_free);
   labels = ui_test_collect_labels (GTK_WIDGET (window));
