@@ -265,6 +265,28 @@ test_orientation (Fixture       *f,
   g_assert_cmpint (gdk_pixbuf_get_height (thumb), ==, 96);
   assert_color (thumb, 40, 24, RED);
   assert_color (thumb, 120, 72, WHITE);
+
+  /* Scaled down as well: the rows are turned as the scaler makes them. */
+  options.max_edge = 200;
+  options.thumb_edge = 100;
+  g_clear_pointer (&photo, verval_photo_free);
+  g_clear_object (&result);
+  g_clear_object (&thumb);
+  photo = import_ok (f, jpeg, &options);
+  g_assert_cmpuint (photo->width, ==, 200);
+  g_assert_cmpuint (photo->height, ==, 120);
+  result = load_stored (f, photo, FALSE);
+  assert_color (result, 50, 30, RED);
+  assert_color (result, 150, 30, GREEN);
+  assert_color (result, 50, 90, BLUE);
+  assert_color (result, 150, 90, WHITE);
+  thumb = load_stored (f, photo, TRUE);
+  g_assert_cmpint (gdk_pixbuf_get_width (thumb), ==, 100);
+  g_assert_cmpint (gdk_pixbuf_get_height (thumb), ==, 60);
+  assert_color (thumb, 25, 15, RED);
+  assert_color (thumb, 75, 15, GREEN);
+  assert_color (thumb, 25, 45, BLUE);
+  assert_color (thumb, 75, 45, WHITE);
 }
 
 /* --- sizes -------------------------------------------------------------- */

@@ -392,47 +392,71 @@ scale_image (const Image *src,
 
 /* --- Orientation -------------------------------------------------------- */
 
-/* EXIF orientation says how the stored pixels must be turned to be upright;
- * this produces the upright image. For each value, where the output's
- * top-left pixel comes from and how the source index moves per output
- * column and per output row. */
+/* EXIF orientation says how the stored pixels must be turned to be upright.
+ * Row y of the stored image (sw × sh) lands in the upright one (dw wide)
+ * starting at pixel base and moving by step per stored pixel; rows can so
+ * be placed one at a time, as they are produced. */
+static void
+orient_row (guint8       *dst,
+            guint         dw,
+            guint         sw,
+            guint         sh,
+            guint         orientation,
+            guint         y,
+            const guint8 *row)
+{
+  gssize base, step;
+
+  switch (orientation)
+    {
+    case 2: base = (gssize) y * dw + sw - 1;                 step = -1;           break;
+    case 3: base = (gssize) (sh - 1 - y) * dw + sw - 1;      step = -1;           break;
+    case 4: base = (gssize) (sh - 1 - y) * dw;               step = 1;            break;
+    case 5: base = y;                                        step = dw;           break;
+    case 6: base = sh - 1 - y;                               step = dw;           break;
+    case 7: base = (gssize) (sw - 1) * dw + sh - 1 - y;      step = -(gssize) dw; break;
+    case 8: base = (gssize) (sw - 1) * dw + y;               step = -(gssize) dw; break;
+    default:
+      memcpy (dst + (gsize) y * dw * BPP, row, (gsize) sw * BPP);
+      return;
+    }
+  for (guint x = 0; x < sw; x++, base += step)
+    memcpy (dst + base * BPP, row + (gsize) x * BPP, BPP);
+}
+
+/* Whether orient_row () moves anything for this EXIF orientation. */
+static gboolean
+orientation_turns (guint orientation)
+{
+  return orientation >= 2 && orientation <= 8;
+}
+
+/* An empty image of the upright size of a stored sw × sh one. */
+static void
+orient_alloc (Image *upright,
+              guint  sw,
+              guint  sh,
+              guint  orientation)
+{
+  upright->width = orientation >= 5 && orientation <= 8 ? sh : sw;
+  upright->height = orientation >= 5 && orientation <= 8 ? sw : sh;
+  upright->pixels = g_malloc ((gsize) upright->width * upright->height * BPP);
+}
+
 static void
 orient_image (Image *image,
               guint  orientation)
 {
-  gssize sw = image->width, sh = image->height;
-  gssize origin, step_x, step_y;
-  guint dw, dh;
-  guint8 *out;
+  Image upright;
 
-  switch (orientation)
-    {
-    case 2: origin = sw - 1;             step_x = -1;  step_y = sw;  break;
-    case 3: origin = sh * sw - 1;        step_x = -1;  step_y = -sw; break;
-    case 4: origin = (sh - 1) * sw;      step_x = 1;   step_y = -sw; break;
-    case 5: origin = 0;                  step_x = sw;  step_y = 1;   break;
-    case 6: origin = (sh - 1) * sw;      step_x = -sw; step_y = 1;   break;
-    case 7: origin = sh * sw - 1;        step_x = -sw; step_y = -1;  break;
-    case 8: origin = sw - 1;             step_x = sw;  step_y = -1;  break;
-    default:
-      return;
-    }
-
-  dw = orientation >= 5 ? image->height : image->width;
-  dh = orientation >= 5 ? image->width : image->height;
-  out = g_malloc ((gsize) dw * dh * BPP);
-  for (guint y = 0; y < dh; y++)
-    {
-      gssize s = origin + (gssize) y * step_y;
-      guint8 *d = out + (gsize) y * dw * BPP;
-
-      for (guint x = 0; x < dw; x++, s += step_x, d += BPP)
-        memcpy (d, image->pixels + s * BPP, BPP);
-    }
+  if (!orientation_turns (orientation))
+    return;
+  orient_alloc (&upright, image->width, image->height, orientation);
+  for (guint y = 0; y < image->height; y++)
+    orient_row (upright.pixels, upright.width, image->width, image->height, orientation, y,
+                image->pixels + (gsize) y * image->width * BPP);
   g_free (image->pixels);
-  image->pixels = out;
-  image->width = dw;
-  image->height = dh;
+  *image = upright;
 }
 
 /* --- EXIF --------------------------------------------------------------- */
@@ -726,20 +750,335 @@ cmyk_to_rgbx (guint8   *row,
     }
 }
 
+/* --- Encoding, all at once or row by row -------------------------------- */
+
+typedef struct {
+  struct jpeg_compress_struct cinfo;
+  JpegErrorMgr                err;
+  unsigned char              *buf;
+  unsigned char              *initial;  /* ours; libjpeg does not free it if it grows */
+  unsigned long               len;
+  gboolean                    failed;
+} JpegEncoder;
+
+static void
+encoder_free (JpegEncoder *enc)
+{
+  jpeg_destroy_compress (&enc->cinfo);
+  if (enc->buf != enc->initial)
+    free (enc->buf);
+  free (enc->initial);
+  g_free (enc);
+}
+
+/* Never NULL: a libjpeg failure is kept for encoder_finish () to report. */
+static JpegEncoder *
+encoder_new (guint width,
+             guint height,
+             guint quality)
+{
+  JpegEncoder *enc = g_new0 (JpegEncoder, 1);
+
+  enc->cinfo.err = &enc->err.pub;
+  jpeg_error_mgr_init (&enc->err);
+  if (setjmp (enc->err.jump))
+    {
+      enc->failed = TRUE;
+      return enc;
+    }
+
+  jpeg_create_compress (&enc->cinfo);
+  /* Room for a generous quality-80 result up front, so the buffer is not
+   * grown and copied over and over; untouched pages cost nothing. */
+  enc->len = (unsigned long) width * height + 65536;
+  enc->buf = enc->initial = malloc (enc->len);
+  if (enc->buf == NULL)
+    enc->len = 0;
+  jpeg_mem_dest (&enc->cinfo, &enc->buf, &enc->len);
+  enc->cinfo.image_width = width;
+  enc->cinfo.image_height = height;
+  enc->cinfo.input_components = BPP;
+  enc->cinfo.in_color_space = JCS_EXT_RGBX;
+  jpeg_set_defaults (&enc->cinfo);
+  jpeg_set_quality (&enc->cinfo, CLAMP ((int) quality, 1, 100), TRUE);
+  /* Smaller files for slow links, at the price of a second pass. */
+  enc->cinfo.optimize_coding = TRUE;
+  jpeg_start_compress (&enc->cinfo, TRUE);
+  return enc;
+}
+
+static void
+encoder_write (JpegEncoder  *enc,
+               const guint8 *pixels,
+               guint         n_rows,
+               gsize         stride)
+{
+  if (enc->failed)
+    return;
+  if (setjmp (enc->err.jump))
+    {
+      enc->failed = TRUE;
+      return;
+    }
+  for (guint i = 0; i < n_rows; i++)
+    {
+      JSAMPROW rows[1] = { (JSAMPROW) pixels + i * stride };
+
+      jpeg_write_scanlines (&enc->cinfo, rows, 1);
+    }
+}
+
+/* Consumes enc. */
+static GBytes *
+encoder_finish (JpegEncoder  *enc,
+                GError      **error)
+{
+  GBytes *bytes;
+
+  if (!enc->failed)
+    {
+      if (setjmp (enc->err.jump))
+        enc->failed = TRUE;
+      else
+        jpeg_finish_compress (&enc->cinfo);
+    }
+  if (enc->failed)
+    {
+      g_set_error (error, VERVAL_PHOTO_ERROR, VERVAL_PHOTO_ERROR_IO,
+                   _("Could not encode the photo: %s"), enc->err.message);
+      encoder_free (enc);
+      return NULL;
+    }
+
+  if (enc->buf != enc->initial)
+    g_clear_pointer (&enc->initial, free);
+  bytes = g_bytes_new_with_free_func (enc->buf, enc->len, free, enc->buf);
+  enc->buf = enc->initial = NULL;
+  encoder_free (enc);
+  return bytes;
+}
+
+static GBytes *
+encode_jpeg (const Image *image,
+             guint        quality,
+             GError     **error)
+{
+  JpegEncoder *enc = encoder_new (image->width, image->height, quality);
+
+  encoder_write (enc, image->pixels, image->height, (gsize) image->width * BPP);
+  return encoder_finish (enc, error);
+}
+
+/* --- Scaling (and encoding) beside the decoder --------------------------- */
+
+/* Decoding a camera JPEG is bound by its entropy decoding, which cannot be
+ * split; everything after it can run beside it. The decoder writes rows
+ * into a small ring and a second thread takes them out and feeds the
+ * resampler; each finished output row then goes on to the thumbnail's
+ * resampler and either straight to the encoder (a photo that needs no
+ * turning) or to its upright place (one that does, encoded afterwards). */
+#define RING_ROWS 32
+
+typedef struct {
+  GMutex       lock;
+  GCond        cond;
+  guint8      *ring;
+  gsize        row_bytes;
+  guint        produced;  /* rows the decoder has put in the ring */
+  guint        consumed;  /* rows the scaler has taken out of it */
+  gboolean     finished;  /* no more rows will come */
+  gboolean     aborted;   /* stop now, the result is not wanted */
+  Resampler    resampler;
+  Resampler    thumb;
+  guint        orientation;
+  Image        upright;   /* when the photo needs turning */
+  JpegEncoder *encoder;   /* when it does not */
+  guint        done_rows; /* output rows passed on */
+  GThread     *thread;
+} ScalePipe;
+
+/* Passes on the output rows the resampler has finished since last time. */
+static void
+scale_pipe_pass_on (ScalePipe *pipe)
+{
+  Resampler *r = &pipe->resampler;
+  gsize stride = (gsize) r->out_w * BPP;
+
+  if (pipe->done_rows == r->out_y)
+    return;
+  if (pipe->encoder != NULL)
+    encoder_write (pipe->encoder, r->out + pipe->done_rows * stride,
+                   r->out_y - pipe->done_rows, stride);
+  for (guint y = pipe->done_rows; y < r->out_y; y++)
+    {
+      const guint8 *row = r->out + y * stride;
+
+      resampler_push (&pipe->thumb, row);
+      if (pipe->upright.pixels != NULL)
+        orient_row (pipe->upright.pixels, pipe->upright.width, r->out_w, r->out_h,
+                    pipe->orientation, y, row);
+    }
+  pipe->done_rows = r->out_y;
+}
+
+static gpointer
+scale_pipe_thread (gpointer data)
+{
+  ScalePipe *pipe = data;
+
+  for (;;)
+    {
+      const guint8 *row;
+
+      g_mutex_lock (&pipe->lock);
+      while (pipe->produced == pipe->consumed && !pipe->finished && !pipe->aborted)
+        g_cond_wait (&pipe->cond, &pipe->lock);
+      if (pipe->aborted || pipe->produced == pipe->consumed)
+        {
+          g_mutex_unlock (&pipe->lock);
+          break;
+        }
+      row = pipe->ring + (gsize) (pipe->consumed % RING_ROWS) * pipe->row_bytes;
+      g_mutex_unlock (&pipe->lock);
+
+      resampler_push (&pipe->resampler, row);
+      scale_pipe_pass_on (pipe);
+
+      g_mutex_lock (&pipe->lock);
+      pipe->consumed++;
+      g_cond_signal (&pipe->cond);
+      g_mutex_unlock (&pipe->lock);
+    }
+  return NULL;
+}
+
+static void
+scale_pipe_start (ScalePipe                *pipe,
+                  guint                     in_w,
+                  guint                     in_h,
+                  guint                     out_w,
+                  guint                     out_h,
+                  guint                     orientation,
+                  const VervalPhotoOptions *options)
+{
+  guint thumb_w, thumb_h;
+
+  g_mutex_init (&pipe->lock);
+  g_cond_init (&pipe->cond);
+  pipe->row_bytes = (gsize) in_w * BPP;
+  pipe->ring = g_malloc (pipe->row_bytes * RING_ROWS);
+  resampler_init (&pipe->resampler, in_w, in_h, out_w, out_h);
+  fit_size (out_w, out_h, options->thumb_edge, &thumb_w, &thumb_h);
+  resampler_init (&pipe->thumb, out_w, out_h, thumb_w, thumb_h);
+  pipe->orientation = orientation;
+  if (orientation_turns (orientation))
+    orient_alloc (&pipe->upright, out_w, out_h, orientation);
+  else
+    pipe->encoder = encoder_new (out_w, out_h, options->quality);
+  pipe->thread = g_thread_new ("verval-photo-scale", scale_pipe_thread, pipe);
+}
+
+/* The ring row to decode into next, once the scaler has made room. */
+static guint8 *
+scale_pipe_next_row (ScalePipe *pipe)
+{
+  guint8 *row;
+
+  g_mutex_lock (&pipe->lock);
+  while (pipe->produced - pipe->consumed == RING_ROWS)
+    g_cond_wait (&pipe->cond, &pipe->lock);
+  row = pipe->ring + (gsize) (pipe->produced % RING_ROWS) * pipe->row_bytes;
+  g_mutex_unlock (&pipe->lock);
+  return row;
+}
+
+static void
+scale_pipe_push_row (ScalePipe *pipe)
+{
+  g_mutex_lock (&pipe->lock);
+  pipe->produced++;
+  g_cond_signal (&pipe->cond);
+  g_mutex_unlock (&pipe->lock);
+}
+
+/* Waits for the scaler; safe on a pipe that never started. */
+static void
+scale_pipe_stop (ScalePipe *pipe,
+                 gboolean   abort)
+{
+  if (pipe->thread == NULL)
+    return;
+  g_mutex_lock (&pipe->lock);
+  pipe->finished = TRUE;
+  pipe->aborted = abort;
+  g_cond_signal (&pipe->cond);
+  g_mutex_unlock (&pipe->lock);
+  g_clear_pointer (&pipe->thread, g_thread_join);
+  g_clear_pointer (&pipe->ring, g_free);
+  g_mutex_clear (&pipe->lock);
+  g_cond_clear (&pipe->cond);
+}
+
+static void
+scale_pipe_abort (ScalePipe *pipe)
+{
+  scale_pipe_stop (pipe, TRUE);
+  g_clear_pointer (&pipe->encoder, encoder_free);
+  resampler_clear (&pipe->resampler);
+  resampler_clear (&pipe->thumb);
+  image_clear (&pipe->upright);
+}
+
+/* After the last row: the upright scaled image and thumbnail, and the
+ * image's encoding if it was made on the way. */
+static gboolean
+scale_pipe_finish (ScalePipe  *pipe,
+                   Image      *image,
+                   Image      *thumb,
+                   GBytes    **encoded,
+                   GError    **error)
+{
+  scale_pipe_stop (pipe, FALSE);
+  if (pipe->upright.pixels != NULL)
+    {
+      *image = pipe->upright;
+      pipe->upright = (Image) { 0 };
+    }
+  else
+    resampler_steal (&pipe->resampler, image);
+  resampler_clear (&pipe->resampler);
+  resampler_steal (&pipe->thumb, thumb);
+  resampler_clear (&pipe->thumb);
+  orient_image (thumb, pipe->orientation);
+  if (pipe->encoder != NULL)
+    {
+      *encoded = encoder_finish (g_steal_pointer (&pipe->encoder), error);
+      if (*encoded == NULL)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* --- JPEG decoding ------------------------------------------------------ */
+
 typedef struct {
   struct jpeg_decompress_struct cinfo;
   JpegErrorMgr                  err;
-  Resampler                     resampler;
-  guint8                       *row;
+  ScalePipe                     pipe;
 } JpegDecoder;
 
+/* Decodes, scales to fit options->max_edge and turns upright, and makes
+ * the thumbnail. When the photo needs no turning, the scaled image is also
+ * encoded on the way into *encoded. */
 static gboolean
-decode_jpeg (const guint8 *data,
-             gsize         len,
-             guint         max_edge,
-             VervalPhoto  *photo,
-             Image        *image,
-             GError      **error)
+decode_jpeg (const guint8             *data,
+             gsize                     len,
+             const VervalPhotoOptions *options,
+             VervalPhoto              *photo,
+             Image                    *image,
+             Image                    *thumb,
+             GBytes                  **encoded,
+             GError                  **error)
 {
   /* Everything a longjmp must be able to clean up lives in the heap block. */
   g_autofree JpegDecoder *dec = g_new0 (JpegDecoder, 1);
@@ -752,8 +1091,7 @@ decode_jpeg (const guint8 *data,
     {
       set_corrupt_error (error, dec->err.message);
       jpeg_destroy_decompress (&dec->cinfo);
-      resampler_clear (&dec->resampler);
-      g_free (dec->row);
+      scale_pipe_abort (&dec->pipe);
       return FALSE;
     }
 
@@ -783,7 +1121,7 @@ decode_jpeg (const guint8 *data,
   dec->cinfo.out_color_space = cmyk ? JCS_CMYK : JCS_EXT_RGBX;
 
   /* The smallest DCT scale (n/8) whose output still covers the target. */
-  fit_size (dec->cinfo.image_width, dec->cinfo.image_height, max_edge, &out_w, &out_h);
+  fit_size (dec->cinfo.image_width, dec->cinfo.image_height, options->max_edge, &out_w, &out_h);
   for (guint num = 1; num <= 8; num++)
     {
       dec->cinfo.scale_num = num;
@@ -801,89 +1139,22 @@ decode_jpeg (const guint8 *data,
            dec->cinfo.output_width, dec->cinfo.output_height, out_w, out_h);
 
   jpeg_start_decompress (&dec->cinfo);
-  resampler_init (&dec->resampler, dec->cinfo.output_width, dec->cinfo.output_height,
-                  out_w, out_h);
-  dec->row = g_malloc ((gsize) dec->cinfo.output_width * dec->cinfo.output_components);
+  scale_pipe_start (&dec->pipe, dec->cinfo.output_width, dec->cinfo.output_height,
+                    out_w, out_h, photo->orientation, options);
   while (dec->cinfo.output_scanline < dec->cinfo.output_height)
     {
-      JSAMPROW rows[1] = { dec->row };
+      JSAMPROW rows[1] = { scale_pipe_next_row (&dec->pipe) };
 
       if (jpeg_read_scanlines (&dec->cinfo, rows, 1) != 1)
         ERREXIT (&dec->cinfo, JERR_INPUT_EMPTY);
       if (cmyk)
-        cmyk_to_rgbx (dec->row, dec->cinfo.output_width, dec->cinfo.saw_Adobe_marker);
-      resampler_push (&dec->resampler, dec->row);
+        cmyk_to_rgbx (rows[0], dec->cinfo.output_width, dec->cinfo.saw_Adobe_marker);
+      scale_pipe_push_row (&dec->pipe);
     }
   /* No jpeg_finish_decompress (): the pixels are all here, and a missing EOI
    * or trailing bytes after them do not make the photo worse. */
   jpeg_destroy_decompress (&dec->cinfo);
-  g_clear_pointer (&dec->row, g_free);
-
-  resampler_steal (&dec->resampler, image);
-  resampler_clear (&dec->resampler);
-  return TRUE;
-}
-
-typedef struct {
-  struct jpeg_compress_struct cinfo;
-  JpegErrorMgr                err;
-  unsigned char              *buf;
-  unsigned char              *initial;  /* ours; libjpeg does not free it if it grows */
-  unsigned long               len;
-} JpegEncoder;
-
-static GBytes *
-encode_jpeg (const Image *image,
-             guint        quality,
-             GError     **error)
-{
-  g_autofree JpegEncoder *enc = g_new0 (JpegEncoder, 1);
-  GBytes *bytes;
-
-  enc->cinfo.err = &enc->err.pub;
-  jpeg_error_mgr_init (&enc->err);
-  if (setjmp (enc->err.jump))
-    {
-      g_set_error (error, VERVAL_PHOTO_ERROR, VERVAL_PHOTO_ERROR_IO,
-                   _("Could not encode the photo: %s"), enc->err.message);
-      jpeg_destroy_compress (&enc->cinfo);
-      if (enc->buf != enc->initial)
-        free (enc->buf);
-      free (enc->initial);
-      return NULL;
-    }
-
-  jpeg_create_compress (&enc->cinfo);
-  /* Room for a generous quality-80 result up front, so the buffer is not
-   * grown and copied over and over; untouched pages cost nothing. */
-  enc->len = (unsigned long) image->width * image->height + 65536;
-  enc->buf = enc->initial = malloc (enc->len);
-  if (enc->buf == NULL)
-    enc->len = 0;
-  jpeg_mem_dest (&enc->cinfo, &enc->buf, &enc->len);
-  enc->cinfo.image_width = image->width;
-  enc->cinfo.image_height = image->height;
-  enc->cinfo.input_components = BPP;
-  enc->cinfo.in_color_space = JCS_EXT_RGBX;
-  jpeg_set_defaults (&enc->cinfo);
-  jpeg_set_quality (&enc->cinfo, CLAMP ((int) quality, 1, 100), TRUE);
-  enc->cinfo.optimize_coding = TRUE;
-  jpeg_start_compress (&enc->cinfo, TRUE);
-  while (enc->cinfo.next_scanline < enc->cinfo.image_height)
-    {
-      JSAMPROW rows[1] = {
-        (JSAMPROW) image->pixels + (gsize) enc->cinfo.next_scanline * image->width * BPP
-      };
-
-      jpeg_write_scanlines (&enc->cinfo, rows, 1);
-    }
-  jpeg_finish_compress (&enc->cinfo);
-  jpeg_destroy_compress (&enc->cinfo);
-  if (enc->buf != enc->initial)
-    free (enc->initial);
-
-  bytes = g_bytes_new_with_free_func (enc->buf, enc->len, free, enc->buf);
-  return bytes;
+  return scale_pipe_finish (&dec->pipe, image, thumb, encoded, error);
 }
 
 /* --- Other formats through gdk-pixbuf ----------------------------------- */
@@ -1301,7 +1572,7 @@ verval_photo_import_bytes (GBytes                   *source,
   const char *format_name;
   const guint8 *data;
   gsize len;
-  gboolean ok;
+  gboolean ok, streamed;
   gint64 t_start = g_get_monotonic_time (), t_decoded, t_thumb, t_encoded;
 
   g_return_val_if_fail (source != NULL, NULL);
@@ -1327,7 +1598,7 @@ verval_photo_import_bytes (GBytes                   *source,
   switch (sniff (data, len, &format_name))
     {
     case FORMAT_JPEG:
-      ok = decode_jpeg (data, len, options->max_edge, photo, &image, error);
+      ok = decode_jpeg (data, len, options, photo, &image, &thumb, &encoded, error);
       break;
     case FORMAT_PNG:
     case FORMAT_WEBP:
@@ -1347,12 +1618,18 @@ verval_photo_import_bytes (GBytes                   *source,
   if (!ok || g_cancellable_set_error_if_cancelled (cancellable, error))
     return NULL;
   t_decoded = g_get_monotonic_time ();
+  streamed = encoded != NULL;
 
-  orient_image (&image, photo->orientation);
-  scale_image (&image, options->thumb_edge, &thumb);
+  /* The JPEG path did this on the way. */
+  if (thumb.pixels == NULL)
+    {
+      orient_image (&image, photo->orientation);
+      scale_image (&image, options->thumb_edge, &thumb);
+    }
   t_thumb = g_get_monotonic_time ();
 
-  encoded = encode_jpeg (&image, options->quality, error);
+  if (encoded == NULL)
+    encoded = encode_jpeg (&image, options->quality, error);
   if (encoded == NULL)
     return NULL;
   thumb_encoded = encode_jpeg (&thumb, options->quality, error);
@@ -1374,8 +1651,9 @@ verval_photo_import_bytes (GBytes                   *source,
   if (!write_durably (thumb_path, thumb_encoded, error)
       || !write_durably (path, encoded, error))
     return NULL;
-  g_debug ("%.8s: decode+scale %.1f ms, orient+thumbnail %.1f ms, encode %.1f ms, hash+store %.1f ms",
-           photo->sha256, (t_decoded - t_start) / 1000.0, (t_thumb - t_decoded) / 1000.0,
+  g_debug ("%.8s: decode+scale%s %.1f ms, orient+thumbnail %.1f ms, encode %.1f ms, hash+store %.1f ms",
+           photo->sha256, streamed ? "+encode" : "", (t_decoded - t_start) / 1000.0,
+           (t_thumb - t_decoded) / 1000.0,
            (t_encoded - t_thumb) / 1000.0, (g_get_monotonic_time () - t_encoded) / 1000.0);
 
   photo->relpath = g_strdup_printf ("%.2s/%s.jpg", photo->sha256, photo->sha256);
