@@ -412,6 +412,12 @@ editor_gone (gpointer data)
 }
 
 /* Screenshots of the editor at a tablet's landscape and a phone's width. */
+static gboolean
+is_narrow (gpointer data)
+{
+  return gtk_widget_get_width (GTK_WIDGET (data)) <= 400;
+}
+
 static void
 screenshot_both (VervalVisitEditor *editor,
                  const char        *name)
@@ -423,8 +429,8 @@ screenshot_both (VervalVisitEditor *editor,
   iterate_for (200);
   ui_test_save_screenshot (GTK_WIDGET (editor), wide);
   gtk_window_set_default_size (GTK_WINDOW (editor), 360, 720);
+  g_assert_true (ui_test_wait_for (is_narrow, editor));
   iterate_for (200);
-  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (editor)), <=, 400);
   ui_test_save_screenshot (GTK_WIDGET (editor), narrow);
 }
 
@@ -577,6 +583,7 @@ test_full_visit (Fixture       *f,
                  strstr (labels, "Found, data correct") != NULL);
   ui_test_save_screenshot (GTK_WIDGET (f->window), "household-visits-1280");
   gtk_window_set_default_size (f->window, 360, 640);
+  g_assert_true (ui_test_wait_for (is_narrow, f->window));
   iterate_for (200);
   ui_test_save_screenshot (GTK_WIDGET (f->window), "household-visits-360");
 }
