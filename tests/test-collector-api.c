@@ -11,6 +11,7 @@
 
 #include "collector-export.h"
 #include "collector-import.h"
+#include "collector-throttle.h"
 #include "collector-token.h"
 #include "test-collector-util.h"
 #include "verval-wire.h"
@@ -63,6 +64,19 @@ fixture_setup_small (Fixture       *f,
   limits.max_body = 64 * 1024;
   limits.max_media = 32 * 1024;
   limits.max_batch = 3;
+  fixture_setup_limits (f, &limits);
+}
+
+/* Three wrong enrollment codes per address in two seconds. */
+static void
+fixture_setup_throttle (Fixture       *f,
+                        gconstpointer  data)
+{
+  CollectorLimits limits;
+
+  collector_limits_init_default (&limits);
+  limits.enroll_failures = 3;
+  limits.enroll_window = 2;
   fixture_setup_limits (f, &limits);
 }
 
@@ -188,6 +202,86 @@ test_enroll_expired (Fixture       *f,
   r = post_json (f, "api/v1/enroll", NULL, json);
   g_assert_cmpuint (r->status, ==, 403);
   g_assert_cmpstr (test_response_error_code (r), ==, "enrollment_code_expired");
+}
+
+/* Guessing codes: after three wrong ones the address waits, even with the
+ * right code, which stays unused and works once the window has passed. */
+static void
+test_enroll_throttled (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *code = collector_enroll_code_new (&error);
+  g_autofree char *normal = collector_enroll_code_normalize (code);
+  g_autofree char *hash = collector_secret_hash (normal);
+  g_autofree char *json = g_strdup_printf ("{\"code\":\"%s\",\"device_name\":\"patient\"}", code);
+  g_autoptr(TestResponse) blocked = NULL;
+  g_autoptr(TestResponse) right = NULL;
+  g_autoptr(TestResponse) pulled = NULL;
+  g_autoptr(TestResponse) later = NULL;
+  const char *retry_after;
+  guint64 seconds;
+
+  g_assert_true (collector_store_add_enroll_code (f->tc->store, f->enumerator_a, hash,
+                                                  g_get_real_time () / G_USEC_PER_SEC + 600, &error));
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr(TestResponse) wrong = post_json (f, "api/v1/enroll", NULL,
+                                                 "{\"code\":\"XXXXX-XXXXX\",\"device_name\":\"x\"}");
+
+      g_assert_cmpuint (wrong->status, ==, 403);
+      g_assert_cmpstr (test_response_error_code (wrong), ==, "invalid_enrollment_code");
+    }
+
+  blocked = post_json (f, "api/v1/enroll", NULL, "{\"code\":\"XXXXX-XXXXX\",\"device_name\":\"x\"}");
+  g_assert_cmpuint (blocked->status, ==, 429);
+  g_assert_cmpstr (test_response_error_code (blocked), ==, "too_many_attempts");
+  retry_after = soup_message_headers_get_one (blocked->headers, "Retry-After");
+  g_assert_nonnull (retry_after);
+  g_assert_true (g_ascii_string_to_unsigned (retry_after, 10, 1, 2, &seconds, NULL));
+
+  right = post_json (f, "api/v1/enroll", NULL, json);
+  g_assert_cmpuint (right->status, ==, 429);
+
+  /* enrolled devices are not held up */
+  pulled = test_request (f->session, f->tc->uri, "GET", "api/v1/assignments", f->token_a, NULL, NULL, NULL);
+  g_assert_cmpuint (pulled->status, ==, 200);
+
+  g_usleep ((seconds + 1) * G_USEC_PER_SEC);
+  later = post_json (f, "api/v1/enroll", NULL, json);
+  g_assert_cmpuint (later->status, ==, 201);
+}
+
+/* The throttle on its own, on a made-up clock. */
+static void
+test_throttle_window (void)
+{
+  g_autoptr(CollectorThrottle) throttle = collector_throttle_new (2, 60);
+  g_autoptr(GInetAddress) v6 = g_inet_address_new_from_string ("2001:db8:1:2:aaaa::1");
+  g_autoptr(GInetAddress) v6_same_net = g_inet_address_new_from_string ("2001:db8:1:2:bbbb::9");
+  g_autoptr(GInetAddress) v4_mapped = g_inet_address_new_from_string ("::ffff:10.1.2.3");
+  g_autofree char *key = collector_throttle_key (v6);
+  g_autofree char *key_same = collector_throttle_key (v6_same_net);
+  g_autofree char *key_mapped = collector_throttle_key (v4_mapped);
+
+  /* one subscriber's /64 is one address; a mapped IPv4 is the IPv4 one */
+  g_assert_cmpstr (key, ==, "2001:db8:1:2::/64");
+  g_assert_cmpstr (key_same, ==, key);
+  g_assert_cmpstr (key_mapped, ==, "10.1.2.3");
+
+  g_assert_cmpuint (collector_throttle_wait (throttle, key, 1000), ==, 0);
+  collector_throttle_failed (throttle, key, 1000);
+  g_assert_cmpuint (collector_throttle_wait (throttle, key, 1010), ==, 0);
+  collector_throttle_failed (throttle, key, 1030);
+  /* two failures: wait until the first leaves the window */
+  g_assert_cmpuint (collector_throttle_wait (throttle, key, 1030), ==, 30);
+  g_assert_cmpuint (collector_throttle_wait (throttle, "10.1.2.3", 1030), ==, 0);
+  g_assert_cmpuint (collector_throttle_wait (throttle, key, 1059), ==, 1);
+  g_assert_cmpuint (collector_throttle_wait (throttle, key, 1060), ==, 0);
+  /* a failure now counts with the one at 1030 */
+  collector_throttle_failed (throttle, key, 1061);
+  g_assert_cmpuint (collector_throttle_wait (throttle, key, 1061), ==, 29);
+  g_assert_cmpuint (collector_throttle_wait (throttle, key, 1200), ==, 0);
 }
 
 /* ---------------------------------------------------------------- assignments */
@@ -1208,6 +1302,8 @@ main (int   argc,
   g_test_add (path, Fixture, NULL, setup, func, fixture_teardown)
   ADD ("/collector/api/enroll/single-use", test_enroll_single_use, fixture_setup);
   ADD ("/collector/api/enroll/expired", test_enroll_expired, fixture_setup);
+  ADD ("/collector/api/enroll/throttled", test_enroll_throttled, fixture_setup_throttle);
+  g_test_add_func ("/collector/throttle/window", test_throttle_window);
   ADD ("/collector/api/assignments/cursor", test_assignments_cursor, fixture_setup);
   ADD ("/collector/api/assignments/full-record", test_assignments_full_record, fixture_setup);
   ADD ("/collector/api/visits/location-accuracy", test_location_accuracy, fixture_setup);

@@ -275,6 +275,26 @@ test_enroll_refused (Fixture       *f,
   result2 = wait_result (f);
   g_assert_false (verval_sync_enroll_finish (f->client->sync, result2, &error));
   g_assert_error (error, VERVAL_HTTP_ERROR, VERVAL_HTTP_ERROR_INSECURE_URL);
+  g_clear_error (&error);
+
+  /* Guessing: after ten wrong codes (the collector's default) this address
+   * is told to wait, in words that say so. */
+  for (guint i = 1; i <= 10; i++)
+    {
+      g_autoptr(GAsyncResult) guess = NULL;
+
+      verval_sync_enroll_async (f->client->sync, f->collector->url, "ZZZZ-ZZZZ-ZZZZ", "Tablet", NULL, on_result, f);
+      guess = wait_result (f);
+      g_assert_false (verval_sync_enroll_finish (f->client->sync, guess, &error));
+      g_assert_error (error, VERVAL_SYNC_ERROR,
+                      (i < 10 ? VERVAL_SYNC_ERROR_CODE_REFUSED : VERVAL_SYNC_ERROR_TOO_MANY_ATTEMPTS));
+      if (i < 10)
+        g_clear_error (&error);
+    }
+  g_free (message);
+  message = verval_sync_message_for_error (error->code, NULL);
+  g_assert_nonnull (strstr (message, "too many wrong ones"));
+  g_assert_false (verval_sync_error_is_transient (error->code));
 }
 
 /* ---------------------------------------------------------------- round trip */

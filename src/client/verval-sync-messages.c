@@ -38,6 +38,7 @@ verval_sync_error_is_transient (VervalSyncError code)
     case VERVAL_SYNC_ERROR_CODE_REFUSED:
     case VERVAL_SYNC_ERROR_CODE_EXPIRED:
     case VERVAL_SYNC_ERROR_CODE_USED:
+    case VERVAL_SYNC_ERROR_TOO_MANY_ATTEMPTS:
     case VERVAL_SYNC_ERROR_TOKEN_REFUSED:
     case VERVAL_SYNC_ERROR_ACCOUNT_DISABLED:
     case VERVAL_SYNC_ERROR_TLS:
@@ -107,6 +108,8 @@ verval_sync_message_for_error (VervalSyncError  code,
       return g_strdup (_("The enrollment code has expired. Ask your administrator for a new one."));
     case VERVAL_SYNC_ERROR_CODE_USED:
       return g_strdup (_("The enrollment code was already used. Ask your administrator for a new one."));
+    case VERVAL_SYNC_ERROR_TOO_MANY_ATTEMPTS:
+      return g_strdup (_("The server is not taking enrollment codes from this network for a while, because too many wrong ones were tried. Check the code and try again later."));
     case VERVAL_SYNC_ERROR_TOKEN_REFUSED:
       return g_strdup (_("The server no longer accepts this device. Ask your administrator for a new enrollment code; your data stays on this device."));
     case VERVAL_SYNC_ERROR_ACCOUNT_DISABLED:

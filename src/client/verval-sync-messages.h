@@ -32,6 +32,7 @@ typedef enum {
   VERVAL_SYNC_ERROR_LOCAL,            /* our own store or files */
   VERVAL_SYNC_ERROR_MEDIA_MISSING,    /* a photo file is gone from the device */
   VERVAL_SYNC_ERROR_CANCELLED,
+  VERVAL_SYNC_ERROR_TOO_MANY_ATTEMPTS, /* too many wrong codes: wait (kept last, sync_log stores the number) */
 } VervalSyncError;
 
 GQuark    verval_sync_error_quark        (void);

@@ -1297,6 +1297,8 @@ check_status (VervalHttpResponse  *response,
     kind = VERVAL_SYNC_ERROR_CODE_EXPIRED;
   else if (g_strcmp0 (code, "enrollment_code_used") == 0)
     kind = VERVAL_SYNC_ERROR_CODE_USED;
+  else if (g_strcmp0 (code, "too_many_attempts") == 0 || response->status == 429)
+    kind = VERVAL_SYNC_ERROR_TOO_MANY_ATTEMPTS;
   else if (code == NULL && response->status != 404)
     kind = VERVAL_SYNC_ERROR_PROTOCOL;
   else

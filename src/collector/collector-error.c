@@ -42,6 +42,7 @@ static const struct {
   [COLLECTOR_ERROR_SHUTTING_DOWN] = { "shutting_down", 503 },
   [COLLECTOR_ERROR_INVALID_ARGUMENT] = { "invalid_argument", 400 },
   [COLLECTOR_ERROR_EXISTS] = { "exists", 409 },
+  [COLLECTOR_ERROR_TOO_MANY_ATTEMPTS] = { "too_many_attempts", 429 },
 };
 
 const char *

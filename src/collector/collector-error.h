@@ -41,6 +41,7 @@ typedef enum {
   COLLECTOR_ERROR_SHUTTING_DOWN,
   COLLECTOR_ERROR_INVALID_ARGUMENT,   /* admin commands: bad option or name */
   COLLECTOR_ERROR_EXISTS,             /* admin commands: already there */
+  COLLECTOR_ERROR_TOO_MANY_ATTEMPTS,
 } CollectorError;
 
 GQuark       collector_error_quark        (void);

@@ -22,6 +22,7 @@
 
 #include "collector-error.h"
 #include "collector-server.h"
+#include "collector-throttle.h"
 #include "collector-token.h"
 #include "collector-visit.h"
 #include "collector-wire.h"
@@ -51,6 +52,7 @@ typedef struct
   CollectorDevice      *device;
   GByteArray           *body;
   CollectorMediaUpload *upload;
+  char                 *peer;      /* the client's throttle key, for enrollment */
   guint64               limit;
   guint64               received;
   gboolean              too_large;
@@ -66,6 +68,7 @@ typedef struct
   Route                 route;
   const char           *method;
   char                 *media_name;
+  char                 *peer;
   CollectorDevice      *device;
   GBytes               *body;
   CollectorMediaUpload *upload;
@@ -91,6 +94,8 @@ struct _CollectorServer
   CollectorForms  *forms;
   CollectorLimits  limits;
   GThreadPool     *workers;
+  CollectorThrottle *enroll_throttle;
+  gboolean         behind_proxy;  /* plain HTTP off loopback: a TLS proxy in front */
   guint            in_flight;
   gboolean         shutting_down;
   GTask           *shutdown_task;
@@ -107,6 +112,8 @@ collector_limits_init_default (CollectorLimits *limits)
   limits->max_batch = COLLECTOR_DEFAULT_MAX_BATCH;
   limits->max_depth = COLLECTOR_DEFAULT_MAX_DEPTH;
   limits->max_page = COLLECTOR_DEFAULT_MAX_PAGE;
+  limits->enroll_failures = COLLECTOR_DEFAULT_ENROLL_FAILURES;
+  limits->enroll_window = COLLECTOR_DEFAULT_ENROLL_WINDOW;
 }
 
 static void
@@ -121,6 +128,7 @@ request_ctx_free (RequestCtx *ctx)
   g_clear_pointer (&ctx->device, collector_device_free);
   g_clear_pointer (&ctx->body, g_byte_array_unref);
   g_clear_pointer (&ctx->upload, collector_media_upload_free);
+  g_free (ctx->peer);
   g_free (ctx);
 }
 
@@ -130,6 +138,7 @@ job_free (Job *job)
   g_clear_object (&job->msg);
   g_clear_object (&job->server);
   g_free (job->media_name);
+  g_free (job->peer);
   g_clear_pointer (&job->device, collector_device_free);
   g_clear_pointer (&job->body, g_bytes_unref);
   g_clear_pointer (&job->upload, collector_media_upload_free);
@@ -552,6 +561,58 @@ refuse_without_reading (SoupServerMessage *msg,
                           raw, (GDestroyNotify) collector_gstring_free);
 }
 
+/* Where a request comes from, as the throttle counts it. Behind a TLS proxy
+ * every request comes from the proxy, which names the client as the last
+ * entry of X-Forwarded-For. */
+static char *
+peer_key (CollectorServer   *self,
+          SoupServerMessage *msg)
+{
+  GSocketAddress *remote = soup_server_message_get_remote_address (msg);
+  const char *forwarded;
+
+  if (self->behind_proxy &&
+      (forwarded = soup_message_headers_get_list (soup_server_message_get_request_headers (msg),
+                                                  "X-Forwarded-For")) != NULL)
+    {
+      const char *last = strrchr (forwarded, ',');
+      g_autofree char *text = g_strstrip (g_strdup (last != NULL ? last + 1 : forwarded));
+      g_autoptr(GInetAddress) address = g_inet_address_new_from_string (text);
+
+      if (address != NULL)
+        return collector_throttle_key (address);
+    }
+  if (G_IS_INET_SOCKET_ADDRESS (remote))
+    return collector_throttle_key (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (remote)));
+  return g_strdup ("unknown");
+}
+
+/* Refuses an enrollment from an address that guessed wrong too often. */
+static gboolean
+enroll_allowed (CollectorServer   *self,
+                SoupServerMessage *msg,
+                RequestCtx        *ctx)
+{
+  guint wait;
+
+  ctx->peer = peer_key (self, msg);
+  wait = collector_throttle_wait (self->enroll_throttle, ctx->peer,
+                                  g_get_monotonic_time () / G_USEC_PER_SEC);
+  if (wait == 0)
+    return TRUE;
+
+  {
+    g_autofree char *seconds = g_strdup_printf ("%u", wait);
+    g_autofree char *message =
+      g_strdup_printf ("Too many wrong enrollment codes from this address; retry in %u seconds", wait);
+
+    soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                  "Retry-After", seconds);
+    reply_error (msg, COLLECTOR_ERROR_TOO_MANY_ATTEMPTS, message);
+  }
+  return FALSE;
+}
+
 /* Runs when the headers are in, before any of the body is read. Setting a
  * status here makes libsoup answer without reading the body. */
 static void
@@ -600,6 +661,8 @@ early_handler (SoupServer        *soup,
                    "A media name is the SHA-256 of its bytes: 64 lower-case hex digits");
       goto refuse;
     }
+  if (ctx->route == ROUTE_ENROLL && !enroll_allowed (self, msg, ctx))
+    goto refuse;
 
   has_body = method == SOUP_METHOD_POST || method == SOUP_METHOD_PUT;
   is_media = ctx->route == ROUTE_MEDIA;
@@ -772,6 +835,19 @@ handle_info (Job *job)
   job_set_builder (job, SOUP_STATUS_OK, b);
 }
 
+/* A wrong, expired or used code counts against the address it came from. */
+static void
+count_enroll_failure (Job          *job,
+                      const GError *error)
+{
+  if (job->peer != NULL &&
+      (g_error_matches (error, COLLECTOR_ERROR, COLLECTOR_ERROR_INVALID_CODE) ||
+       g_error_matches (error, COLLECTOR_ERROR, COLLECTOR_ERROR_CODE_EXPIRED) ||
+       g_error_matches (error, COLLECTOR_ERROR, COLLECTOR_ERROR_CODE_USED)))
+    collector_throttle_failed (job->server->enroll_throttle, job->peer,
+                               g_get_monotonic_time () / G_USEC_PER_SEC);
+}
+
 static void
 handle_enroll (Job *job)
 {
@@ -803,6 +879,7 @@ handle_enroll (Job *job)
     {
       g_set_error_literal (&error, COLLECTOR_ERROR, COLLECTOR_ERROR_INVALID_CODE,
                            "This enrollment code is not known");
+      count_enroll_failure (job, error);
       return job_set_error (job, error);
     }
   code_hash = collector_secret_hash (code);
@@ -813,7 +890,10 @@ handle_enroll (Job *job)
   device = collector_store_enroll_device (job->server->store, code_hash, token_hash, device_name,
                                           app_version, g_get_real_time () / G_USEC_PER_SEC, &error);
   if (device == NULL)
-    return job_set_error (job, error);
+    {
+      count_enroll_failure (job, error);
+      return job_set_error (job, error);
+    }
 
   b = json_builder_new ();
   json_builder_begin_object (b);
@@ -1330,6 +1410,7 @@ handler (SoupServer        *soup,
   job->route = ctx->route;
   job->method = soup_server_message_get_method (msg);
   job->media_name = g_strdup (ctx->media_name);
+  job->peer = g_strdup (ctx->peer);
   if (ctx->device != NULL)
     {
       job->device = collector_device_copy (ctx->device);
@@ -1412,6 +1493,7 @@ collector_server_dispose (GObject *object)
   g_clear_object (&self->store);
   g_clear_object (&self->media);
   g_clear_object (&self->forms);
+  g_clear_pointer (&self->enroll_throttle, collector_throttle_free);
   g_clear_pointer (&self->context, g_main_context_unref);
   G_OBJECT_CLASS (collector_server_parent_class)->dispose (object);
 }
@@ -1447,6 +1529,13 @@ collector_server_new (CollectorStore        *store,
     self->limits = *limits;
   else
     collector_limits_init_default (&self->limits);
+  if (self->limits.enroll_failures == 0 || self->limits.enroll_window == 0)
+    {
+      self->limits.enroll_failures = COLLECTOR_DEFAULT_ENROLL_FAILURES;
+      self->limits.enroll_window = COLLECTOR_DEFAULT_ENROLL_WINDOW;
+    }
+  self->enroll_throttle = collector_throttle_new (self->limits.enroll_failures,
+                                                  self->limits.enroll_window);
   self->context = g_main_context_ref_thread_default ();
   self->workers = g_thread_pool_new (worker_func, self, N_WORKERS, FALSE, NULL);
   self->soup = soup_server_new ("server-header", "verval-collector/" PACKAGE_VERSION " ", NULL);
@@ -1511,6 +1600,7 @@ collector_server_listen (CollectorServer *self,
       return FALSE;
     }
 
+  self->behind_proxy = !tls && !g_inet_address_get_is_loopback (inet);
   socket_address = g_inet_socket_address_new (inet, port);
   return soup_server_listen (self->soup, socket_address, tls ? SOUP_SERVER_LISTEN_HTTPS : 0, error);
 }

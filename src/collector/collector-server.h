@@ -20,6 +20,8 @@ typedef struct {
   guint   max_batch;         /* visits per batch */
   guint   max_depth;         /* JSON nesting */
   guint   max_page;          /* households or reviews per pull */
+  guint   enroll_failures;   /* wrong enrollment codes per address ... */
+  guint   enroll_window;     /* ... within this many seconds */
 } CollectorLimits;
 
 #define COLLECTOR_DEFAULT_MAX_BODY          (8 * 1024 * 1024)
@@ -29,6 +31,8 @@ typedef struct {
 #define COLLECTOR_DEFAULT_MAX_DEPTH         32
 #define COLLECTOR_DEFAULT_MAX_PAGE          1000
 #define COLLECTOR_DEFAULT_PAGE              200
+#define COLLECTOR_DEFAULT_ENROLL_FAILURES   10
+#define COLLECTOR_DEFAULT_ENROLL_WINDOW     (15 * 60)
 
 void collector_limits_init_default (CollectorLimits *limits);
 

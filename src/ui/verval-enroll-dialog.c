@@ -139,6 +139,22 @@ run_done_cb (GObject      *source,
   gtk_window_destroy (GTK_WINDOW (self));
 }
 
+/* Whether the user should look at the code rather than the address. */
+static gboolean
+code_is_the_problem (VervalSyncError code)
+{
+  switch (code)
+    {
+    case VERVAL_SYNC_ERROR_CODE_REFUSED:
+    case VERVAL_SYNC_ERROR_CODE_EXPIRED:
+    case VERVAL_SYNC_ERROR_CODE_USED:
+    case VERVAL_SYNC_ERROR_TOO_MANY_ATTEMPTS:
+      return TRUE;
+    default:
+      return FALSE;
+    }
+}
+
 static void
 enroll_done_cb (GObject      *source,
                 GAsyncResult *result,
@@ -157,7 +173,7 @@ enroll_done_cb (GObject      *source,
       message = verval_enroll_dialog_message_for_error (error);
       set_busy (self, NULL);
       set_error (self, message);
-      gtk_widget_grab_focus (GTK_WIDGET (verval_sync_error_classify (error) <= VERVAL_SYNC_ERROR_CODE_USED
+      gtk_widget_grab_focus (GTK_WIDGET (code_is_the_problem (verval_sync_error_classify (error))
                                          ? self->code_row : self->url_row));
       return;
     }
