@@ -5,7 +5,9 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
+#include <locale.h>
 
 #include "ui-test-utils.h"
 
@@ -175,6 +177,29 @@ ui_test_collect_labels (GtkWidget *root)
       g_string_append_c (out, '\n');
     }
   return g_string_free (out, FALSE);
+}
+
+gboolean
+ui_test_use_indonesian (char **old_locale)
+{
+  g_autofree char *podir = g_test_build_filename (G_TEST_BUILT, "..", "po", NULL);
+  g_autofree char *mo = g_build_filename (podir, "id", "LC_MESSAGES", GETTEXT_PACKAGE ".mo", NULL);
+  g_autofree char *previous = g_strdup (setlocale (LC_ALL, NULL));
+
+  if (!g_file_test (mo, G_FILE_TEST_EXISTS))
+    {
+      g_test_skip ("the Indonesian catalogue is not built");
+      return FALSE;
+    }
+  if (setlocale (LC_ALL, "id_ID.UTF-8") == NULL)
+    {
+      g_test_skip ("the id_ID.UTF-8 locale is not generated (build-aux/dev deps does it)");
+      return FALSE;
+    }
+  bindtextdomain (GETTEXT_PACKAGE, podir);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  *old_locale = g_steal_pointer (&previous);
+  return TRUE;
 }
 
 void

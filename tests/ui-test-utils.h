@@ -33,6 +33,10 @@ GPtrArray  *ui_test_find_widgets      (GtkWidget       *root,
                                        gboolean         mapped_only);
 /* The text of every mapped GtkLabel under root, joined by newlines. */
 char       *ui_test_collect_labels    (GtkWidget       *root);
+/* Switches messages to Indonesian from the built catalogue; FALSE, with
+ * the test marked skipped, without the catalogue or the id_ID.UTF-8
+ * locale. *old_locale receives the locale to restore with setlocale(). */
+gboolean    ui_test_use_indonesian    (char           **old_locale);
 /* Loads the app's resources and style once per process. */
 void        ui_test_init              (int             *argc,
                                        char          ***argv);

@@ -33,6 +33,11 @@ struct _VervalVisitStore
   guint        autosave_source;
   guint        autosave_delay;
   gboolean     borrowed_store;
+
+  /* The device's preferences, set on the main thread; an import copies
+   * the photo options when it starts. */
+  VervalPhotoOptions         photo_options;
+  VervalLocationCheckOptions location_options;
 };
 
 enum {
@@ -41,6 +46,21 @@ enum {
 };
 
 static guint signals[N_SIGNALS];
+
+enum {
+  PROP_0,
+  PROP_PHOTO_MAX_EDGE,
+  PROP_LOCATION_MAX_ACCURACY,
+  PROP_LOCATION_MAX_DISTANCE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+/* The village-centre check is the fallback when a household's own location
+ * is unknown; a village is wider than a yard, so it allows this many times
+ * the household distance (5 km for the default 1 km). */
+#define VILLAGE_DISTANCE_FACTOR 5
 
 G_DEFINE_TYPE (VervalVisitStore, verval_visit_store, G_TYPE_OBJECT)
 
@@ -827,12 +847,86 @@ verval_visit_store_finalize (GObject *object)
 }
 
 static void
+verval_visit_store_get_property (GObject    *object,
+                                 guint       prop_id,
+                                 GValue     *value,
+                                 GParamSpec *pspec)
+{
+  VervalVisitStore *self = VERVAL_VISIT_STORE (object);
+
+  switch (prop_id)
+    {
+    case PROP_PHOTO_MAX_EDGE:
+      g_value_set_uint (value, self->photo_options.max_edge);
+      break;
+    case PROP_LOCATION_MAX_ACCURACY:
+      g_value_set_uint (value, (guint) self->location_options.max_accuracy_m);
+      break;
+    case PROP_LOCATION_MAX_DISTANCE:
+      g_value_set_uint (value, (guint) self->location_options.max_household_distance_m);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+verval_visit_store_set_property (GObject      *object,
+                                 guint         prop_id,
+                                 const GValue *value,
+                                 GParamSpec   *pspec)
+{
+  VervalVisitStore *self = VERVAL_VISIT_STORE (object);
+
+  switch (prop_id)
+    {
+    case PROP_PHOTO_MAX_EDGE:
+      verval_visit_store_set_photo_max_edge (self, g_value_get_uint (value));
+      break;
+    case PROP_LOCATION_MAX_ACCURACY:
+    case PROP_LOCATION_MAX_DISTANCE:
+      {
+        VervalLocationCheckOptions options = self->location_options;
+
+        if (prop_id == PROP_LOCATION_MAX_ACCURACY)
+          options.max_accuracy_m = g_value_get_uint (value);
+        else
+          {
+            options.max_household_distance_m = g_value_get_uint (value);
+            options.max_village_distance_m = options.max_household_distance_m * VILLAGE_DISTANCE_FACTOR;
+          }
+        verval_visit_store_set_location_check_options (self, &options);
+      }
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 verval_visit_store_class_init (VervalVisitStoreClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   object_class->dispose = verval_visit_store_dispose;
   object_class->finalize = verval_visit_store_finalize;
+  object_class->get_property = verval_visit_store_get_property;
+  object_class->set_property = verval_visit_store_set_property;
+
+  properties[PROP_PHOTO_MAX_EDGE] =
+    g_param_spec_uint ("photo-max-edge", NULL, NULL,
+                       VERVAL_VISIT_STORE_MIN_PHOTO_EDGE, VERVAL_VISIT_STORE_MAX_PHOTO_EDGE,
+                       VERVAL_PHOTO_DEFAULT_MAX_EDGE,
+                       (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_LOCATION_MAX_ACCURACY] =
+    g_param_spec_uint ("location-max-accuracy", NULL, NULL,
+                       1, G_MAXUINT, 50,
+                       (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_LOCATION_MAX_DISTANCE] =
+    g_param_spec_uint ("location-max-distance", NULL, NULL,
+                       1, G_MAXUINT / VILLAGE_DISTANCE_FACTOR, 1000,
+                       (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /* ::saved (VervalVisit *visit, gpointer error): error is a const GError*
    * or NULL, after every write of a visit. */
@@ -849,6 +943,8 @@ verval_visit_store_init (VervalVisitStore *self)
   self->scheduled = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
   self->in_flight = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
   self->autosave_delay = VERVAL_VISIT_STORE_AUTOSAVE_MS;
+  verval_photo_options_init (&self->photo_options);
+  verval_location_check_options_init (&self->location_options);
 }
 
 VervalVisitStore *
@@ -900,6 +996,55 @@ verval_visit_store_get_store (VervalVisitStore *self)
 {
   g_return_val_if_fail (VERVAL_IS_VISIT_STORE (self), NULL);
   return self->store;
+}
+
+void
+verval_visit_store_set_photo_max_edge (VervalVisitStore *self,
+                                       guint             max_edge)
+{
+  g_return_if_fail (VERVAL_IS_VISIT_STORE (self));
+  g_return_if_fail (max_edge >= VERVAL_VISIT_STORE_MIN_PHOTO_EDGE &&
+                    max_edge <= VERVAL_VISIT_STORE_MAX_PHOTO_EDGE);
+
+  if (self->photo_options.max_edge == max_edge)
+    return;
+  self->photo_options.max_edge = max_edge;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PHOTO_MAX_EDGE]);
+}
+
+const VervalPhotoOptions *
+verval_visit_store_get_photo_options (VervalVisitStore *self)
+{
+  g_return_val_if_fail (VERVAL_IS_VISIT_STORE (self), NULL);
+
+  return &self->photo_options;
+}
+
+void
+verval_visit_store_set_location_check_options (VervalVisitStore                 *self,
+                                               const VervalLocationCheckOptions *options)
+{
+  VervalLocationCheckOptions old;
+
+  g_return_if_fail (VERVAL_IS_VISIT_STORE (self));
+  g_return_if_fail (options != NULL);
+
+  old = self->location_options;
+  self->location_options = *options;
+  g_object_freeze_notify (G_OBJECT (self));
+  if (old.max_accuracy_m != options->max_accuracy_m)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOCATION_MAX_ACCURACY]);
+  if (old.max_household_distance_m != options->max_household_distance_m)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOCATION_MAX_DISTANCE]);
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+const VervalLocationCheckOptions *
+verval_visit_store_get_location_check_options (VervalVisitStore *self)
+{
+  g_return_val_if_fail (VERVAL_IS_VISIT_STORE (self), NULL);
+
+  return &self->location_options;
 }
 
 VervalForm *
@@ -1655,7 +1800,7 @@ verval_visit_store_attach_photo_async (VervalVisitStore    *self,
   attach->field_id = g_strdup (field_id);
   attach->role = g_strdup (field->role != NULL ? field->role : field_id);
   g_task_set_task_data (task, attach, (GDestroyNotify) attach_data_free);
-  verval_photo_import_file_async (path, verval_store_get_media_dir (self->store), NULL,
+  verval_photo_import_file_async (path, verval_store_get_media_dir (self->store), &self->photo_options,
                                   cancellable, attach_imported, g_steal_pointer (&task));
 }
 

@@ -9,6 +9,8 @@
 
 #include "verval-form.h"
 #include "verval-form-validate.h"
+#include "verval-location.h"
+#include "verval-photo.h"
 #include "verval-store.h"
 #include "verval-visit.h"
 
@@ -26,6 +28,20 @@ VervalStore      *verval_visit_store_get_store      (VervalVisitStore     *self)
 /* The one visit store of store, made on first use and kept with it, so
  * every widget shares the same autosave queue. Main thread only. */
 VervalVisitStore *verval_visit_store_get_default    (VervalStore          *store);
+
+/* The device's preferences, kept in sync with the app's settings:
+ * properties photo-max-edge (pixels, applies to photos attached from
+ * then on), location-max-accuracy and location-max-distance (metres; the
+ * village-centre limit follows the household one, five times as wide). */
+#define VERVAL_VISIT_STORE_MIN_PHOTO_EDGE 320
+#define VERVAL_VISIT_STORE_MAX_PHOTO_EDGE 8192
+void              verval_visit_store_set_photo_max_edge (VervalVisitStore *self,
+                                                     guint                 max_edge);
+/* Quality and thumbnail stay at their defaults. */
+const VervalPhotoOptions *verval_visit_store_get_photo_options (VervalVisitStore *self);
+void              verval_visit_store_set_location_check_options (VervalVisitStore *self,
+                                                     const VervalLocationCheckOptions *options);
+const VervalLocationCheckOptions *verval_visit_store_get_location_check_options (VervalVisitStore *self);
 
 /* The form a visit was recorded with (built-in forms, loaded once). */
 VervalForm       *verval_visit_store_get_form       (VervalVisitStore     *self,

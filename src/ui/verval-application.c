@@ -18,6 +18,8 @@
 
 #include "verval-application.h"
 #include "verval-enroll-dialog.h"
+#include "verval-preferences-window.h"
+#include "verval-visit-store.h"
 #include "verval-window.h"
 
 struct _VervalApplication
@@ -162,6 +164,19 @@ verval_application_enroll (const char   *data_dir,
   return 0;
 }
 
+/* The visit store takes the device's photo and location preferences from
+ * the settings, now and whenever they change. */
+static void
+bind_visit_preferences (VervalApplication *self)
+{
+  VervalVisitStore *visits = verval_visit_store_get_default (self->store);
+  GSettings *settings = verval_application_get_settings (self);
+
+  g_settings_bind (settings, "photo-max-edge", visits, "photo-max-edge", G_SETTINGS_BIND_GET);
+  g_settings_bind (settings, "location-max-accuracy", visits, "location-max-accuracy", G_SETTINGS_BIND_GET);
+  g_settings_bind (settings, "location-max-distance", visits, "location-max-distance", G_SETTINGS_BIND_GET);
+}
+
 static char *
 default_data_dir (void)
 {
@@ -240,6 +255,16 @@ about_action (GSimpleAction *action,
 }
 
 static void
+preferences_action (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       user_data)
+{
+  VervalApplication *self = user_data;
+
+  verval_application_show_preferences (self);
+}
+
+static void
 quit_action (GSimpleAction *action,
              GVariant      *parameter,
              gpointer       user_data)
@@ -266,6 +291,7 @@ sync_now_action (GSimpleAction *action,
 
 static const GActionEntry app_actions[] = {
   { "about", about_action },
+  { "preferences", preferences_action },
   { "sync-now", sync_now_action },
   { "quit", quit_action },
 };
@@ -276,6 +302,7 @@ verval_application_startup (GApplication *app)
   static const char *quit_accels[] = { "<Control>q", NULL };
   static const char *import_accels[] = { "<Control>o", NULL };
   static const char *search_accels[] = { "<Control>f", NULL };
+  static const char *preferences_accels[] = { "<Primary>comma", NULL };
 
   G_APPLICATION_CLASS (verval_application_parent_class)->startup (app);
 
@@ -284,6 +311,7 @@ verval_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.import", import_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.search", search_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.preferences", preferences_accels);
 }
 
 static void
@@ -392,8 +420,39 @@ verval_application_get_store (VervalApplication  *self,
   g_return_val_if_fail (VERVAL_IS_APPLICATION (self), NULL);
 
   if (self->store == NULL)
-    self->store = verval_store_open (self->data_dir, error);
+    {
+      self->store = verval_store_open (self->data_dir, error);
+      if (self->store != NULL)
+        bind_visit_preferences (self);
+    }
   return self->store;
+}
+
+GtkWindow *
+verval_application_show_preferences (VervalApplication *self)
+{
+  GtkWindow *window = NULL;
+  VervalPreferencesWindow *preferences;
+
+  g_return_val_if_fail (VERVAL_IS_APPLICATION (self), NULL);
+
+  /* The active window may be a dialog (or Preferences itself). */
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+    {
+      if (VERVAL_IS_PREFERENCES_WINDOW (l->data))
+        {
+          gtk_window_present (l->data);
+          return l->data;
+        }
+      if (window == NULL && VERVAL_IS_WINDOW (l->data))
+        window = l->data;
+    }
+  if (window == NULL)
+    return NULL;
+
+  preferences = verval_preferences_window_new (VERVAL_WINDOW (window));
+  gtk_window_present (GTK_WINDOW (preferences));
+  return GTK_WINDOW (preferences);
 }
 
 GSettings *

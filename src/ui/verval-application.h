@@ -29,6 +29,9 @@ GSettings         *verval_application_get_settings  (VervalApplication *self);
 /* The sync engine on the store, made on first use; NULL if the store
  * cannot be opened. Started when the first window shows, shut down on quit. */
 VervalSync        *verval_application_get_sync      (VervalApplication *self);
+/* The app.preferences action: the Preferences window over the main window
+ * (the one already open, if any); NULL without a main window. */
+GtkWindow         *verval_application_show_preferences (VervalApplication *self);
 
 /* Binds the text domain; $VERVAL_LOCALEDIR lets an uninstalled build use its
  * own catalogues. Call once from main(). */

@@ -95,26 +95,6 @@ problem_row_activated_cb (AdwActionRow   *row,
   g_signal_emit (self, signals[HOUSEHOLD_ACTIVATED], 0, id);
 }
 
-static char *
-format_when (gint64 unix_seconds)
-{
-  g_autoptr(GDateTime) when = g_date_time_new_from_unix_local (unix_seconds);
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-
-  if (when == NULL)
-    return g_strdup ("");
-  if (g_date_time_get_year (when) == g_date_time_get_year (now) &&
-      g_date_time_get_day_of_year (when) == g_date_time_get_day_of_year (now))
-    {
-      g_autofree char *time = g_date_time_format (when, "%H:%M");
-
-      /* Translators: a sync attempt's time, e.g. "Today 17:42" */
-      return g_strdup_printf (_("Today %s"), time);
-    }
-  /* Translators: a sync attempt's date and time, strftime format, e.g. "3 Nov 17:42" */
-  return g_date_time_format (when, _("%-d %b %H:%M"));
-}
-
 static void
 show_summary (VervalSyncPage *self)
 {
@@ -257,7 +237,7 @@ show_log (VervalSyncPage *self,
   for (guint i = 0; i < entries->len; i++)
     {
       const VervalSyncLogEntry *e = g_ptr_array_index (entries, i);
-      g_autofree char *when = format_when (e->started_at);
+      g_autofree char *when = verval_ui_format_when (e->started_at);
       g_autofree char *what = describe_attempt (e);
       g_autofree char *title = g_strdup_printf ("%s · %s", when, what);
       gboolean failed = g_strcmp0 (e->outcome, "failed") == 0;

@@ -94,6 +94,26 @@ verval_ui_format_count (guint n)
   return g_strdup_printf ("%'u", n);
 }
 
+char *
+verval_ui_format_when (gint64 unix_seconds)
+{
+  g_autoptr(GDateTime) when = g_date_time_new_from_unix_local (unix_seconds);
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+
+  if (when == NULL)
+    return g_strdup ("");
+  if (g_date_time_get_year (when) == g_date_time_get_year (now) &&
+      g_date_time_get_day_of_year (when) == g_date_time_get_day_of_year (now))
+    {
+      g_autofree char *time = g_date_time_format (when, "%H:%M");
+
+      /* Translators: a sync attempt's time, e.g. "Today 17:42" */
+      return g_strdup_printf (_("Today %s"), time);
+    }
+  /* Translators: a sync attempt's date and time, strftime format, e.g. "3 Nov 17:42" */
+  return g_date_time_format (when, _("%-d %b %H:%M"));
+}
+
 void
 verval_ui_set_desil_badge (GtkLabel *label,
                            int       desil)

@@ -29,5 +29,7 @@ void        verval_ui_set_desil_badge    (GtkLabel         *label,
                                           int               desil);
 /* "1.234" in the user's locale (thousands grouped). */
 char       *verval_ui_format_count       (guint             n);
+/* "Today 17:42" or "3 Nov 17:42" for a unix time, in local time. */
+char       *verval_ui_format_when        (gint64            unix_seconds);
 
 G_END_DECLS

@@ -95,6 +95,9 @@ struct _VervalVisitEditor
   guint              validate_idle;
   gulong             changed_handler;
   gulong             saved_handler;
+  gulong             accuracy_handler;
+  gulong             distance_handler;
+  VervalLocationReference *reference; /* where the visit should be, or NULL */
   gboolean           syncing;        /* widgets follow the answers: ignore them */
   gboolean           show_all_errors;
   gboolean           finalizing;
@@ -688,7 +691,8 @@ location_checks (FieldView  *view,
     verval_location_source_from_string (source, &kind);
   fix = verval_location_fix_new (kind, latitude, longitude, accuracy, time);
   g_clear_pointer (&view->location_warning, g_free);
-  if (verval_location_fix_check (fix, verval_visit_get_started (view->editor->visit), NULL, NULL,
+  if (verval_location_fix_check (fix, verval_visit_get_started (view->editor->visit), view->editor->reference,
+                                 verval_visit_store_get_location_check_options (view->editor->visits),
                                  &warnings) != VERVAL_LOCATION_WARNING_NONE &&
       warnings != NULL && warnings->len > 0)
     view->location_warning = g_strdup (g_ptr_array_index (warnings, 0));
@@ -1623,6 +1627,8 @@ verval_visit_editor_dispose (GObject *object)
         verval_visit_store_flush_async (self->visits, NULL, NULL, NULL);
     }
   g_clear_signal_handler (&self->saved_handler, self->visits);
+  g_clear_signal_handler (&self->accuracy_handler, self->visits);
+  g_clear_signal_handler (&self->distance_handler, self->visits);
   gtk_widget_dispose_template (GTK_WIDGET (self), VERVAL_TYPE_VISIT_EDITOR);
 
   G_OBJECT_CLASS (verval_visit_editor_parent_class)->dispose (object);
@@ -1641,6 +1647,7 @@ verval_visit_editor_finalize (GObject *object)
   g_clear_object (&self->form);
   g_clear_object (&self->cancellable);
   g_free (self->household_name);
+  g_free (self->reference);
 
   G_OBJECT_CLASS (verval_visit_editor_parent_class)->finalize (object);
 }
@@ -1688,6 +1695,19 @@ verval_visit_editor_init (VervalVisitEditor *self)
   self->fields = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
                                         (GDestroyNotify) field_view_free);
   self->cancellable = g_cancellable_new ();
+}
+
+static void
+recheck_locations (VervalVisitEditor *self)
+{
+  GHashTableIter iter;
+  FieldView *view;
+
+  g_hash_table_iter_init (&iter, self->fields);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &view))
+    if (view->field->type == VERVAL_FIELD_LOCATION)
+      update_location (view);
+  update_messages (self);
 }
 
 VervalVisitEditor *
@@ -1738,6 +1758,12 @@ verval_visit_editor_new (GtkWindow        *parent,
   verval_visit_store_watch (visits, visit);
   self->changed_handler = g_signal_connect (visit, "changed", G_CALLBACK (visit_changed_cb), self);
   self->saved_handler = g_signal_connect (visits, "saved", G_CALLBACK (visit_saved_cb), self);
+  /* The warning limits are the device's preferences: they may change
+   * while a visit is open. */
+  self->accuracy_handler = g_signal_connect_swapped (visits, "notify::location-max-accuracy",
+                                                     G_CALLBACK (recheck_locations), self);
+  self->distance_handler = g_signal_connect_swapped (visits, "notify::location-max-distance",
+                                                     G_CALLBACK (recheck_locations), self);
   if (verval_visit_is_editable (visit))
     {
       g_autoptr(GDateTime) updated = g_date_time_new_from_unix_local (verval_visit_get_updated_at (visit));
@@ -1749,6 +1775,18 @@ verval_visit_editor_new (GtkWindow        *parent,
   refresh (self);
   apply_editable (self);
   return self;
+}
+
+void
+verval_visit_editor_set_location_reference (VervalVisitEditor             *self,
+                                            const VervalLocationReference *reference)
+{
+  g_return_if_fail (VERVAL_IS_VISIT_EDITOR (self));
+
+  g_clear_pointer (&self->reference, g_free);
+  if (reference != NULL)
+    self->reference = g_memdup2 (reference, sizeof *reference);
+  recheck_locations (self);
 }
 
 VervalVisit *

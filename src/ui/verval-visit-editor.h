@@ -22,6 +22,11 @@ VervalVisitEditor *verval_visit_editor_new          (GtkWindow         *parent,
                                                      VervalVisit       *visit,
                                                      const char        *household_name);
 VervalVisit       *verval_visit_editor_get_visit    (VervalVisitEditor *self);
+/* Where the visit is expected to take place (the household's known
+ * location or the village centre), for the "far" warning; NULL: none.
+ * The warning limits come from the visit store. */
+void               verval_visit_editor_set_location_reference (VervalVisitEditor             *self,
+                                                     const VervalLocationReference *reference);
 
 /* The section shown, and the sections the answers make relevant. */
 const char        *verval_visit_editor_get_section  (VervalVisitEditor *self);

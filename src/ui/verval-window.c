@@ -980,13 +980,23 @@ verval_window_show_household (VervalWindow    *self,
 GtkWindow *
 verval_window_show_enroll (VervalWindow *self)
 {
+  g_return_val_if_fail (VERVAL_IS_WINDOW (self), NULL);
+
+  return verval_window_show_enroll_over (self, GTK_WINDOW (self));
+}
+
+GtkWindow *
+verval_window_show_enroll_over (VervalWindow *self,
+                                GtkWindow    *parent)
+{
   VervalEnrollDialog *dialog;
 
   g_return_val_if_fail (VERVAL_IS_WINDOW (self), NULL);
+  g_return_val_if_fail (GTK_IS_WINDOW (parent), NULL);
 
   if (self->sync == NULL)
     return NULL;
-  dialog = verval_enroll_dialog_new (GTK_WINDOW (self), self->sync);
+  dialog = verval_enroll_dialog_new (parent, self->sync);
   g_signal_connect_object (dialog, "enrolled", G_CALLBACK (enrolled_cb), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
   return GTK_WINDOW (dialog);

@@ -40,6 +40,10 @@ void                  verval_window_show_household  (VervalWindow      *self,
 
 /* The enrollment dialog (connect or switch server); NULL without sync. */
 GtkWindow            *verval_window_show_enroll     (VervalWindow      *self);
+/* The same over parent (a modal window of ours, e.g. Preferences, that
+ * would otherwise block the dialog). */
+GtkWindow            *verval_window_show_enroll_over (VervalWindow     *self,
+                                                     GtkWindow         *parent);
 /* Shows the Sync page in the detail pane. */
 void                  verval_window_show_sync       (VervalWindow      *self);
 VervalSyncPage       *verval_window_get_sync_page   (VervalWindow      *self);

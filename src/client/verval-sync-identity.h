@@ -1,0 +1,43 @@
+/* verval-sync-identity.h: who this device is at the office, as enrollment recorded it
+ *
+ * Copyright 2026 The Verval developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "verval-store.h"
+
+G_BEGIN_DECLS
+
+/* Strings are never NULL; empty when the device is not enrolled (or the
+ * collector did not say). */
+typedef struct {
+  char   *collector_url;
+  char   *enumerator_name;
+  char   *device_id;       /* the collector's number for this device */
+  gint64  last_success;    /* unix seconds of the last complete sync, 0 if none */
+} VervalSyncIdentity;
+
+#define VERVAL_TYPE_SYNC_IDENTITY (verval_sync_identity_get_type ())
+
+GType               verval_sync_identity_get_type    (void) G_GNUC_CONST;
+VervalSyncIdentity *verval_sync_identity_copy        (const VervalSyncIdentity *identity);
+void                verval_sync_identity_free        (VervalSyncIdentity       *identity);
+
+/* Reads the sync state on the store thread. */
+void                verval_sync_identity_load_async  (VervalStore          *store,
+                                                      GCancellable         *cancellable,
+                                                      GAsyncReadyCallback   callback,
+                                                      gpointer              user_data);
+VervalSyncIdentity *verval_sync_identity_load_finish (VervalStore          *store,
+                                                      GAsyncResult         *result,
+                                                      GError              **error);
+/* The same, on the thread that owns db. */
+VervalSyncIdentity *verval_sync_identity_read        (sqlite3              *db,
+                                                      GError              **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VervalSyncIdentity, verval_sync_identity_free)
+
+G_END_DECLS
