@@ -860,6 +860,115 @@ test_list (Fixture       *f,
                    VERVAL_VISIT_STATE_FINAL);
 }
 
+static gpointer
+exec_sql (sqlite3       *db,
+          gpointer       sql,
+          GCancellable  *cancellable,
+          GError       **error)
+{
+  return verval_store_exec (db, sql, error) ? GINT_TO_POINTER (1) : NULL;
+}
+
+static void
+run_sql (Fixture    *f,
+         const char *sql)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_nonnull (verval_store_run_sync (f->store, exec_sql, (gpointer) sql, NULL, &error));
+  g_assert_no_error (error);
+}
+
+/* A visit row of household id with a fix (accuracy -1: unknown). */
+static void
+add_located_visit (Fixture *f,
+                   gint64   household_id,
+                   double   latitude,
+                   double   longitude,
+                   double   accuracy,
+                   gint64   when)
+{
+  g_autofree char *uuid = g_uuid_string_random ();
+  g_autofree char *sql = NULL;
+  char lat[G_ASCII_DTOSTR_BUF_SIZE], lon[G_ASCII_DTOSTR_BUF_SIZE], acc[G_ASCII_DTOSTR_BUF_SIZE];
+
+  g_ascii_dtostr (lat, sizeof lat, latitude);
+  g_ascii_dtostr (lon, sizeof lon, longitude);
+  g_ascii_dtostr (acc, sizeof acc, accuracy);
+  sql = g_strdup_printf ("INSERT INTO visits (uuid, household_id, form_id, form_version, started_at, "
+                         "  finished_at, updated_at, latitude, longitude, accuracy, state) "
+                         "VALUES ('%s', %" G_GINT64_FORMAT ", 'verification', 1, %" G_GINT64_FORMAT ", "
+                         "  %" G_GINT64_FORMAT ", %" G_GINT64_FORMAT ", %s, %s, %s, 'final')",
+                         uuid, household_id, when, when, when, lat, lon,
+                         accuracy < 0 ? "NULL" : acc);
+  run_sql (f, sql);
+}
+
+/* Returns whether there is a reference, and it in *reference. */
+static gboolean
+reference_for (Fixture                 *f,
+               VervalVisit             *visit,
+               VervalLocationReference *reference)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean found;
+
+  verval_visit_store_location_reference_async (f->visits, visit, NULL, on_result, f);
+  result = wait_result (f);
+  found = verval_visit_store_location_reference_finish (f->visits, result, reference, &error);
+  g_assert_no_error (error);
+  return found;
+}
+
+/* Where a visit should be: the household's own last good fix from another
+ * visit, else the middle of at least three of the village's other visits;
+ * poor fixes, other villages and the visit itself never count. */
+static void
+test_location_reference (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(VervalVisit) visit = start_visit (f);
+  VervalLocationReference reference;
+  gint64 first = f->household_id;
+
+  run_sql (f, "UPDATE households SET village_code = '5108062001'");
+  run_sql (f, "INSERT INTO households (id, head_name, village_code) VALUES "
+              "(101, 'B', '5108062001'), (102, 'C', '5108062001'), (103, 'D', '5108062001'), "
+              "(104, 'E', '5108062001'), (201, 'F', '5108062002')");
+
+  /* the visit's own fix says nothing about where it should be */
+  verval_visit_store_watch (f->visits, visit);
+  set_location (visit);
+  flush (f);
+  g_assert_cmpint (f->saved, ==, 1);
+  g_assert_false (reference_for (f, visit, &reference));
+
+  /* two neighbours are not a village yet; a poor fix and another village never count */
+  add_located_visit (f, 101, -8.1000, 115.0900, 10, 1000);
+  add_located_visit (f, 102, -8.1020, 115.0940, -1, 1001);
+  add_located_visit (f, 104, -7.0000, 114.0000, 500, 1002);
+  add_located_visit (f, 201, -8.3000, 115.3000, 5, 1003);
+  g_assert_false (reference_for (f, visit, &reference));
+
+  /* the third: the median of the three, coordinate by coordinate */
+  add_located_visit (f, 103, -8.1050, 115.0910, 20, 1004);
+  g_assert_true (reference_for (f, visit, &reference));
+  g_assert_cmpint (reference.kind, ==, VERVAL_LOCATION_REFERENCE_VILLAGE);
+  g_assert_cmpfloat_with_epsilon (reference.latitude, -8.1020, 1e-9);
+  g_assert_cmpfloat_with_epsilon (reference.longitude, 115.0910, 1e-9);
+
+  /* an earlier visit to this household: its newest good fix wins */
+  add_located_visit (f, first, -8.2000, 115.2000, 15, 900);
+  add_located_visit (f, first, -8.2100, 115.2100, 8, 950);
+  add_located_visit (f, first, -6.0000, 110.0000, 250, 990);
+  g_assert_true (reference_for (f, visit, &reference));
+  g_assert_cmpint (reference.kind, ==, VERVAL_LOCATION_REFERENCE_HOUSEHOLD);
+  g_assert_cmpfloat_with_epsilon (reference.latitude, -8.2100, 1e-9);
+  g_assert_cmpfloat_with_epsilon (reference.longitude, 115.2100, 1e-9);
+  verval_visit_store_unwatch (f->visits, visit);
+}
+
 static void
 test_transitions (void)
 {
@@ -898,6 +1007,7 @@ main (int   argc,
   ADD ("photos", test_photos);
   ADD ("corrupt", test_corrupt);
   ADD ("list", test_list);
+  ADD ("location-reference", test_location_reference);
 #undef ADD
 
   return g_test_run ();

@@ -1212,6 +1212,185 @@ verval_visit_store_list_finish (VervalVisitStore  *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+/* where a visit is expected to be */
+
+/* Fixes less precise than this say little about where a house is. */
+#define REFERENCE_MAX_ACCURACY_M 100.0
+/* A village's middle is taken from this many of its other visits at least
+ * (fewer say more about one house than about the village), at most. */
+#define REFERENCE_MIN_VILLAGE_VISITS 3
+#define REFERENCE_MAX_VILLAGE_VISITS 500
+
+typedef struct {
+  gint64  household_id;
+  char   *uuid;
+} ReferenceQuery;
+
+typedef struct {
+  gboolean                found;
+  VervalLocationReference reference;
+} ReferenceResult;
+
+static void
+reference_query_free (ReferenceQuery *query)
+{
+  g_free (query->uuid);
+  g_free (query);
+}
+
+static int
+compare_doubles (gconstpointer a,
+                 gconstpointer b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+
+  return (x > y) - (x < y);
+}
+
+static double
+median (GArray *values)
+{
+  g_array_sort (values, compare_doubles);
+  if (values->len % 2 == 1)
+    return g_array_index (values, double, values->len / 2);
+  return (g_array_index (values, double, values->len / 2 - 1) +
+          g_array_index (values, double, values->len / 2)) / 2;
+}
+
+/* The household's own last good fix from another visit; else the middle
+ * (median latitude and longitude) of the village's other visits. */
+static gpointer
+reference_in_thread (sqlite3       *db,
+                     gpointer       user_data,
+                     GCancellable  *cancellable,
+                     GError       **error)
+{
+  ReferenceQuery *query = user_data;
+  g_autofree ReferenceResult *result = g_new0 (ReferenceResult, 1);
+  g_autoptr(GArray) latitudes = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) longitudes = g_array_new (FALSE, FALSE, sizeof (double));
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = verval_store_prepare (db, "SELECT latitude, longitude FROM visits "
+                               "WHERE household_id = ?1 AND uuid <> ?2 "
+                               "  AND latitude IS NOT NULL AND longitude IS NOT NULL "
+                               "  AND (accuracy IS NULL OR accuracy <= ?3) "
+                               "ORDER BY coalesce (finished_at, updated_at) DESC LIMIT 1", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, query->household_id);
+  verval_store_bind_text (stmt, 2, query->uuid);
+  sqlite3_bind_double (stmt, 3, REFERENCE_MAX_ACCURACY_M);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      result->found = TRUE;
+      result->reference.kind = VERVAL_LOCATION_REFERENCE_HOUSEHOLD;
+      result->reference.latitude = sqlite3_column_double (stmt, 0);
+      result->reference.longitude = sqlite3_column_double (stmt, 1);
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      verval_store_set_sqlite_error (error, db, "household location");
+      return NULL;
+    }
+  if (result->found)
+    return g_steal_pointer (&result);
+
+  stmt = verval_store_prepare (db, "SELECT v.latitude, v.longitude FROM visits v "
+                               "JOIN households h ON h.id = v.household_id "
+                               "WHERE h.village_code = (SELECT village_code FROM households WHERE id = ?1) "
+                               "  AND h.village_code <> '' AND v.household_id <> ?1 "
+                               "  AND v.latitude IS NOT NULL AND v.longitude IS NOT NULL "
+                               "  AND (v.accuracy IS NULL OR v.accuracy <= ?2) "
+                               "ORDER BY v.updated_at DESC LIMIT ?3", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, query->household_id);
+  sqlite3_bind_double (stmt, 2, REFERENCE_MAX_ACCURACY_M);
+  sqlite3_bind_int (stmt, 3, REFERENCE_MAX_VILLAGE_VISITS);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      double latitude = sqlite3_column_double (stmt, 0);
+      double longitude = sqlite3_column_double (stmt, 1);
+
+      g_array_append_val (latitudes, latitude);
+      g_array_append_val (longitudes, longitude);
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      verval_store_set_sqlite_error (error, db, "village location");
+      return NULL;
+    }
+  if (latitudes->len >= REFERENCE_MIN_VILLAGE_VISITS)
+    {
+      result->found = TRUE;
+      result->reference.kind = VERVAL_LOCATION_REFERENCE_VILLAGE;
+      result->reference.latitude = median (latitudes);
+      result->reference.longitude = median (longitudes);
+    }
+  return g_steal_pointer (&result);
+}
+
+static void
+reference_done (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  ReferenceResult *found = verval_store_run_finish (VERVAL_STORE (source), result, &error);
+
+  if (found == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, found, g_free);
+}
+
+void
+verval_visit_store_location_reference_async (VervalVisitStore    *self,
+                                             VervalVisit         *visit,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data)
+{
+  ReferenceQuery *query;
+  GTask *task;
+
+  g_return_if_fail (VERVAL_IS_VISIT_STORE (self));
+  g_return_if_fail (VERVAL_IS_VISIT (visit));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, verval_visit_store_location_reference_async);
+  query = g_new0 (ReferenceQuery, 1);
+  query->household_id = verval_visit_get_household_id (visit);
+  query->uuid = g_strdup (verval_visit_get_uuid (visit));
+  verval_store_run_async (self->store, reference_in_thread, query,
+                          (GDestroyNotify) reference_query_free, g_free, cancellable,
+                          reference_done, task);
+}
+
+gboolean
+verval_visit_store_location_reference_finish (VervalVisitStore         *self,
+                                              GAsyncResult             *result,
+                                              VervalLocationReference  *reference,
+                                              GError                  **error)
+{
+  g_autofree ReferenceResult *found = NULL;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (reference != NULL, FALSE);
+
+  found = g_task_propagate_pointer (G_TASK (result), error);
+  if (found == NULL || !found->found)
+    return FALSE;
+  *reference = found->reference;
+  return TRUE;
+}
+
 /* writes */
 
 static char *

@@ -80,6 +80,20 @@ GPtrArray        *verval_visit_store_list_finish    (VervalVisitStore     *self,
                                                      GAsyncResult         *result,
                                                      GError              **error);
 
+/* Where visit is expected to be, for the location's "far" warning: the
+ * household's last good fix from another visit, else the middle of the
+ * village's other visits (at least three). FALSE with no error when there
+ * is nothing to go by yet. */
+void              verval_visit_store_location_reference_async  (VervalVisitStore    *self,
+                                                                VervalVisit         *visit,
+                                                                GCancellable        *cancellable,
+                                                                GAsyncReadyCallback  callback,
+                                                                gpointer             user_data);
+gboolean          verval_visit_store_location_reference_finish (VervalVisitStore         *self,
+                                                                GAsyncResult             *result,
+                                                                VervalLocationReference  *reference,
+                                                                GError                  **error);
+
 /* Autosave: while watched, every ::changed of the visit schedules a write
  * (coalesced, VERVAL_VISIT_STORE_AUTOSAVE_MS). ::saved (visit, GError or
  * NULL) follows each write. unwatch does not drop a pending write: call

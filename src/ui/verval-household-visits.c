@@ -66,6 +66,29 @@ result_label (VervalHouseholdVisits *self,
 
 static void editor_destroyed_cb (VervalHouseholdVisits *self);
 
+/* The "far" warning needs to know where the visit should be; that comes
+ * from the store a moment after the editor opens. */
+static void
+reference_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  GWeakRef *ref = user_data;
+  g_autoptr(VervalVisitEditor) editor = g_weak_ref_get (ref);
+  g_autoptr(GError) error = NULL;
+  VervalLocationReference reference;
+  gboolean found;
+
+  g_weak_ref_clear (ref);
+  g_free (ref);
+  found = verval_visit_store_location_reference_finish (VERVAL_VISIT_STORE (source), result,
+                                                        &reference, &error);
+  if (error != NULL)
+    g_debug ("No location reference: %s", error->message);
+  if (found && editor != NULL)
+    verval_visit_editor_set_location_reference (editor, &reference);
+}
+
 static void
 open_editor (VervalHouseholdVisits *self,
              VervalVisit           *visit)
@@ -86,6 +109,13 @@ open_editor (VervalHouseholdVisits *self,
   g_signal_connect_object (editor, "destroy", G_CALLBACK (editor_destroyed_cb), self,
                            G_CONNECT_SWAPPED);
   gtk_window_present (GTK_WINDOW (editor));
+
+  {
+    GWeakRef *ref = g_new0 (GWeakRef, 1);
+
+    g_weak_ref_init (ref, editor);
+    verval_visit_store_location_reference_async (self->visits, visit, NULL, reference_cb, ref);
+  }
 }
 
 static void
