@@ -37,6 +37,10 @@ struct _SyncProxy
   guint         n_failed;
   guint         n_connections;
   GPtrArray    *conns;
+  guint64       cut_media_after;  /* 0: off */
+  gint64        down_until;       /* after a cut, the link stays down a while */
+  guint         n_cut;
+  guint64       media_bytes_up;   /* of PUT /api/v1/media/… requests */
 };
 
 struct _Conn
@@ -48,6 +52,9 @@ struct _Conn
   GThread   *down;      /* server → client */
   gboolean   drop_next_answer;
   gboolean   closed;
+  gboolean   in_media_put;   /* the request going up is a photo upload */
+  gboolean   cutting;        /* forward cut_left more bytes, then close */
+  guint64    cut_left;
 };
 
 static void
@@ -131,6 +138,14 @@ pump_up (gpointer data)
       hang = proxy->hang;
       if (starts_request (buffer, n))
         {
+          c->in_media_put = n > 18 && memcmp (buffer, "PUT /api/v1/media/", 18) == 0;
+          if (c->in_media_put && proxy->cut_media_after > 0)
+            {
+              c->cutting = TRUE;
+              c->cut_left = proxy->cut_media_after;
+              proxy->cut_media_after = 0;
+              proxy->n_cut++;
+            }
           if (proxy->fail_requests > 0)
             {
               proxy->fail_requests--;
@@ -172,9 +187,24 @@ pump_up (gpointer data)
           send_all (c->client, reply, strlen (reply));
           break;
         }
+      if (c->cutting)
+        n = MIN ((guint64) n, c->cut_left);
+      g_mutex_lock (&proxy->lock);
+      if (c->in_media_put)
+        proxy->media_bytes_up += n;
+      g_mutex_unlock (&proxy->lock);
       throttle (proxy, 0, n);
       if (!send_all (c->server, buffer, n))
         break;
+      if (c->cutting && (c->cut_left -= n) == 0)
+        {
+          /* the link breaks mid-body: both ends see the connection go,
+           * and a reconnection fails for a while, as on a real link */
+          g_mutex_lock (&proxy->lock);
+          proxy->down_until = g_get_monotonic_time () + SYNC_PROXY_DOWN_MS * 1000;
+          g_mutex_unlock (&proxy->lock);
+          break;
+        }
     }
   conn_close (c);
   return NULL;
@@ -222,13 +252,20 @@ accept_loop (gpointer data)
       g_autoptr(GSocketAddress) address = NULL;
       Conn *c;
       guint16 target;
+      gboolean down;
 
       if (client == NULL)
         break;
       g_mutex_lock (&proxy->lock);
       target = proxy->target_port;
       proxy->n_connections++;
+      down = g_get_monotonic_time () < proxy->down_until;
       g_mutex_unlock (&proxy->lock);
+      if (down)
+        {
+          g_socket_close (client, NULL);
+          continue;
+        }
 
       loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
       address = g_inet_socket_address_new (loopback, target);
@@ -329,6 +366,7 @@ SETTER (fail_requests, fail_requests, guint)
 SETTER (garble_visit_responses, garble_visits, guint)
 SETTER (set_hang, hang, gboolean)
 SETTER (set_rate, rate, guint)
+SETTER (cut_media_upload, cut_media_after, guint64)
 
 #define GETTER(name, field)                   \
   guint                                       \
@@ -344,3 +382,15 @@ SETTER (set_rate, rate, guint)
 GETTER (get_n_dropped, n_dropped)
 GETTER (get_n_failed, n_failed)
 GETTER (get_n_connections, n_connections)
+GETTER (get_n_cut, n_cut)
+
+guint64
+sync_proxy_get_media_bytes_up (SyncProxy *proxy)
+{
+  guint64 value;
+
+  g_mutex_lock (&proxy->lock);
+  value = proxy->media_bytes_up;
+  g_mutex_unlock (&proxy->lock);
+  return value;
+}

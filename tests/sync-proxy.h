@@ -37,6 +37,15 @@ void       sync_proxy_set_hang             (SyncProxy  *proxy,
 /* Bytes per second each way, shared by all connections; 0 = no limit. */
 void       sync_proxy_set_rate             (SyncProxy  *proxy,
                                             guint       bytes_per_second);
+/* The next photo upload (PUT /api/v1/media/…) is cut off after this many
+ * bytes of the request have gone through: the link breaks mid-body, and
+ * new connections are refused for SYNC_PROXY_DOWN_MS after it. */
+#define SYNC_PROXY_DOWN_MS 500
+void       sync_proxy_cut_media_upload     (SyncProxy  *proxy,
+                                            guint64     after_bytes);
+/* Bytes of photo upload requests (headers and bodies) sent up so far. */
+guint64    sync_proxy_get_media_bytes_up   (SyncProxy  *proxy);
+guint      sync_proxy_get_n_cut            (SyncProxy  *proxy);
 guint      sync_proxy_get_n_dropped        (SyncProxy  *proxy);
 guint      sync_proxy_get_n_failed         (SyncProxy  *proxy);
 guint      sync_proxy_get_n_connections    (SyncProxy  *proxy);

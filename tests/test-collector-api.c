@@ -440,25 +440,12 @@ test_reviews_cursor (Fixture       *f,
 
 /* ---------------------------------------------------------------- media */
 
-static GBytes *
-photo_bytes (gsize  size,
-             guint8 seed)
-{
-  guint8 *data = g_malloc (size);
-
-  for (gsize i = 0; i < size; i++)
-    data[i] = (guint8) (i * 31 + seed * 7 + (i >> 8));
-  data[0] = 0xff;
-  data[1] = 0xd8;
-  return g_bytes_new_take (data, size);
-}
-
 static void
 test_media (Fixture       *f,
             gconstpointer  data)
 {
-  g_autoptr(GBytes) photo = photo_bytes (300 * 1024, 1);
-  g_autoptr(GBytes) other = photo_bytes (1000, 2);
+  g_autoptr(GBytes) photo = test_photo_bytes (300 * 1024, 1);
+  g_autoptr(GBytes) other = test_photo_bytes (1000, 2);
   g_autofree char *sha = test_sha256_hex (photo);
   g_autofree char *path = g_strconcat ("api/v1/media/", sha, NULL);
   g_autofree char *file = NULL;
@@ -531,7 +518,7 @@ static void
 test_batch_outcomes (Fixture       *f,
                      gconstpointer  data)
 {
-  g_autoptr(GBytes) photo = photo_bytes (4096, 3);
+  g_autoptr(GBytes) photo = test_photo_bytes (4096, 3);
   g_autofree char *sha = test_sha256_hex (photo);
   const char *media[] = { sha, NULL };
   const char *u1 = "6f1d8a44-6a4c-4a3b-9d6e-1a2b3c4d5e01";

@@ -524,6 +524,19 @@ test_gzip (GBytes *plain)
   return g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (memory));
 }
 
+GBytes *
+test_photo_bytes (gsize  size,
+                  guint8 seed)
+{
+  guint8 *data = g_malloc (size);
+
+  for (gsize i = 0; i < size; i++)
+    data[i] = (guint8) (i * 31 + seed * 7 + (i >> 8));
+  data[0] = 0xff;
+  data[1] = 0xd8;
+  return g_bytes_new_take (data, size);
+}
+
 char *
 test_sha256_hex (GBytes *bytes)
 {

@@ -83,6 +83,9 @@ JsonNode      *test_visit_new            (const char    *uuid,
 GBytes        *test_batch_bytes          (GPtrArray     *visits /* JsonNode* */);
 GBytes        *test_gzip                 (GBytes        *plain);
 char          *test_sha256_hex           (GBytes        *bytes);
+/* size bytes that start like a JPEG and differ with seed */
+GBytes        *test_photo_bytes          (gsize          size,
+                                          guint8         seed);
 /* results[index] of a batch response */
 JsonObject    *test_batch_result         (TestResponse  *response,
                                           guint          index);

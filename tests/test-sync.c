@@ -1102,6 +1102,70 @@ test_kill (Fixture       *f,
   g_assert_cmpint (local (f, "SELECT count(*) FROM sync_log WHERE outcome = 'interrupted'"), >=, 1);
 }
 
+/* ---------------------------------------------------------------- resume */
+
+/* A photo upload cut off mid-body continues where it stopped on the next
+ * sync, because the collector keeps what arrived. */
+static void
+test_resume_photo (Fixture       *f,
+                   gconstpointer  data)
+{
+  const gsize size = 300 * 1000;
+  g_autoptr(GPtrArray) uuids = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *local_photo = NULL;
+  g_autofree char *sha = NULL;
+  g_autofree char *remote_photo = NULL;
+  g_autofree char *tmp = NULL;
+  g_autofree char *mine = NULL;
+  g_autofree char *theirs = NULL;
+  gsize mine_length, theirs_length;
+  guint64 sent;
+
+  setup_with_proxy (f);
+  uuids = sync_client_add_visits (f->client, 0, 1, 1, size);
+  sync_proxy_cut_media_upload (f->proxy, 200000);
+  g_assert_false (run (f, &error));
+  g_test_message ("cut off: %s", error->message);
+  g_assert_cmpuint (sync_proxy_get_n_cut (f->proxy), ==, 1);
+  g_assert_cmpuint (sync_proxy_get_media_bytes_up (f->proxy), ==, 200000);
+  g_assert_cmpint (remote (f, "SELECT count(*) FROM visits"), ==, 0);
+
+  /* the link comes back */
+  g_usleep ((SYNC_PROXY_DOWN_MS + 100) * 1000);
+  run_ok (f);
+  g_assert_cmpint (remote (f, "SELECT count(*) FROM visits"), ==, 1);
+  g_assert_cmpint (remote (f, "SELECT count(*) FROM visit_media"), ==, 1);
+  g_assert_cmpint (local (f, "SELECT count(*) FROM visit_media WHERE uploaded = 1"), ==, 1);
+  g_assert_cmpint (last_log_int (f, "n_media"), ==, 1);
+
+  /* the collector holds the photo once, byte for byte */
+  local_photo = photo_of (f, g_ptr_array_index (uuids, 0), verval_store_get_media_dir (f->client->store));
+  g_assert_true (g_file_get_contents (local_photo, &mine, &mine_length, NULL));
+  g_assert_cmpuint (mine_length, ==, size);
+  sha = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) mine, mine_length);
+  remote_photo = g_strdup_printf ("%s/media/%.2s/%s", f->collector->data_dir, sha, sha);
+  g_assert_true (g_file_get_contents (remote_photo, &theirs, &theirs_length, NULL));
+  g_assert_cmpmem (mine, mine_length, theirs, theirs_length);
+  tmp = g_build_filename (f->collector->data_dir, "media", "tmp", NULL);
+  {
+    g_autoptr(GDir) dir = g_dir_open (tmp, 0, NULL);
+
+    g_assert_null (g_dir_read_name (dir));
+  }
+
+  /* the first 200,000 bytes went once: well under two whole photos */
+  sent = sync_proxy_get_media_bytes_up (f->proxy);
+  g_test_message ("photo of %" G_GSIZE_FORMAT " bytes: %" G_GUINT64_FORMAT " bytes of uploads in all", size, sent);
+  g_assert_cmpuint (sent, >, size);
+  g_assert_cmpuint (sent, <, size + size / 10);
+
+  /* and the next sync sends no photo at all */
+  run_ok (f);
+  g_assert_cmpuint (sync_proxy_get_media_bytes_up (f->proxy), ==, sent);
+  g_assert_cmpint (last_log_int (f, "n_media"), ==, 0);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1134,6 +1198,7 @@ main (int    argc,
   ADD ("/client/sync/sent-back", test_sent_back);
   ADD ("/client/sync/bad-input", test_bad_input);
   ADD ("/client/sync/kill", test_kill);
+  ADD ("/client/sync/resume-photo", test_resume_photo);
 #undef ADD
   return g_test_run ();
 }

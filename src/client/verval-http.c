@@ -54,6 +54,8 @@ typedef struct
   GByteArray             *received;
   char                   *content_type;
   FILE                   *upload_file;
+  goffset                 upload_file_start;   /* of the bytes sent */
+  char                   *extra_header;        /* e.g. a Content-Range, or NULL */
   const guint8           *upload_data;
   gsize                   upload_length;
   gsize                   upload_offset;
@@ -225,7 +227,8 @@ seek_cb (void       *user_data,
   if (origin != SEEK_SET)
     return CURL_SEEKFUNC_CANTSEEK;
   if (t->upload_file != NULL)
-    return fseeko (t->upload_file, offset, SEEK_SET) == 0 ? CURL_SEEKFUNC_OK : CURL_SEEKFUNC_FAIL;
+    return fseeko (t->upload_file, t->upload_file_start + offset, SEEK_SET) == 0 ? CURL_SEEKFUNC_OK
+                                                                                 : CURL_SEEKFUNC_FAIL;
   if ((gsize) offset > t->upload_length)
     return CURL_SEEKFUNC_FAIL;
   t->upload_offset = offset;
@@ -377,6 +380,8 @@ perform (VervalHttp   *self,
     }
   if (gzip)
     headers = curl_slist_append (headers, "Content-Encoding: gzip");
+  if (t->extra_header != NULL)
+    headers = curl_slist_append (headers, t->extra_header);
   curl_easy_setopt (curl, CURLOPT_HTTPHEADER, headers);
 
   if (g_str_equal (method, "HEAD"))
@@ -438,6 +443,7 @@ transfer_clear (Transfer *t)
   if (t->received != NULL)
     g_byte_array_unref (t->received);
   g_free (t->content_type);
+  g_free (t->extra_header);
   if (t->upload_file != NULL)
     fclose (t->upload_file);
 }
@@ -488,6 +494,21 @@ verval_http_put_file (VervalHttp             *self,
                       GCancellable           *cancellable,
                       GError                **error)
 {
+  return verval_http_put_file_range (self, path, file_path, content_type, -1, progress, progress_data,
+                                     cancellable, error);
+}
+
+VervalHttpResponse *
+verval_http_put_file_range (VervalHttp             *self,
+                            const char             *path,
+                            const char             *file_path,
+                            const char             *content_type,
+                            goffset                 offset,
+                            VervalHttpProgressFunc  progress,
+                            gpointer                progress_data,
+                            GCancellable           *cancellable,
+                            GError                **error)
+{
   Transfer t = { 0 };
   VervalHttpResponse *response;
   GStatBuf st;
@@ -506,11 +527,26 @@ verval_http_put_file (VervalHttp             *self,
                    "Cannot read %s: %s", file_path, g_strerror (saved));
       return NULL;
     }
+  if (offset >= 0)
+    {
+      if (offset >= st.st_size || fseeko (t.upload_file, offset, SEEK_SET) != 0)
+        {
+          fclose (t.upload_file);
+          g_set_error (error, VERVAL_HTTP_ERROR, VERVAL_HTTP_ERROR_FILE,
+                       "Cannot send %s from byte %" G_GOFFSET_FORMAT ": it has %" G_GOFFSET_FORMAT,
+                       file_path, offset, (goffset) st.st_size);
+          return NULL;
+        }
+      t.upload_file_start = offset;
+      t.extra_header = g_strdup_printf ("Content-Range: bytes %" G_GOFFSET_FORMAT "-%" G_GOFFSET_FORMAT
+                                        "/%" G_GOFFSET_FORMAT,
+                                        offset, (goffset) st.st_size - 1, (goffset) st.st_size);
+    }
   t.cancellable = cancellable;
   t.received = g_byte_array_new ();
   t.progress = progress;
   t.progress_data = progress_data;
-  response = perform (self, "PUT", path, content_type, FALSE, &t, st.st_size, error);
+  response = perform (self, "PUT", path, content_type, FALSE, &t, st.st_size - t.upload_file_start, error);
   transfer_clear (&t);
   return response;
 }

@@ -91,6 +91,19 @@ VervalHttpResponse *verval_http_put_file         (VervalHttp   *self,
                                                   GCancellable *cancellable,
                                                   GError      **error);
 
+/* The bytes of the file from offset on, with "Content-Range: bytes
+ * offset-(size-1)/size", to continue an upload the collector holds part
+ * of; offset -1 sends the whole file without a Content-Range. */
+VervalHttpResponse *verval_http_put_file_range   (VervalHttp   *self,
+                                                  const char   *path,
+                                                  const char   *file_path,
+                                                  const char   *content_type,
+                                                  goffset       offset,
+                                                  VervalHttpProgressFunc progress,
+                                                  gpointer      progress_data,
+                                                  GCancellable *cancellable,
+                                                  GError      **error);
+
 /* The same on the client's own worker thread, for callers on a main loop. */
 void                verval_http_request_async    (VervalHttp   *self,
                                                   const char   *method,

@@ -44,6 +44,9 @@
 #define NETWORK_DELAY_MS          1000
 #define MAX_MEDIA_ROUNDS          3
 #define MARK_EVERY                8
+#define MISSING_QUERY_MAX         500   /* names per POST /media/missing */
+#define MAX_PUT_ATTEMPTS          4     /* per photo: continue from where the collector is */
+#define BUSY_WAIT_MS              1000
 
 /* sync_state keys */
 #define KEY_URL                "collector_url"
@@ -621,6 +624,8 @@ db_get_cursor (sqlite3       *db,
 typedef struct {
   char    sha256[65];
   guint64 size;
+  guint64  offset;   /* bytes the collector already holds */
+  gboolean busy;     /* an upload of it is running on the collector */
 } MediaItem;
 
 static gpointer
@@ -1173,7 +1178,6 @@ typedef struct {
   GArray       *media_retry;     /* MediaItem handed back by a failed connection */
   guint         media_next;
   guint         media_total;
-  guint         media_ask_first; /* HEAD before PUT for the first ones */
   guint         media_done;
   GPtrArray    *media_uploaded;  /* char*, not yet marked in the store */
   GPtrArray    *media_corrupt;   /* char* */
@@ -1522,7 +1526,188 @@ add_locked (Run       *run,
   g_mutex_unlock (&run->media_lock);
 }
 
-/* One upload connection: HEAD, then PUT what the collector lacks. */
+/* The offset in a collector's answer to a PUT: an acknowledged partial
+ * (202) or a refused start (409 offset_mismatch); -1 if there is none. */
+static gint64
+answer_offset (VervalHttpResponse *response)
+{
+  g_autoptr(JsonNode) root = verval_http_response_get_json (response, NULL);
+  JsonNode *member;
+
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    return -1;
+  member = json_object_get_member (json_node_get_object (root), "offset");
+  if (member == NULL || !JSON_NODE_HOLDS_VALUE (member) || json_node_get_value_type (member) != G_TYPE_INT64)
+    return -1;
+  return json_node_get_int (member);
+}
+
+/* A short wait that a cancellation cuts short. */
+static void
+wait_cancellable (GCancellable *cancellable,
+                  guint         ms)
+{
+  for (guint waited = 0; waited < ms && !g_cancellable_is_cancelled (cancellable); waited += 50)
+    g_usleep (50 * 1000);
+}
+
+typedef struct {
+  guint64  offset;
+  gboolean busy;
+} MissingState;
+
+/* POST /media/missing for n items: a table sha256 → MissingState of those
+ * the collector lacks (all of them, from 0, for a collector that predates
+ * the query), or NULL with an error. */
+static GHashTable *
+query_missing (Run         *run,
+               VervalHttp  *http,
+               MediaItem   *items,
+               guint        n,
+               GError     **error)
+{
+  g_autoptr(GHashTable) missing = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(VervalHttpResponse) response = NULL;
+  g_autoptr(JsonObject) answer = NULL;
+  g_autoptr(GBytes) body = NULL;
+  JsonNode *list;
+  char *text;
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "sha256");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < n; i++)
+    json_builder_add_string_value (b, items[i].sha256);
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  text = json_to_string (root, FALSE);
+  body = g_bytes_new_take (text, strlen (text));
+  response = verval_http_request (http, "POST", "api/v1/media/missing", "application/json", body,
+                                  FALSE, run->cancellable, error);
+  if (response == NULL)
+    return NULL;
+  if (response->status == 404 || response->status == 405)
+    {
+      /* a collector from before the query: send them all, whole */
+      for (guint i = 0; i < n; i++)
+        g_hash_table_insert (missing, g_strdup (items[i].sha256), g_new0 (MissingState, 1));
+      return g_steal_pointer (&missing);
+    }
+  if (!check_status (response, "media/missing", error) ||
+      (answer = response_object (response, "media/missing", error)) == NULL)
+    return NULL;
+  list = json_object_get_member (answer, "missing");
+  if (list == NULL || !JSON_NODE_HOLDS_ARRAY (list))
+    {
+      g_set_error_literal (error, VERVAL_SYNC_ERROR, VERVAL_SYNC_ERROR_PROTOCOL,
+                           "media/missing: the answer has no \"missing\" list");
+      return NULL;
+    }
+  for (guint i = 0; i < json_array_get_length (json_node_get_array (list)); i++)
+    {
+      JsonNode *node = json_array_get_element (json_node_get_array (list), i);
+      JsonObject *entry = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+      const char *sha = entry != NULL ? json_object_get_string_member_with_default (entry, "sha256", NULL) : NULL;
+      MissingState *state;
+
+      if (sha == NULL)
+        continue;
+      state = g_new0 (MissingState, 1);
+      state->offset = MAX (json_object_get_int_member_with_default (entry, "offset", 0), 0);
+      state->busy = g_strcmp0 (json_object_get_string_member_with_default (entry, "state", NULL),
+                               "uploading") == 0;
+      g_hash_table_insert (missing, g_strdup (sha), state);
+    }
+  return g_steal_pointer (&missing);
+}
+
+/* PUTs a photo from the offset the collector holds. A 409 tells where the
+ * collector really is (a cut-off upload it kept more of than it had said,
+ * a partial another connection of ours left) or that another upload of the
+ * photo is running: continue from there, or wait a little. Returns NULL
+ * with an error on a transport failure; otherwise the last answer. */
+static VervalHttpResponse *
+put_photo (Run         *run,
+           VervalHttp  *use,
+           const char  *path,
+           const char  *file,
+           MediaItem   *item,
+           GError     **error)
+{
+  VervalHttpResponse *put = NULL;
+
+  for (guint attempt = 0; attempt < MAX_PUT_ATTEMPTS; attempt++)
+    {
+      g_autofree char *code = NULL;
+      gint64 offset;
+
+      if (item->busy)
+        {
+          g_autoptr(GHashTable) missing = NULL;
+          MissingState *state;
+
+          /* an upload of it is running (most often ours, cut off, that the
+           * collector has not given up yet): wait, then ask where it
+           * stands, rather than send the body to have it refused */
+          g_debug ("Photo %s is being uploaded by another request; waiting", item->sha256);
+          wait_cancellable (run->cancellable, BUSY_WAIT_MS);
+          missing = query_missing (run, use, item, 1, error);
+          if (missing == NULL)
+            {
+              g_clear_pointer (&put, verval_http_response_free);
+              return NULL;
+            }
+          state = g_hash_table_lookup (missing, item->sha256);
+          if (state == NULL)
+            {
+              /* it completed meanwhile: a PUT of the last byte says "existed" */
+              item->offset = item->size - 1;
+              item->busy = FALSE;
+            }
+          else
+            {
+              item->offset = state->offset;
+              item->busy = state->busy;
+              if (item->busy)
+                continue;
+            }
+        }
+      if (item->offset >= item->size)
+        item->offset = 0;   /* nonsense for this file: let the collector say */
+      g_clear_pointer (&put, verval_http_response_free);
+      put = verval_http_put_file_range (use, path, file, "image/jpeg", item->offset, NULL, NULL,
+                                        run->cancellable, error);
+      if (put == NULL)
+        return NULL;
+      if (put->status != 409 && put->status != 202)
+        break;
+      offset = answer_offset (put);
+      code = verval_http_response_dup_error_code (put, NULL);
+      if (put->status == 409 && g_strcmp0 (code, "upload_in_progress") == 0)
+        {
+          item->busy = TRUE;
+          continue;
+        }
+      if (offset < 0 || (guint64) offset >= item->size)
+        break;
+      g_debug ("Photo %s: the collector holds %" G_GINT64_FORMAT " bytes; continuing from there",
+               item->sha256, offset);
+      item->offset = offset;
+    }
+  if (put == NULL)
+    {
+      /* busy all along: stands for the collector's 409 */
+      put = g_new0 (VervalHttpResponse, 1);
+      put->status = 409;
+    }
+  return put;
+}
+
+/* One upload connection: PUT what the collector lacks, each photo from
+ * what it already holds. */
 typedef struct {
   Run        *run;
   VervalHttp *http;
@@ -1538,7 +1723,6 @@ media_worker (gpointer data)
 
   for (;;)
     {
-      g_autoptr(VervalHttpResponse) head = NULL;
       g_autoptr(VervalHttpResponse) put = NULL;
       g_autofree char *path = NULL;
       g_autofree char *file = NULL;
@@ -1567,30 +1751,28 @@ media_worker (gpointer data)
           continue;
         }
       path = g_strconcat ("api/v1/media/", item.sha256, NULL);
-      if (index < run->media_ask_first)
-        head = verval_http_request (use, "HEAD", path, NULL, NULL, FALSE, run->cancellable, &error);
-      else
+      put = put_photo (run, use, path, file, &item, &error);
+      if (put != NULL && put->status == 422)
         {
-          /* stands for "not there": see step_media() */
-          head = g_new0 (VervalHttpResponse, 1);
-          head->status = 404;
+          g_message ("The collector says photo %s does not match its name", item.sha256);
+          add_locked (run, run->media_corrupt, item.sha256);
+          continue;
         }
-      if (head != NULL && head->status == 404)
+      if (put != NULL && put->status == 409)
         {
-          put = verval_http_put_file (use, path, file, "image/jpeg", NULL, NULL, run->cancellable, &error);
-          if (put != NULL && put->status == 422)
-            {
-              g_message ("The collector says photo %s does not match its name", item.sha256);
-              add_locked (run, run->media_corrupt, item.sha256);
-              continue;
-            }
-          if (put != NULL && !check_status (put, "media", &error))
-            g_clear_pointer (&put, verval_http_response_free);
+          /* still busy elsewhere: the visits' answer brings it back */
+          g_message ("Photo %s could not be sent now: HTTP 409", item.sha256);
+          continue;
         }
-      else if (head != NULL && !check_status (head, "media", &error))
-        g_clear_pointer (&head, verval_http_response_free);
+      if (put != NULL && (put->status == 202 || !check_status (put, "media", &error)))
+        {
+          if (put->status == 202)
+            g_set_error (&error, VERVAL_SYNC_ERROR, VERVAL_SYNC_ERROR_PROTOCOL,
+                         "media: the collector did not take photo %s whole", item.sha256);
+          g_clear_pointer (&put, verval_http_response_free);
+        }
 
-      if (head == NULL || (head->status == 404 && put == NULL))
+      if (put == NULL)
         {
           g_mutex_lock (&run->media_lock);
           /* an extra connection that fails hands its photo back and
@@ -1613,8 +1795,7 @@ media_worker (gpointer data)
       g_ptr_array_add (run->media_uploaded, g_strdup (item.sha256));
       done = ++run->media_done;
       total = run->media_total;
-      if (put != NULL)
-        run->n_media++;
+      run->n_media++;
       /* now and then, so a sync cut short does not ask about them again */
       if (run->media_uploaded->len >= MARK_EVERY)
         {
@@ -1633,6 +1814,44 @@ media_worker (gpointer data)
   return NULL;
 }
 
+/* One round trip per MISSING_QUERY_MAX photos instead of a HEAD each (300
+ * ms apiece on a bad link): which of run->media the collector lacks, and how
+ * much of each it holds already. run->media keeps only those, each with its
+ * offset; the ones the collector has go to media_uploaded to be marked. */
+static gboolean
+ask_missing (Run     *run,
+             GError **error)
+{
+  g_autoptr(GArray) todo = g_array_new (FALSE, FALSE, sizeof (MediaItem));
+
+  for (guint first = 0; first < run->media->len; first += MISSING_QUERY_MAX)
+    {
+      guint n = MIN (MISSING_QUERY_MAX, run->media->len - first);
+      g_autoptr(GHashTable) missing = NULL;
+
+      missing = query_missing (run, run->http, &g_array_index (run->media, MediaItem, first), n, error);
+      if (missing == NULL)
+        return FALSE;
+      for (guint i = first; i < first + n; i++)
+        {
+          MediaItem item = g_array_index (run->media, MediaItem, i);
+          MissingState *state = g_hash_table_lookup (missing, item.sha256);
+
+          if (state != NULL)
+            {
+              item.offset = state->offset;
+              item.busy = state->busy;
+              g_array_append_val (todo, item);
+            }
+          else
+            g_ptr_array_add (run->media_uploaded, g_strdup (item.sha256));
+        }
+    }
+  g_array_unref (run->media);
+  run->media = g_steal_pointer (&todo);
+  return TRUE;
+}
+
 static gboolean
 step_media (Run        *run,
             const char *token,
@@ -1649,19 +1868,13 @@ step_media (Run        *run,
     return FALSE;
   if (run->media->len == 0)
     return TRUE;
+  report (run, 0.10, 0.60, 0.0, _("Sending photos"));
+  if (!ask_missing (run, error))
+    return FALSE;
   run->media_next = 0;
   run->media_done = 0;
   run->media_total = run->media->len;
-  report (run, 0.10, 0.60, 0.0, _("Sending photos"));
-
-  /* Only photos a cut-short sync may have sent without marking them are
-   * asked about first: the list comes in the same order every time, and at
-   * most MARK_EVERY per connection were unmarked when it was cut. For the
-   * rest a HEAD would cost one round trip each (300 ms on a bad link) to
-   * save nothing; a PUT of a photo the collector has is answered "existed"
-   * and stored once all the same. */
   n_workers = MIN (MAX (run->self->parallel_uploads, 1), run->media->len);
-  run->media_ask_first = (MARK_EVERY + 1) * n_workers;
 
   /* One TCP connection cannot fill a lossy long link (its window halves on
    * every loss); a few in parallel can. Each worker owns one curl handle
@@ -1685,7 +1898,6 @@ step_media (Run        *run,
       run->media = g_steal_pointer (&run->media_retry);
       run->media_retry = g_array_new (FALSE, FALSE, sizeof (MediaItem));
       run->media_next = 0;
-      run->media_ask_first = G_MAXUINT;
       media_worker (&uploaders[0]);
     }
   for (guint i = 0; i < n_workers && uploaders[i].http != NULL; i++)

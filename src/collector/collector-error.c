@@ -43,6 +43,9 @@ static const struct {
   [COLLECTOR_ERROR_INVALID_ARGUMENT] = { "invalid_argument", 400 },
   [COLLECTOR_ERROR_EXISTS] = { "exists", 409 },
   [COLLECTOR_ERROR_TOO_MANY_ATTEMPTS] = { "too_many_attempts", 429 },
+  [COLLECTOR_ERROR_OFFSET_MISMATCH] = { "offset_mismatch", 409 },
+  [COLLECTOR_ERROR_UPLOAD_BUSY] = { "upload_in_progress", 409 },
+  [COLLECTOR_ERROR_INVALID_RANGE] = { "invalid_content_range", 400 },
 };
 
 const char *

@@ -42,6 +42,9 @@ typedef enum {
   COLLECTOR_ERROR_INVALID_ARGUMENT,   /* admin commands: bad option or name */
   COLLECTOR_ERROR_EXISTS,             /* admin commands: already there */
   COLLECTOR_ERROR_TOO_MANY_ATTEMPTS,
+  COLLECTOR_ERROR_OFFSET_MISMATCH,    /* Content-Range start is not the partial's length */
+  COLLECTOR_ERROR_UPLOAD_BUSY,        /* another upload of the same photo is running */
+  COLLECTOR_ERROR_INVALID_RANGE,      /* a Content-Range that cannot be used */
 } CollectorError;
 
 GQuark       collector_error_quark        (void);

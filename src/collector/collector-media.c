@@ -4,6 +4,12 @@
  * its name and renamed into place, then the directory is fsync'd, so a name
  * in the folder always means complete, verified bytes that survive a crash.
  *
+ * An upload writes into tmp/<sha256>.part. One that is cut off keeps its
+ * bytes there, fsync'd before anyone is told their length, so a later
+ * request (Content-Range) continues from that length. Its length is the
+ * only state: what the bytes are worth is decided by the hash once the
+ * file is complete. One upload per hash at a time, held in memory.
+ *
  * Copyright 2026 The Verval developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -15,6 +21,8 @@
 #include <fcntl.h>
 #include <gio/gio.h>
 #include <glib/gstdio.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "collector-error.h"
@@ -25,19 +33,27 @@ struct _CollectorMedia
 {
   GObject  parent_instance;
 
-  char    *directory;
-  char    *tmp_directory;
+  char       *directory;
+  char       *tmp_directory;
+
+  GMutex      lock;
+  GHashTable *busy;     /* sha256 → the CollectorMediaUpload running */
 };
 
 struct _CollectorMediaUpload
 {
   CollectorMedia *media;
+  char            sha256[65];
   char           *tmp_path;
   int             fd;
-  GChecksum      *checksum;
+  GChecksum      *checksum;   /* of this request's bytes; the whole file if start is 0 */
+  guint64         start;
   guint64         size;
-  gboolean        moved;
+  gint            last_write; /* monotonic seconds, atomic: to tell a silent upload */
+  gboolean        done;       /* moved into place, kept or dropped already */
 };
+
+#define PARTIAL_SUFFIX ".part"
 
 G_DEFINE_FINAL_TYPE (CollectorMedia, collector_media, G_TYPE_OBJECT)
 
@@ -48,6 +64,8 @@ collector_media_finalize (GObject *object)
 
   g_free (self->directory);
   g_free (self->tmp_directory);
+  g_hash_table_unref (self->busy);
+  g_mutex_clear (&self->lock);
   G_OBJECT_CLASS (collector_media_parent_class)->finalize (object);
 }
 
@@ -60,6 +78,8 @@ collector_media_class_init (CollectorMediaClass *klass)
 static void
 collector_media_init (CollectorMedia *self)
 {
+  g_mutex_init (&self->lock);
+  self->busy = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
 static gboolean
@@ -123,6 +143,7 @@ collector_media_new (const char *directory,
     }
   if (!fsync_directory (directory, error))
     return NULL;
+  collector_media_clean_partials (self, COLLECTOR_MEDIA_PARTIAL_MAX_AGE);
   return g_steal_pointer (&self);
 }
 
@@ -169,28 +190,195 @@ collector_media_has (CollectorMedia *self,
   return TRUE;
 }
 
+static gint
+monotonic_seconds (void)
+{
+  return g_get_monotonic_time () / G_USEC_PER_SEC;
+}
+
+static char *
+partial_path (CollectorMedia *self,
+              const char     *sha256)
+{
+  g_autofree char *name = g_strconcat (sha256, PARTIAL_SUFFIX, NULL);
+
+  return g_build_filename (self->tmp_directory, name, NULL);
+}
+
+static gboolean
+fsync_path (const char *path)
+{
+  int fd = open (path, O_WRONLY | O_CLOEXEC);
+  gboolean ok;
+
+  if (fd < 0)
+    return FALSE;
+  ok = fsync (fd) == 0;
+  close (fd);
+  return ok;
+}
+
+guint
+collector_media_clean_partials (CollectorMedia *self,
+                                gint64          max_age_seconds)
+{
+  g_autoptr(GDir) dir = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  const char *name;
+  guint removed = 0;
+
+  g_return_val_if_fail (COLLECTOR_IS_MEDIA (self), 0);
+
+  dir = g_dir_open (self->tmp_directory, 0, NULL);
+  if (dir == NULL)
+    return 0;
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (self->tmp_directory, name, NULL);
+      gboolean partial = g_str_has_suffix (name, PARTIAL_SUFFIX);
+      GStatBuf st;
+
+      if (g_lstat (path, &st) != 0 || !S_ISREG (st.st_mode))
+        continue;
+      if (now - (gint64) st.st_mtime > max_age_seconds || (!partial && g_str_has_prefix (name, "upload-")))
+        {
+          /* upload-*: whole-body temporaries of older collectors */
+          if (g_unlink (path) == 0)
+            removed++;
+        }
+      else if (partial)
+        {
+          /* bytes written before a crash may not have reached the disk:
+           * the length reported from now on must be one that survives */
+          fsync_path (path);
+        }
+    }
+  if (removed > 0)
+    g_info ("Removed %u stale partial uploads", removed);
+  return removed;
+}
+
+gboolean
+collector_media_get_partial (CollectorMedia *self,
+                             const char     *sha256,
+                             guint64        *offset,
+                             gboolean       *busy,
+                             gint64         *idle_seconds)
+{
+  g_autofree char *path = NULL;
+  CollectorMediaUpload *running;
+  GStatBuf st;
+
+  g_return_val_if_fail (COLLECTOR_IS_MEDIA (self), FALSE);
+  g_return_val_if_fail (collector_is_sha256_hex (sha256), FALSE);
+
+  *offset = 0;
+  *busy = FALSE;
+  if (idle_seconds != NULL)
+    *idle_seconds = 0;
+  /* an upload leaves the table (free()) before it is freed */
+  g_mutex_lock (&self->lock);
+  running = g_hash_table_lookup (self->busy, sha256);
+  if (running != NULL)
+    {
+      *offset = running->start;
+      *busy = TRUE;
+      if (idle_seconds != NULL)
+        *idle_seconds = monotonic_seconds () - g_atomic_int_get (&running->last_write);
+    }
+  g_mutex_unlock (&self->lock);
+  if (*busy)
+    return TRUE;
+  path = partial_path (self, sha256);
+  if (g_stat (path, &st) != 0 || !S_ISREG (st.st_mode))
+    return FALSE;
+  *offset = st.st_size;
+  return TRUE;
+}
+
+static void upload_destroy (CollectorMediaUpload *upload);
+
+static void
+release (CollectorMedia *self,
+         const char     *sha256)
+{
+  g_mutex_lock (&self->lock);
+  g_hash_table_remove (self->busy, sha256);
+  g_mutex_unlock (&self->lock);
+}
+
 CollectorMediaUpload *
-collector_media_upload_new (CollectorMedia *self,
-                            GError        **error)
+collector_media_upload_begin (CollectorMedia *self,
+                              const char     *sha256,
+                              gint64          start,
+                              guint64        *held,
+                              GError        **error)
 {
   CollectorMediaUpload *upload;
-  g_autofree char *tmpl = NULL;
+  struct stat st;
   int fd;
 
   g_return_val_if_fail (COLLECTOR_IS_MEDIA (self), NULL);
+  g_return_val_if_fail (collector_is_sha256_hex (sha256), NULL);
 
-  tmpl = g_build_filename (self->tmp_directory, "upload-XXXXXX", NULL);
-  fd = g_mkstemp_full (tmpl, O_WRONLY | O_CLOEXEC, 0640);
-  if (fd < 0)
-    {
-      set_errno_error (error, errno, "Cannot create", tmpl);
-      return NULL;
-    }
+  if (held != NULL)
+    *held = 0;
   upload = g_new0 (CollectorMediaUpload, 1);
   upload->media = g_object_ref (self);
-  upload->tmp_path = g_steal_pointer (&tmpl);
-  upload->fd = fd;
+  memcpy (upload->sha256, sha256, 65);
+  upload->fd = -1;
   upload->checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  upload->last_write = monotonic_seconds ();
+
+  g_mutex_lock (&self->lock);
+  if (g_hash_table_contains (self->busy, sha256))
+    {
+      CollectorMediaUpload *running = g_hash_table_lookup (self->busy, sha256);
+
+      if (held != NULL)
+        *held = running->start;
+      g_mutex_unlock (&self->lock);
+      upload_destroy (upload);
+      g_set_error (error, COLLECTOR_ERROR, COLLECTOR_ERROR_UPLOAD_BUSY,
+                   "Another upload of %s is running; retry later", sha256);
+      return NULL;
+    }
+  g_hash_table_insert (self->busy, g_strdup (sha256), upload);
+  g_mutex_unlock (&self->lock);
+
+  /* the table holds it now: fields others read are set before it leaves
+   * the lock or never change after */
+  upload->tmp_path = partial_path (self, sha256);
+  fd = open (upload->tmp_path, O_WRONLY | O_CREAT | O_CLOEXEC | (start < 0 ? O_TRUNC : 0), 0640);
+  if (fd < 0 || fstat (fd, &st) != 0 || lseek (fd, 0, SEEK_END) < 0)
+    {
+      int saved = errno;
+
+      if (fd >= 0)
+        close (fd);
+      set_errno_error (error, saved, "Cannot open", upload->tmp_path);
+      upload->done = TRUE;   /* an error here is no reason to drop its bytes */
+      collector_media_upload_free (upload);
+      return NULL;
+    }
+  upload->fd = fd;
+  /* the length is durable: written by a request that fsync'd it, or
+   * fsync'd at start-up (collector_media_clean_partials) */
+  g_mutex_lock (&self->lock);
+  upload->start = st.st_size;
+  g_mutex_unlock (&self->lock);
+  if (held != NULL)
+    *held = st.st_size;
+  if (start >= 0 && (guint64) start != (guint64) st.st_size)
+    {
+      /* keep what is held; an empty file was made by this open */
+      upload->done = st.st_size > 0;
+      collector_media_upload_free (upload);
+      g_set_error (error, COLLECTOR_ERROR, COLLECTOR_ERROR_OFFSET_MISMATCH,
+                   "The upload starts at %" G_GINT64_FORMAT "; the collector holds %" G_GUINT64_FORMAT " bytes",
+                   start, (guint64) st.st_size);
+      return NULL;
+    }
   return upload;
 }
 
@@ -219,6 +407,7 @@ collector_media_upload_write (CollectorMediaUpload *upload,
       done += n;
     }
   upload->size += length;
+  g_atomic_int_set (&upload->last_write, monotonic_seconds ());
   return TRUE;
 }
 
@@ -230,23 +419,20 @@ collector_media_upload_get_size (CollectorMediaUpload *upload)
   return upload->size;
 }
 
-gboolean
-collector_media_upload_finish (CollectorMediaUpload *upload,
-                               const char           *expected_sha256,
-                               CollectorMediaResult *result,
-                               GError              **error)
+guint64
+collector_media_upload_get_offset (CollectorMediaUpload *upload)
 {
-  CollectorMedia *self;
-  g_autofree char *final_path = NULL;
-  g_autofree char *parent = NULL;
-  const char *actual;
-  int fd;
+  g_return_val_if_fail (upload != NULL, 0);
 
-  g_return_val_if_fail (upload != NULL, FALSE);
-  g_return_val_if_fail (collector_is_sha256_hex (expected_sha256), FALSE);
+  return upload->start + upload->size;
+}
 
-  self = upload->media;
-  fd = upload->fd;
+static gboolean
+sync_and_close (CollectorMediaUpload *upload,
+                GError              **error)
+{
+  int fd = upload->fd;
+
   upload->fd = -1;
   if (fsync (fd) != 0)
     {
@@ -257,10 +443,71 @@ collector_media_upload_finish (CollectorMediaUpload *upload,
     }
   if (close (fd) != 0)
     return set_errno_error (error, errno, "Cannot close", upload->tmp_path);
+  return TRUE;
+}
 
-  actual = g_checksum_get_string (upload->checksum);
+/* The hash of the whole partial file, for an upload that continued one. */
+static char *
+hash_file (const char *path,
+           GError    **error)
+{
+  g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  g_autofree guint8 *buffer = g_malloc (65536);
+  int fd = open (path, O_RDONLY | O_CLOEXEC);
+
+  if (fd < 0)
+    {
+      set_errno_error (error, errno, "Cannot open", path);
+      return NULL;
+    }
+  for (;;)
+    {
+      ssize_t n = read (fd, buffer, 65536);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          int saved = errno;
+
+          close (fd);
+          set_errno_error (error, saved, "Cannot read", path);
+          return NULL;
+        }
+      if (n == 0)
+        break;
+      g_checksum_update (checksum, buffer, n);
+    }
+  close (fd);
+  return g_strdup (g_checksum_get_string (checksum));
+}
+
+gboolean
+collector_media_upload_finish (CollectorMediaUpload *upload,
+                               const char           *expected_sha256,
+                               CollectorMediaResult *result,
+                               GError              **error)
+{
+  CollectorMedia *self;
+  g_autofree char *final_path = NULL;
+  g_autofree char *parent = NULL;
+  g_autofree char *actual = NULL;
+
+  g_return_val_if_fail (upload != NULL, FALSE);
+  g_return_val_if_fail (upload->fd >= 0, FALSE);
+  g_return_val_if_fail (collector_is_sha256_hex (expected_sha256), FALSE);
+
+  self = upload->media;
+  if (!sync_and_close (upload, error))
+    return FALSE;
+
+  if (upload->start == 0)
+    actual = g_strdup (g_checksum_get_string (upload->checksum));
+  else if ((actual = hash_file (upload->tmp_path, error)) == NULL)
+    return FALSE;
   if (g_strcmp0 (actual, expected_sha256) != 0)
     {
+      /* free() drops the bytes: they can never become this photo */
       g_set_error (error, COLLECTOR_ERROR, COLLECTOR_ERROR_HASH_MISMATCH,
                    "The uploaded bytes hash to %s, not to the name %s",
                    actual, expected_sha256);
@@ -283,16 +530,39 @@ collector_media_upload_finish (CollectorMediaUpload *upload,
       if (!fsync_directory (self->directory, error))
         return FALSE;
     }
-  /* two uploads of the same bytes may race here: both files are identical
-   * and verified, so whichever rename lands last is fine */
   if (g_rename (upload->tmp_path, final_path) != 0)
     return set_errno_error (error, errno, "Cannot move into place", final_path);
-  upload->moved = TRUE;
+  upload->done = TRUE;
   if (!fsync_directory (parent, error))
     return FALSE;
   if (result != NULL)
     *result = COLLECTOR_MEDIA_STORED;
   return TRUE;
+}
+
+gboolean
+collector_media_upload_keep (CollectorMediaUpload *upload,
+                             GError              **error)
+{
+  g_return_val_if_fail (upload != NULL, FALSE);
+  g_return_val_if_fail (upload->fd >= 0, FALSE);
+
+  if (!sync_and_close (upload, error))
+    return FALSE;
+  if (upload->start + upload->size == 0)
+    return TRUE;   /* nothing worth keeping: free() removes the file */
+  upload->done = TRUE;
+  g_debug ("Kept %" G_GUINT64_FORMAT " bytes of %s", upload->start + upload->size, upload->sha256);
+  return TRUE;
+}
+
+static void
+upload_destroy (CollectorMediaUpload *upload)
+{
+  g_checksum_free (upload->checksum);
+  g_free (upload->tmp_path);
+  g_object_unref (upload->media);
+  g_free (upload);
 }
 
 void
@@ -302,10 +572,8 @@ collector_media_upload_free (CollectorMediaUpload *upload)
     return;
   if (upload->fd >= 0)
     close (upload->fd);
-  if (!upload->moved)
+  if (!upload->done && upload->tmp_path != NULL)
     g_unlink (upload->tmp_path);
-  g_checksum_free (upload->checksum);
-  g_free (upload->tmp_path);
-  g_object_unref (upload->media);
-  g_free (upload);
+  release (upload->media, upload->sha256);
+  upload_destroy (upload);
 }

@@ -40,7 +40,11 @@ typedef enum {
   ROUTE_VISITS,
   ROUTE_STATUS,
   ROUTE_MEDIA,
+  ROUTE_MEDIA_MISSING,
 } Route;
+
+/* names in one POST /api/v1/media/missing */
+#define MAX_MISSING_QUERY 500
 
 /* Per request, attached to the message from request-started on. Touched on
  * the main context only, except the fields a Job takes over. */
@@ -58,6 +62,13 @@ typedef struct
   gboolean              too_large;
   gboolean              write_failed;
   gboolean              aborted;
+  CollectorServer      *server;       /* borrowed */
+  gboolean              holds_upload; /* in server->uploads as the photo's uploader */
+  gboolean              taken_over;   /* a later request took its upload over */
+  gboolean              has_range;    /* PUT with Content-Range */
+  guint64               range_start;
+  guint64               range_end;
+  guint64               range_total;
 } RequestCtx;
 
 typedef struct
@@ -73,6 +84,9 @@ typedef struct
   GBytes               *body;
   CollectorMediaUpload *upload;
   gboolean              write_failed;
+  gboolean              abandoned;     /* the client went away mid-body */
+  gboolean              has_range;
+  guint64               range_total;
   char                 *content_encoding;
   GHashTable           *query;
 
@@ -81,6 +95,7 @@ typedef struct
   char                 *response;
   gsize                 response_length;
   goffset               head_length;
+  gint64                upload_offset; /* HEAD 404: the partial's length */
 } Job;
 
 struct _CollectorServer
@@ -94,6 +109,7 @@ struct _CollectorServer
   CollectorForms  *forms;
   CollectorLimits  limits;
   GThreadPool     *workers;
+  GHashTable      *uploads;       /* media name → RequestCtx receiving it */
   CollectorThrottle *enroll_throttle;
   gboolean         behind_proxy;  /* plain HTTP off loopback: a TLS proxy in front */
   guint            in_flight;
@@ -114,6 +130,7 @@ collector_limits_init_default (CollectorLimits *limits)
   limits->max_page = COLLECTOR_DEFAULT_MAX_PAGE;
   limits->enroll_failures = COLLECTOR_DEFAULT_ENROLL_FAILURES;
   limits->enroll_window = COLLECTOR_DEFAULT_ENROLL_WINDOW;
+  limits->upload_stale = COLLECTOR_DEFAULT_UPLOAD_STALE;
 }
 
 static void
@@ -122,9 +139,12 @@ collector_gstring_free (GString *string)
   g_string_free (string, TRUE);
 }
 
+static void ctx_forget_upload (RequestCtx *ctx);
+
 static void
 request_ctx_free (RequestCtx *ctx)
 {
+  ctx_forget_upload (ctx);
   g_clear_pointer (&ctx->device, collector_device_free);
   g_clear_pointer (&ctx->body, g_byte_array_unref);
   g_clear_pointer (&ctx->upload, collector_media_upload_free);
@@ -173,6 +193,8 @@ route_for_path (const char *path,
     return ROUTE_VISITS;
   if (g_str_equal (rest, "status"))
     return ROUTE_STATUS;
+  if (g_str_equal (rest, "media/missing"))
+    return ROUTE_MEDIA_MISSING;
   if (g_str_has_prefix (rest, "media/"))
     {
       const char *name = rest + strlen ("media/");
@@ -198,6 +220,7 @@ route_allowed_methods (Route route)
     case ROUTE_ENROLL:
     case ROUTE_VISITS:
     case ROUTE_STATUS:
+    case ROUTE_MEDIA_MISSING:
       return "POST";
     case ROUTE_MEDIA:
       return "HEAD, PUT";
@@ -221,6 +244,7 @@ route_accepts_method (Route       route,
     case ROUTE_ENROLL:
     case ROUTE_VISITS:
     case ROUTE_STATUS:
+    case ROUTE_MEDIA_MISSING:
       return method == SOUP_METHOD_POST;
     case ROUTE_MEDIA:
       return method == SOUP_METHOD_HEAD || method == SOUP_METHOD_PUT;
@@ -261,6 +285,30 @@ reply_error (SoupServerMessage *msg,
   if (status == SOUP_STATUS_UNAUTHORIZED)
     soup_message_headers_replace (headers, "WWW-Authenticate", "Bearer realm=\"verval\"");
   reply_json (msg, status, body, length);
+}
+
+/* A 409 of an upload tells where the collector stands, so the client can
+ * continue from there: {"error": {…}, "offset": N}. */
+static char *
+offset_error_body (CollectorError  code,
+                   const char     *message,
+                   guint64         offset,
+                   gsize          *length)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "error");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "code");
+  json_builder_add_string_value (b, collector_error_code_name (code));
+  json_builder_set_member_name (b, "message");
+  json_builder_add_string_value (b, message);
+  json_builder_end_object (b);
+  json_builder_set_member_name (b, "offset");
+  json_builder_add_int_value (b, offset);
+  json_builder_end_object (b);
+  return collector_json_to_string (b, length);
 }
 
 static void
@@ -337,6 +385,58 @@ log_request (SoupServerMessage *msg,
 
 /* ---------------------------------------------------------------- body intake */
 
+/* ---------------------------------------------------------------- uploads in progress
+ * server->uploads: media name → the RequestCtx receiving its body, on the
+ * main context. A connection that goes silent without closing (a dead
+ * mobile link: no FIN ever comes, and libsoup has no read timeout) would
+ * hold its photo for ever; after limits.upload_stale seconds of silence the
+ * next request for the photo takes the upload over. */
+
+static void
+ctx_forget_upload (RequestCtx *ctx)
+{
+  if (!ctx->holds_upload)
+    return;
+  ctx->holds_upload = FALSE;
+  if (g_hash_table_lookup (ctx->server->uploads, ctx->media_name) == ctx)
+    g_hash_table_remove (ctx->server->uploads, ctx->media_name);
+}
+
+static void
+ctx_hold_upload (RequestCtx *ctx)
+{
+  g_hash_table_replace (ctx->server->uploads, ctx->media_name, ctx);
+  ctx->holds_upload = TRUE;
+}
+
+/* TRUE if a silent upload of name was ended (its bytes kept), so that the
+ * caller may begin one. */
+static gboolean
+take_over_silent_upload (CollectorServer *self,
+                         const char      *name)
+{
+  RequestCtx *holder = g_hash_table_lookup (self->uploads, name);
+  g_autoptr(GError) error = NULL;
+  guint64 offset;
+  gboolean busy;
+  gint64 idle = 0;
+
+  if (holder == NULL || holder->upload == NULL)
+    return FALSE;
+  collector_media_get_partial (self->media, name, &offset, &busy, &idle);
+  if (idle < (gint64) self->limits.upload_stale)
+    return FALSE;
+  g_message ("The upload of %s was silent for %" G_GINT64_FORMAT " s; a new request takes over",
+             name, idle);
+  holder->taken_over = TRUE;
+  ctx_forget_upload (holder);
+  /* one fsync on the main context, for a rare event */
+  if (!holder->write_failed && !collector_media_upload_keep (holder->upload, &error))
+    g_warning ("Cannot keep a partial upload: %s", error->message);
+  g_clear_pointer (&holder->upload, collector_media_upload_free);
+  return TRUE;
+}
+
 static void
 got_chunk_cb (SoupServerMessage *msg,
               GBytes            *chunk,
@@ -352,6 +452,7 @@ got_chunk_cb (SoupServerMessage *msg,
     {
       /* keep reading so the connection stays in step, but keep nothing */
       ctx->too_large = TRUE;
+      ctx_forget_upload (ctx);
       g_clear_pointer (&ctx->upload, collector_media_upload_free);
       g_clear_pointer (&ctx->body, g_byte_array_unref);
       return;
@@ -613,6 +714,74 @@ enroll_allowed (CollectorServer   *self,
   return FALSE;
 }
 
+/* "bytes START-END/TOTAL", decimal, START ≤ END < TOTAL. */
+static gboolean
+parse_content_range (const char *text,
+                     guint64    *start,
+                     guint64    *end,
+                     guint64    *total)
+{
+  g_auto(GStrv) range_total = NULL;
+  g_auto(GStrv) start_end = NULL;
+
+  if (!g_str_has_prefix (text, "bytes "))
+    return FALSE;
+  range_total = g_strsplit (text + strlen ("bytes "), "/", -1);
+  if (g_strv_length (range_total) != 2)
+    return FALSE;
+  start_end = g_strsplit (range_total[0], "-", -1);
+  if (g_strv_length (start_end) != 2 ||
+      !g_ascii_string_to_unsigned (start_end[0], 10, 0, G_MAXINT64, start, NULL) ||
+      !g_ascii_string_to_unsigned (start_end[1], 10, 0, G_MAXINT64, end, NULL) ||
+      !g_ascii_string_to_unsigned (range_total[1], 10, 1, G_MAXINT64, total, NULL))
+    return FALSE;
+  return *start <= *end && *end < *total;
+}
+
+/* Checks a media PUT's Content-Range against its Content-Length and the
+ * limit, before the body is read. */
+static gboolean
+accept_content_range (CollectorServer   *self,
+                      SoupServerMessage *msg,
+                      RequestCtx        *ctx)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  const char *range = soup_message_headers_get_one (headers, "Content-Range");
+  g_autofree char *message = NULL;
+  goffset length;
+
+  if (range == NULL)
+    return TRUE;
+  if (!parse_content_range (range, &ctx->range_start, &ctx->range_end, &ctx->range_total))
+    {
+      reply_error (msg, COLLECTOR_ERROR_INVALID_RANGE,
+                   "Content-Range must be \"bytes START-END/TOTAL\" with START ≤ END < TOTAL");
+      return FALSE;
+    }
+  if (ctx->range_total > self->limits.max_media)
+    {
+      message = g_strdup_printf ("The photo is %" G_GUINT64_FORMAT " bytes; the limit is %" G_GUINT64_FORMAT,
+                                 ctx->range_total, self->limits.max_media);
+      reply_error (msg, COLLECTOR_ERROR_MEDIA_TOO_LARGE, message);
+      return FALSE;
+    }
+  if (soup_message_headers_get_encoding (headers) != SOUP_ENCODING_CONTENT_LENGTH)
+    {
+      reply_error (msg, COLLECTOR_ERROR_LENGTH_REQUIRED, "A Content-Range upload needs a Content-Length");
+      return FALSE;
+    }
+  length = soup_message_headers_get_content_length (headers);
+  if ((guint64) length != ctx->range_end - ctx->range_start + 1)
+    {
+      message = g_strdup_printf ("Content-Length is %" G_GINT64_FORMAT " but the range holds %" G_GUINT64_FORMAT " bytes",
+                                 (gint64) length, ctx->range_end - ctx->range_start + 1);
+      reply_error (msg, COLLECTOR_ERROR_INVALID_RANGE, message);
+      return FALSE;
+    }
+  ctx->has_range = TRUE;
+  return TRUE;
+}
+
 /* Runs when the headers are in, before any of the body is read. Setting a
  * status here makes libsoup answer without reading the body. */
 static void
@@ -704,6 +873,8 @@ early_handler (SoupServer        *soup,
               goto refuse;
             }
         }
+      if (is_media && !accept_content_range (self, msg, ctx))
+        goto refuse;
     }
 
   if (route_needs_auth (ctx->route) && !authenticate_request (self, msg, ctx))
@@ -715,14 +886,37 @@ early_handler (SoupServer        *soup,
       if (is_media && !collector_media_has (self->media, ctx->media_name, NULL))
         {
           g_autoptr(GError) error = NULL;
+          guint64 held = 0;
 
-          ctx->upload = collector_media_upload_new (self->media, &error);
+          /* a whole body (no Content-Range) starts the photo afresh */
+          ctx->upload = collector_media_upload_begin (self->media, ctx->media_name,
+                                                      ctx->has_range ? (gint64) ctx->range_start : -1,
+                                                      &held, &error);
+          if (ctx->upload == NULL && g_error_matches (error, COLLECTOR_ERROR, COLLECTOR_ERROR_UPLOAD_BUSY) &&
+              take_over_silent_upload (self, ctx->media_name))
+            {
+              g_clear_error (&error);
+              ctx->upload = collector_media_upload_begin (self->media, ctx->media_name,
+                                                          ctx->has_range ? (gint64) ctx->range_start : -1,
+                                                          &held, &error);
+            }
+          if (ctx->upload == NULL &&
+              (g_error_matches (error, COLLECTOR_ERROR, COLLECTOR_ERROR_OFFSET_MISMATCH) ||
+               g_error_matches (error, COLLECTOR_ERROR, COLLECTOR_ERROR_UPLOAD_BUSY)))
+            {
+              gsize body_length;
+              char *body = offset_error_body (error->code, error->message, held, &body_length);
+
+              reply_json (msg, collector_error_http_status (error->code), body, body_length);
+              goto refuse;
+            }
           if (ctx->upload == NULL)
             {
               g_warning ("%s", error->message);
               reply_error (msg, COLLECTOR_ERROR_INTERNAL, "Cannot store media now; retry later");
               goto refuse;
             }
+          ctx_hold_upload (ctx);
         }
       else if (!is_media)
         ctx->body = g_byte_array_new ();
@@ -830,6 +1024,8 @@ handle_info (Job *job)
   json_builder_add_int_value (b, limits->max_depth);
   json_builder_set_member_name (b, "max_page");
   json_builder_add_int_value (b, limits->max_page);
+  json_builder_set_member_name (b, "max_missing_query");
+  json_builder_add_int_value (b, MAX_MISSING_QUERY);
   json_builder_end_object (b);
   json_builder_end_object (b);
   job_set_builder (job, SOUP_STATUS_OK, b);
@@ -1255,7 +1451,8 @@ media_reply (Job        *job,
   json_builder_begin_object (b);
   add_string_member (b, "sha256", job->media_name);
   add_string_member (b, "status", what);
-  json_builder_set_member_name (b, "size");
+  /* a partial answers with how far it got, a complete photo with its size */
+  json_builder_set_member_name (b, g_str_equal (what, "partial") ? "offset" : "size");
   json_builder_add_int_value (b, size);
   json_builder_end_object (b);
   job_set_builder (job, status, b);
@@ -1277,10 +1474,24 @@ handle_media (Job *job)
           job->head_length = size;
         }
       else
-        job->status = SOUP_STATUS_NOT_FOUND;
+        {
+          guint64 offset;
+          gboolean busy;
+
+          collector_media_get_partial (job->server->media, job->media_name, &offset, &busy, NULL);
+          job->status = SOUP_STATUS_NOT_FOUND;
+          job->upload_offset = offset;
+        }
       return;
     }
 
+  if (job->abandoned)
+    {
+      /* the point of a partial: what arrived before the link broke stays */
+      if (!job->write_failed && !collector_media_upload_keep (job->upload, &error))
+        g_warning ("Cannot keep a partial upload: %s", error->message);
+      return;
+    }
   if (job->write_failed)
     {
       g_set_error_literal (&error, COLLECTOR_ERROR, COLLECTOR_ERROR_INTERNAL, "Cannot write media");
@@ -1293,16 +1504,97 @@ handle_media (Job *job)
       return media_reply (job, SOUP_STATUS_OK, "existed", size);
     }
   uploaded = collector_media_upload_get_size (job->upload);
-  if (uploaded == 0)
+  if (job->has_range && collector_media_upload_get_offset (job->upload) < job->range_total)
+    {
+      if (!collector_media_upload_keep (job->upload, &error))
+        return job_set_error (job, error);
+      return media_reply (job, SOUP_STATUS_ACCEPTED, "partial", collector_media_upload_get_offset (job->upload));
+    }
+  if (!job->has_range && uploaded == 0)
     {
       g_set_error_literal (&error, COLLECTOR_ERROR, COLLECTOR_ERROR_INVALID_REQUEST,
                            "The media body is empty");
       return job_set_error (job, error);
     }
+  uploaded = collector_media_upload_get_offset (job->upload);
   if (!collector_media_upload_finish (job->upload, job->media_name, &result, &error))
     return job_set_error (job, error);
   media_reply (job, result == COLLECTOR_MEDIA_STORED ? SOUP_STATUS_CREATED : SOUP_STATUS_OK,
                result == COLLECTOR_MEDIA_STORED ? "stored" : "existed", uploaded);
+}
+
+/* Which of these photos the collector lacks, and how much of each it holds. */
+static void
+handle_media_missing (Job *job)
+{
+  CollectorMedia *media = job->server->media;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) root = job_parse_json (job, &error);
+  g_autoptr(JsonBuilder) b = NULL;
+  g_autoptr(GHashTable) seen = NULL;
+  JsonNode *names_node;
+  JsonArray *names;
+  guint n;
+
+  if (root == NULL)
+    return job_set_error (job, error);
+  names_node = json_object_get_member (json_node_get_object (root), "sha256");
+  if (names_node == NULL || !JSON_NODE_HOLDS_ARRAY (names_node))
+    {
+      g_set_error_literal (&error, COLLECTOR_ERROR, COLLECTOR_ERROR_INVALID_REQUEST,
+                           "The body must be an object with a \"sha256\" array");
+      return job_set_error (job, error);
+    }
+  names = json_node_get_array (names_node);
+  n = json_array_get_length (names);
+  if (n > MAX_MISSING_QUERY)
+    {
+      g_set_error (&error, COLLECTOR_ERROR, COLLECTOR_ERROR_INVALID_REQUEST,
+                   "At most %u names per request; this one has %u", MAX_MISSING_QUERY, n);
+      return job_set_error (job, error);
+    }
+  for (guint i = 0; i < n; i++)
+    {
+      JsonNode *node = json_array_get_element (names, i);
+
+      if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING ||
+          !collector_is_sha256_hex (json_node_get_string (node)))
+        {
+          g_set_error (&error, COLLECTOR_ERROR, COLLECTOR_ERROR_INVALID_MEDIA_NAME,
+                       "sha256[%u] is not 64 lower-case hex digits", i);
+          return job_set_error (job, error);
+        }
+    }
+
+  seen = g_hash_table_new (g_str_hash, g_str_equal);
+  b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "missing");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < n; i++)
+    {
+      const char *sha = json_array_get_string_element (names, i);
+      guint64 offset = 0;
+      gboolean busy = FALSE;
+      gint64 idle = 0;
+      const char *state;
+
+      if (!g_hash_table_add (seen, (gpointer) sha) || collector_media_has (media, sha, NULL))
+        continue;
+      collector_media_get_partial (media, sha, &offset, &busy, &idle);
+      /* a silent one is taken over by the next PUT: say what is durable */
+      busy = busy && idle < (gint64) job->server->limits.upload_stale;
+      state = busy ? "uploading" : offset > 0 ? "partial" : "missing";
+      json_builder_begin_object (b);
+      add_string_member (b, "sha256", sha);
+      add_string_member (b, "state", state);
+      json_builder_set_member_name (b, "offset");
+      json_builder_add_int_value (b, offset);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  job_set_builder (job, SOUP_STATUS_OK, b);
 }
 
 static gboolean
@@ -1325,6 +1617,13 @@ job_finish_cb (gpointer data)
       else
         {
           soup_server_message_set_status (msg, job->status, NULL);
+          if (job->route == ROUTE_MEDIA && job->status == SOUP_STATUS_NOT_FOUND)
+            {
+              g_autofree char *offset = g_strdup_printf ("%" G_GINT64_FORMAT, job->upload_offset);
+
+              soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                            "Upload-Offset", offset);
+            }
           if (job->head_length > 0)
             soup_message_headers_set_content_length (soup_server_message_get_response_headers (msg),
                                                      job->head_length);
@@ -1374,6 +1673,9 @@ worker_func (gpointer data,
     case ROUTE_MEDIA:
       handle_media (job);
       break;
+    case ROUTE_MEDIA_MISSING:
+      handle_media_missing (job);
+      break;
     case ROUTE_NONE:
     default:
       g_assert_not_reached ();
@@ -1402,6 +1704,12 @@ handler (SoupServer        *soup,
                    "The body is larger than the limit");
       return;
     }
+  if (ctx->taken_over)
+    {
+      reply_error (msg, COLLECTOR_ERROR_UPLOAD_BUSY, "Another request took this upload over");
+      return;
+    }
+  ctx_forget_upload (ctx);
 
   job = g_new0 (Job, 1);
   job->server = g_object_ref (self);
@@ -1421,6 +1729,8 @@ handler (SoupServer        *soup,
     job->body = g_bytes_new (NULL, 0);
   job->upload = g_steal_pointer (&ctx->upload);
   job->write_failed = ctx->write_failed;
+  job->has_range = ctx->has_range;
+  job->range_total = ctx->range_total;
   job->content_encoding = g_strdup (soup_message_headers_get_one (headers, "Content-Encoding"));
   if (query != NULL)
     {
@@ -1445,6 +1755,7 @@ request_started_cb (SoupServer        *soup,
 {
   RequestCtx *ctx = g_new0 (RequestCtx, 1);
 
+  ctx->server = self;
   ctx->start_time = g_get_monotonic_time ();
   g_object_set_data_full (G_OBJECT (msg), CTX_KEY, ctx, (GDestroyNotify) request_ctx_free);
 }
@@ -1471,6 +1782,26 @@ request_aborted_cb (SoupServer        *soup,
     return;
   ctx->aborted = TRUE;
   log_request (msg, ctx, TRUE);
+  ctx_forget_upload (ctx);
+
+  /* The body ended early: the client went away or the link broke. What
+   * was written is kept (fsync'd on a worker) for the client to continue. */
+  if (ctx->upload != NULL)
+    {
+      Job *job = g_new0 (Job, 1);
+
+      job->server = g_object_ref (self);
+      job->msg = g_object_ref (msg);
+      job->ctx = ctx;
+      job->route = ROUTE_MEDIA;
+      job->method = SOUP_METHOD_PUT;
+      job->media_name = g_strdup (ctx->media_name);
+      job->upload = g_steal_pointer (&ctx->upload);
+      job->write_failed = ctx->write_failed;
+      job->abandoned = TRUE;
+      self->in_flight++;
+      g_thread_pool_push (self->workers, job, NULL);
+    }
 }
 
 /* ---------------------------------------------------------------- object */
@@ -1489,6 +1820,17 @@ collector_server_dispose (GObject *object)
     {
       soup_server_disconnect (self->soup);
       g_clear_object (&self->soup);
+    }
+  if (self->uploads != NULL)
+    {
+      GHashTableIter iter;
+      gpointer ctx;
+
+      /* a message that outlives the server must not look for it */
+      g_hash_table_iter_init (&iter, self->uploads);
+      while (g_hash_table_iter_next (&iter, NULL, &ctx))
+        ((RequestCtx *) ctx)->holds_upload = FALSE;
+      g_clear_pointer (&self->uploads, g_hash_table_unref);
     }
   g_clear_object (&self->store);
   g_clear_object (&self->media);
@@ -1536,6 +1878,9 @@ collector_server_new (CollectorStore        *store,
     }
   self->enroll_throttle = collector_throttle_new (self->limits.enroll_failures,
                                                   self->limits.enroll_window);
+  if (self->limits.upload_stale == 0)
+    self->limits.upload_stale = COLLECTOR_DEFAULT_UPLOAD_STALE;
+  self->uploads = g_hash_table_new (g_str_hash, g_str_equal);
   self->context = g_main_context_ref_thread_default ();
   self->workers = g_thread_pool_new (worker_func, self, N_WORKERS, FALSE, NULL);
   self->soup = soup_server_new ("server-header", "verval-collector/" PACKAGE_VERSION " ", NULL);

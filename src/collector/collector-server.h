@@ -22,6 +22,7 @@ typedef struct {
   guint   max_page;          /* households or reviews per pull */
   guint   enroll_failures;   /* wrong enrollment codes per address ... */
   guint   enroll_window;     /* ... within this many seconds */
+  guint   upload_stale;      /* seconds a photo upload may stay silent before another takes over */
 } CollectorLimits;
 
 #define COLLECTOR_DEFAULT_MAX_BODY          (8 * 1024 * 1024)
@@ -33,6 +34,7 @@ typedef struct {
 #define COLLECTOR_DEFAULT_PAGE              200
 #define COLLECTOR_DEFAULT_ENROLL_FAILURES   10
 #define COLLECTOR_DEFAULT_ENROLL_WINDOW     (15 * 60)
+#define COLLECTOR_DEFAULT_UPLOAD_STALE      60
 
 void collector_limits_init_default (CollectorLimits *limits);
 
