@@ -74,6 +74,7 @@ test_not_enrolled (Fixture       *f,
   g_assert_cmpstr (identity->collector_url, ==, "");
   g_assert_cmpstr (identity->enumerator_name, ==, "");
   g_assert_cmpstr (identity->device_id, ==, "");
+  g_assert_cmpstr (identity->device_name, ==, "");
   g_assert_cmpint (identity->last_success, ==, 0);
 }
 
@@ -88,8 +89,10 @@ test_enrolled (Fixture       *f,
                       "INSERT INTO sync_state (key, value) VALUES "
                       "('collector_url', 'https://verval.example.go.id/'), "
                       "('enumerator_name', 'Ni Luh Putu'), ('device_id', '42'), "
+                      "('device_name', 'Tablet Sukasada 1'), "
                       "('last_success', '1795000000'), ('assignments_cursor', '17')");
   identity = load (f);
+  g_assert_cmpstr (identity->device_name, ==, "Tablet Sukasada 1");
   g_assert_cmpstr (identity->collector_url, ==, "https://verval.example.go.id/");
   g_assert_cmpstr (identity->enumerator_name, ==, "Ni Luh Putu");
   g_assert_cmpstr (identity->device_id, ==, "42");
@@ -114,6 +117,7 @@ test_no_device_number (Fixture       *f,
   identity = load (f);
   g_assert_cmpstr (identity->collector_url, ==, "http://127.0.0.1:8080/");
   g_assert_cmpstr (identity->device_id, ==, "");
+  g_assert_cmpstr (identity->device_name, ==, "");
   g_assert_cmpint (identity->last_success, ==, 0);
 }
 

@@ -85,6 +85,9 @@ enroll (Fixture    *f,
   result = wait_result (f);
   g_assert_true (verval_sync_enroll_finish (f->client->sync, result, &error));
   g_assert_no_error (error);
+  /* kept for the Preferences window */
+  g_assert_cmpint (sync_client_query_int (f->client, "SELECT count(*) FROM sync_state "
+                             "WHERE key = 'device_name' AND value = 'Tablet Sukasada 1'"), ==, 1);
 }
 
 static gboolean

@@ -26,6 +26,7 @@ verval_sync_identity_copy (const VervalSyncIdentity *identity)
   copy->collector_url = g_strdup (identity->collector_url);
   copy->enumerator_name = g_strdup (identity->enumerator_name);
   copy->device_id = g_strdup (identity->device_id);
+  copy->device_name = g_strdup (identity->device_name);
   copy->last_success = identity->last_success;
   return copy;
 }
@@ -38,6 +39,7 @@ verval_sync_identity_free (VervalSyncIdentity *identity)
   g_free (identity->collector_url);
   g_free (identity->enumerator_name);
   g_free (identity->device_id);
+  g_free (identity->device_name);
   g_free (identity);
 }
 
@@ -62,22 +64,28 @@ verval_sync_identity_read (sqlite3  *db,
 
   g_return_val_if_fail (db != NULL, NULL);
 
-  stmt = verval_store_prepare (db, "SELECT key, value FROM sync_state WHERE key = 'collector_url' "
-                                   "OR key = 'enumerator_name' OR key = 'device_id' OR key = 'last_success'",
+  stmt = verval_store_prepare (db, "SELECT key, value FROM sync_state WHERE key IN (?1, ?2, ?3, ?4, ?5)",
                                error);
   if (stmt == NULL)
     return NULL;
+  verval_store_bind_text (stmt, 1, VERVAL_SYNC_KEY_URL);
+  verval_store_bind_text (stmt, 2, VERVAL_SYNC_KEY_ENUMERATOR);
+  verval_store_bind_text (stmt, 3, VERVAL_SYNC_KEY_DEVICE);
+  verval_store_bind_text (stmt, 4, VERVAL_SYNC_KEY_DEVICE_NAME);
+  verval_store_bind_text (stmt, 5, VERVAL_SYNC_KEY_LAST_SUCCESS);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       const char *key = (const char *) sqlite3_column_text (stmt, 0);
       const char *value = (const char *) sqlite3_column_text (stmt, 1);
 
-      if (g_strcmp0 (key, "collector_url") == 0)
+      if (g_strcmp0 (key, VERVAL_SYNC_KEY_URL) == 0)
         replace_string (&identity->collector_url, value);
-      else if (g_strcmp0 (key, "enumerator_name") == 0)
+      else if (g_strcmp0 (key, VERVAL_SYNC_KEY_ENUMERATOR) == 0)
         replace_string (&identity->enumerator_name, value);
-      else if (g_strcmp0 (key, "device_id") == 0)
+      else if (g_strcmp0 (key, VERVAL_SYNC_KEY_DEVICE) == 0)
         replace_string (&identity->device_id, value);
+      else if (g_strcmp0 (key, VERVAL_SYNC_KEY_DEVICE_NAME) == 0)
+        replace_string (&identity->device_name, value);
       else
         identity->last_success = value != NULL ? g_ascii_strtoll (value, NULL, 10) : 0;
     }
@@ -92,6 +100,8 @@ verval_sync_identity_read (sqlite3  *db,
     identity->collector_url = g_strdup ("");
   if (identity->enumerator_name == NULL)
     identity->enumerator_name = g_strdup ("");
+  if (identity->device_name == NULL)
+    identity->device_name = g_strdup ("");
   /* "0": the collector gave no number */
   if (identity->device_id == NULL || g_strcmp0 (identity->device_id, "0") == 0)
     replace_string (&identity->device_id, "");

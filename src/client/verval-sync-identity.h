@@ -11,12 +11,20 @@
 
 G_BEGIN_DECLS
 
+/* The sync_state keys enrollment and sync write. */
+#define VERVAL_SYNC_KEY_URL          "collector_url"
+#define VERVAL_SYNC_KEY_ENUMERATOR   "enumerator_name"
+#define VERVAL_SYNC_KEY_DEVICE       "device_id"
+#define VERVAL_SYNC_KEY_DEVICE_NAME  "device_name"
+#define VERVAL_SYNC_KEY_LAST_SUCCESS "last_success"
+
 /* Strings are never NULL; empty when the device is not enrolled (or the
  * collector did not say). */
 typedef struct {
   char   *collector_url;
   char   *enumerator_name;
   char   *device_id;       /* the collector's number for this device */
+  char   *device_name;     /* the name it enrolled with (older enrollments: empty) */
   gint64  last_success;    /* unix seconds of the last complete sync, 0 if none */
 } VervalSyncIdentity;
 

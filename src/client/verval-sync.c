@@ -30,6 +30,7 @@
 #include "verval-photo.h"
 #include "verval-regions.h"
 #include "verval-sync.h"
+#include "verval-sync-identity.h"
 #include "verval-visit-store.h"
 #include "verval-wire.h"
 
@@ -49,12 +50,13 @@
 #define BUSY_WAIT_MS              1000
 
 /* sync_state keys */
-#define KEY_URL                "collector_url"
-#define KEY_ENUMERATOR         "enumerator_name"
-#define KEY_DEVICE             "device_id"
+#define KEY_URL                VERVAL_SYNC_KEY_URL
+#define KEY_ENUMERATOR         VERVAL_SYNC_KEY_ENUMERATOR
+#define KEY_DEVICE             VERVAL_SYNC_KEY_DEVICE
+#define KEY_DEVICE_NAME        VERVAL_SYNC_KEY_DEVICE_NAME
 #define KEY_ASSIGNMENTS_CURSOR "assignments_cursor"
 #define KEY_REVIEWS_CURSOR     "reviews_cursor"
-#define KEY_LAST_SUCCESS       "last_success"
+#define KEY_LAST_SUCCESS       VERVAL_SYNC_KEY_LAST_SUCCESS
 #define KEY_LAST_ERROR         "last_error"
 
 struct _VervalSync
@@ -409,6 +411,7 @@ typedef struct {
   char *url;
   char *enumerator;
   char *device_id;
+  char *device_name;
 } EnrollData;
 
 static void
@@ -417,6 +420,7 @@ enroll_data_free (EnrollData *d)
   g_free (d->url);
   g_free (d->enumerator);
   g_free (d->device_id);
+  g_free (d->device_name);
   g_free (d);
 }
 
@@ -434,7 +438,8 @@ db_save_enrollment (sqlite3       *db,
     return NULL;
   ok = state_set (db, KEY_URL, d->url, error) &&
        state_set (db, KEY_ENUMERATOR, d->enumerator, error) &&
-       state_set (db, KEY_DEVICE, d->device_id, error);
+       state_set (db, KEY_DEVICE, d->device_id, error) &&
+       state_set (db, KEY_DEVICE_NAME, d->device_name, error);
   /* cursors belong to one collector */
   if (ok && g_strcmp0 (old_url, d->url) != 0)
     ok = state_set_int (db, KEY_ASSIGNMENTS_CURSOR, 0, error) &&
@@ -2262,6 +2267,7 @@ do_enroll (VervalSync     *self,
                ? json_object_get_object_member (answer, "enumerator") : NULL;
   d->enumerator = g_strdup (enumerator != NULL ? json_object_get_string_member_with_default (enumerator, "name", "") : "");
   d->device_id = g_strdup_printf ("%" G_GINT64_FORMAT, json_object_get_int_member_with_default (answer, "device_id", 0));
+  d->device_name = g_strdup (r->device_name);
   ok = verval_store_run_sync (self->store, db_save_enrollment, d, NULL, error) != NULL;
   enroll_data_free (d);
   if (ok && url_out != NULL)

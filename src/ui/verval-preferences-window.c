@@ -199,6 +199,8 @@ update_server (VervalPreferencesWindow *self)
   gboolean enrolled = url != NULL;
   const char *enumerator = self->identity != NULL ? self->identity->enumerator_name : "";
   const char *device_id = self->identity != NULL ? self->identity->device_id : "";
+  const char *device_name = self->identity != NULL && *self->identity->device_name != '\0'
+                            ? self->identity->device_name : g_get_host_name ();
   gint64 last_success = enrolled ? verval_sync_get_last_success (self->sync) : 0;
 
   gtk_widget_set_visible (GTK_WIDGET (self->not_enrolled_row), !enrolled);
@@ -214,16 +216,16 @@ update_server (VervalPreferencesWindow *self)
 
   adw_action_row_set_subtitle (self->server_row, url);
   adw_action_row_set_subtitle (self->enumerator_row, enumerator);
-  /* Enrollment sends the host name; the collector shows it to supervisors. */
+  /* The name it enrolled with, as the collector shows it to supervisors. */
   if (*device_id != '\0')
     {
       /* Translators: the device's name, then the number the office's server gave it */
-      g_autofree char *text = g_strdup_printf (_("%s · number %s at the office"), g_get_host_name (), device_id);
+      g_autofree char *text = g_strdup_printf (_("%s · number %s at the office"), device_name, device_id);
 
       adw_action_row_set_subtitle (self->device_row, text);
     }
   else
-    adw_action_row_set_subtitle (self->device_row, g_get_host_name ());
+    adw_action_row_set_subtitle (self->device_row, device_name);
   if (last_success > 0)
     {
       g_autofree char *when = verval_ui_format_when (last_success);
