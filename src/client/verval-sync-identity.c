@@ -46,12 +46,48 @@ verval_sync_identity_free (VervalSyncIdentity *identity)
 G_DEFINE_BOXED_TYPE (VervalSyncIdentity, verval_sync_identity,
                      verval_sync_identity_copy, verval_sync_identity_free)
 
-static void
-replace_string (char       **field,
-                const char  *value)
+char *
+verval_sync_state_get (sqlite3     *db,
+                       const char  *key,
+                       GError     **error)
 {
-  g_free (*field);
-  *field = g_strdup (value);
+  sqlite3_stmt *stmt;
+  char *value = NULL;
+  int rc;
+
+  g_return_val_if_fail (db != NULL && key != NULL, NULL);
+
+  stmt = verval_store_prepare (db, "SELECT value FROM sync_state WHERE key = ?1", error);
+  if (stmt == NULL)
+    return NULL;
+  verval_store_bind_text (stmt, 1, key);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  else if (rc != SQLITE_DONE)
+    verval_store_set_sqlite_error (error, db, "read the sync state");
+  sqlite3_finalize (stmt);
+  return value;
+}
+
+/* key's value into *value ("" when absent); FALSE on a read error */
+static gboolean
+read_key (sqlite3     *db,
+          const char  *key,
+          char       **value,
+          GError     **error)
+{
+  GError *local_error = NULL;
+
+  *value = verval_sync_state_get (db, key, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, local_error);
+      return FALSE;
+    }
+  if (*value == NULL)
+    *value = g_strdup ("");
+  return TRUE;
 }
 
 VervalSyncIdentity *
@@ -59,52 +95,23 @@ verval_sync_identity_read (sqlite3  *db,
                            GError  **error)
 {
   g_autoptr(VervalSyncIdentity) identity = g_new0 (VervalSyncIdentity, 1);
-  sqlite3_stmt *stmt;
-  int rc;
+  g_autofree char *last_success = NULL;
 
   g_return_val_if_fail (db != NULL, NULL);
 
-  stmt = verval_store_prepare (db, "SELECT key, value FROM sync_state WHERE key IN (?1, ?2, ?3, ?4, ?5)",
-                               error);
-  if (stmt == NULL)
+  if (!read_key (db, VERVAL_SYNC_KEY_URL, &identity->collector_url, error) ||
+      !read_key (db, VERVAL_SYNC_KEY_ENUMERATOR, &identity->enumerator_name, error) ||
+      !read_key (db, VERVAL_SYNC_KEY_DEVICE, &identity->device_id, error) ||
+      !read_key (db, VERVAL_SYNC_KEY_DEVICE_NAME, &identity->device_name, error) ||
+      !read_key (db, VERVAL_SYNC_KEY_LAST_SUCCESS, &last_success, error))
     return NULL;
-  verval_store_bind_text (stmt, 1, VERVAL_SYNC_KEY_URL);
-  verval_store_bind_text (stmt, 2, VERVAL_SYNC_KEY_ENUMERATOR);
-  verval_store_bind_text (stmt, 3, VERVAL_SYNC_KEY_DEVICE);
-  verval_store_bind_text (stmt, 4, VERVAL_SYNC_KEY_DEVICE_NAME);
-  verval_store_bind_text (stmt, 5, VERVAL_SYNC_KEY_LAST_SUCCESS);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      const char *key = (const char *) sqlite3_column_text (stmt, 0);
-      const char *value = (const char *) sqlite3_column_text (stmt, 1);
-
-      if (g_strcmp0 (key, VERVAL_SYNC_KEY_URL) == 0)
-        replace_string (&identity->collector_url, value);
-      else if (g_strcmp0 (key, VERVAL_SYNC_KEY_ENUMERATOR) == 0)
-        replace_string (&identity->enumerator_name, value);
-      else if (g_strcmp0 (key, VERVAL_SYNC_KEY_DEVICE) == 0)
-        replace_string (&identity->device_id, value);
-      else if (g_strcmp0 (key, VERVAL_SYNC_KEY_DEVICE_NAME) == 0)
-        replace_string (&identity->device_name, value);
-      else
-        identity->last_success = value != NULL ? g_ascii_strtoll (value, NULL, 10) : 0;
-    }
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      verval_store_set_sqlite_error (error, db, "read the sync state");
-      return NULL;
-    }
-
-  if (identity->collector_url == NULL)
-    identity->collector_url = g_strdup ("");
-  if (identity->enumerator_name == NULL)
-    identity->enumerator_name = g_strdup ("");
-  if (identity->device_name == NULL)
-    identity->device_name = g_strdup ("");
+  identity->last_success = g_ascii_strtoll (last_success, NULL, 10);
   /* "0": the collector gave no number */
-  if (identity->device_id == NULL || g_strcmp0 (identity->device_id, "0") == 0)
-    replace_string (&identity->device_id, "");
+  if (g_str_equal (identity->device_id, "0"))
+    {
+      g_free (identity->device_id);
+      identity->device_id = g_strdup ("");
+    }
   return g_steal_pointer (&identity);
 }
 

@@ -42,7 +42,12 @@ void                verval_sync_identity_load_async  (VervalStore          *stor
 VervalSyncIdentity *verval_sync_identity_load_finish (VervalStore          *store,
                                                       GAsyncResult         *result,
                                                       GError              **error);
-/* The same, on the thread that owns db. */
+/* A sync_state value, NULL when absent or on error (then set), on the
+ * thread that owns db. */
+char               *verval_sync_state_get            (sqlite3              *db,
+                                                      const char           *key,
+                                                      GError              **error);
+/* The same as verval_sync_identity_load_async, on the thread that owns db. */
 VervalSyncIdentity *verval_sync_identity_read        (sqlite3              *db,
                                                       GError              **error);
 

@@ -193,16 +193,8 @@ static char *
 state_get (sqlite3    *db,
            const char *key)
 {
-  sqlite3_stmt *stmt = NULL;
-  char *value = NULL;
-
-  if (sqlite3_prepare_v2 (db, "SELECT value FROM sync_state WHERE key = ?1", -1, &stmt, NULL) != SQLITE_OK)
-    return NULL;
-  verval_store_bind_text (stmt, 1, key);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-  sqlite3_finalize (stmt);
-  return value;
+  /* a missing table reads as a missing value: the next write says why */
+  return verval_sync_state_get (db, key, NULL);
 }
 
 static gboolean
