@@ -284,6 +284,35 @@ test_throttle_window (void)
   g_assert_cmpuint (collector_throttle_wait (throttle, key, 1200), ==, 0);
 }
 
+/* Memory stays bounded: with every slot taken, an address whose failures
+ * left the window goes first, else the one that failed longest ago. */
+static void
+test_throttle_many_addresses (void)
+{
+  g_autoptr(CollectorThrottle) throttle = collector_throttle_new (1, 60);
+  char key[32];
+
+  collector_throttle_failed (throttle, "expired", 0);
+  collector_throttle_failed (throttle, "oldest", 10);
+  for (guint i = 2; i < COLLECTOR_THROTTLE_MAX_KEYS; i++)
+    {
+      g_snprintf (key, sizeof key, "10.0.%u.%u", i / 256, i % 256);
+      collector_throttle_failed (throttle, key, 20);
+    }
+
+  /* full: the address whose failure left the window makes room */
+  collector_throttle_failed (throttle, "new", 61);
+  g_assert_cmpuint (collector_throttle_wait (throttle, "oldest", 61), ==, 9);
+  g_assert_cmpuint (collector_throttle_wait (throttle, "new", 61), ==, 60);
+
+  /* full of live ones: the one that failed longest ago is forgotten */
+  collector_throttle_failed (throttle, "newer", 62);
+  g_assert_cmpuint (collector_throttle_wait (throttle, "oldest", 62), ==, 0);
+  g_assert_cmpuint (collector_throttle_wait (throttle, "10.0.0.2", 62), ==, 18);
+  g_assert_cmpuint (collector_throttle_wait (throttle, "new", 62), ==, 59);
+  g_assert_cmpuint (collector_throttle_wait (throttle, "newer", 62), ==, 60);
+}
+
 /* ---------------------------------------------------------------- assignments */
 
 static TestResponse *
@@ -1291,6 +1320,7 @@ main (int   argc,
   ADD ("/collector/api/enroll/expired", test_enroll_expired, fixture_setup);
   ADD ("/collector/api/enroll/throttled", test_enroll_throttled, fixture_setup_throttle);
   g_test_add_func ("/collector/throttle/window", test_throttle_window);
+  g_test_add_func ("/collector/throttle/many-addresses", test_throttle_many_addresses);
   ADD ("/collector/api/assignments/cursor", test_assignments_cursor, fixture_setup);
   ADD ("/collector/api/assignments/full-record", test_assignments_full_record, fixture_setup);
   ADD ("/collector/api/visits/location-accuracy", test_location_accuracy, fixture_setup);

@@ -17,9 +17,7 @@
 
 #include "collector-throttle.h"
 
-/* Addresses remembered at most; beyond it, the ones with the oldest last
- * failure are forgotten first. */
-#define MAX_KEYS 4096
+#define MAX_KEYS COLLECTOR_THROTTLE_MAX_KEYS
 
 struct _CollectorThrottle
 {
@@ -61,6 +59,9 @@ collector_throttle_free (CollectorThrottle *self)
 char *
 collector_throttle_key (GInetAddress *address)
 {
+  static const guint8 v4_mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+  g_autoptr(GInetAddress) prefix = NULL;
+  g_autofree char *text = NULL;
   guint8 bytes[16];
 
   g_return_val_if_fail (G_IS_INET_ADDRESS (address), NULL);
@@ -68,21 +69,15 @@ collector_throttle_key (GInetAddress *address)
   if (g_inet_address_get_family (address) != G_SOCKET_FAMILY_IPV6)
     return g_inet_address_to_string (address);
   memcpy (bytes, g_inet_address_to_bytes (address), sizeof bytes);
-  {
-    static const guint8 v4_mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
-    g_autoptr(GInetAddress) prefix = NULL;
-    g_autofree char *text = NULL;
-
-    if (memcmp (bytes, v4_mapped, sizeof v4_mapped) == 0)
-      {
-        prefix = g_inet_address_new_from_bytes (bytes + 12, G_SOCKET_FAMILY_IPV4);
-        return g_inet_address_to_string (prefix);
-      }
-    memset (bytes + 8, 0, 8);
-    prefix = g_inet_address_new_from_bytes (bytes, G_SOCKET_FAMILY_IPV6);
-    text = g_inet_address_to_string (prefix);
-    return g_strconcat (text, "/64", NULL);
-  }
+  if (memcmp (bytes, v4_mapped, sizeof v4_mapped) == 0)
+    {
+      prefix = g_inet_address_new_from_bytes (bytes + 12, G_SOCKET_FAMILY_IPV4);
+      return g_inet_address_to_string (prefix);
+    }
+  memset (bytes + 8, 0, 8);
+  prefix = g_inet_address_new_from_bytes (bytes, G_SOCKET_FAMILY_IPV6);
+  text = g_inet_address_to_string (prefix);
+  return g_strconcat (text, "/64", NULL);
 }
 
 /* Drops the failures that left the window; TRUE if none is left. */
@@ -98,17 +93,6 @@ expire (CollectorThrottle *self,
   if (old > 0)
     g_array_remove_range (times, 0, old);
   return times->len == 0;
-}
-
-static gboolean
-expire_entry (gpointer key,
-              gpointer value,
-              gpointer user_data)
-{
-  CollectorThrottle *self = ((gpointer *) user_data)[0];
-  gint64 now = *(gint64 *) ((gpointer *) user_data)[1];
-
-  return expire (self, value, now);
 }
 
 /* Seconds until key may try again; 0 if it may now. now is in seconds on a
@@ -137,8 +121,11 @@ collector_throttle_wait (CollectorThrottle *self,
   return wait;
 }
 
+/* Makes room for one more address: drops those whose failures all left
+ * the window, and if none did, the one whose last failure is oldest. */
 static void
-forget_oldest (CollectorThrottle *self)
+forget_stale (CollectorThrottle *self,
+              gint64             now)
 {
   GHashTableIter iter;
   gpointer key, value;
@@ -149,15 +136,16 @@ forget_oldest (CollectorThrottle *self)
   while (g_hash_table_iter_next (&iter, &key, &value))
     {
       GArray *times = value;
-      gint64 last = g_array_index (times, gint64, times->len - 1);
 
-      if (last < oldest)
+      if (expire (self, times, now))
+        g_hash_table_iter_remove (&iter);
+      else if (g_array_index (times, gint64, times->len - 1) < oldest)
         {
-          oldest = last;
+          oldest = g_array_index (times, gint64, times->len - 1);
           oldest_key = key;
         }
     }
-  if (oldest_key != NULL)
+  if (g_hash_table_size (self->entries) >= MAX_KEYS && oldest_key != NULL)
     g_hash_table_remove (self->entries, oldest_key);
 }
 
@@ -175,13 +163,7 @@ collector_throttle_failed (CollectorThrottle *self,
   if (times == NULL)
     {
       if (g_hash_table_size (self->entries) >= MAX_KEYS)
-        {
-          gpointer data[2] = { self, &now };
-
-          g_hash_table_foreach_remove (self->entries, expire_entry, data);
-          if (g_hash_table_size (self->entries) >= MAX_KEYS)
-            forget_oldest (self);
-        }
+        forget_stale (self, now);
       times = g_array_new (FALSE, FALSE, sizeof (gint64));
       g_hash_table_insert (self->entries, g_strdup (key), times);
     }

@@ -11,6 +11,10 @@ G_BEGIN_DECLS
 
 typedef struct _CollectorThrottle CollectorThrottle;
 
+/* Addresses remembered at most; beyond it, those whose failures all left
+ * the window go first, then the one whose last failure is oldest. */
+#define COLLECTOR_THROTTLE_MAX_KEYS 4096
+
 CollectorThrottle *collector_throttle_new    (guint              max_failures,
                                               guint              window_seconds);
 void               collector_throttle_free   (CollectorThrottle *self);
