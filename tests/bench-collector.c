@@ -212,7 +212,7 @@ bench_direct_store (TestCollector *tc,
 
           for (guint i = 0; i < nodes->len; i++)
             {
-              g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func ((GDestroyNotify) collector_problem_free);
+              g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func ((GDestroyNotify) verval_wire_problem_free);
               g_autofree char *uuid = NULL;
               gint64 revision;
               CollectorVisit *v = collector_visit_parse (g_ptr_array_index (nodes, i), clients[c].device,

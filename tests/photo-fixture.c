@@ -218,6 +218,24 @@ fixture_scene (guint width,
   return rgb;
 }
 
+char *
+fixture_write_photo (const char *dir,
+                     const char *name,
+                     guint       width,
+                     guint       height,
+                     guint       seed,
+                     ExifData   *exif)
+{
+  g_autofree guint8 *rgb = fixture_scene (width, height, seed);
+  g_autoptr(GBytes) jpeg = fixture_jpeg (rgb, width, height, 85, exif);
+  char *path = g_build_filename (dir, name, NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (g_file_set_contents (path, g_bytes_get_data (jpeg, NULL), g_bytes_get_size (jpeg), &error));
+  g_assert_no_error (error);
+  return path;
+}
+
 void
 fixture_rm_rf (const char *path)
 {

@@ -45,6 +45,15 @@ guint8   *fixture_scene                (guint         width,
                                         guint         height,
                                         guint         seed);
 
+/* A fixture_scene JPEG written to dir/name (quality 85, exif if given);
+ * returns its path. */
+char     *fixture_write_photo          (const char   *dir,
+                                        const char   *name,
+                                        guint         width,
+                                        guint         height,
+                                        guint         seed,
+                                        ExifData     *exif);
+
 /* Removes a test's temporary tree. */
 void      fixture_rm_rf                (const char   *path);
 

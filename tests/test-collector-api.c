@@ -800,6 +800,121 @@ test_location_accuracy (Fixture       *f,
   }
 }
 
+static char *
+stored_source (Fixture    *f,
+               const char *uuid)
+{
+  g_autofree char *path = g_build_filename (f->tc->data_dir, "collector.db", NULL);
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  char *source;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT coalesce (fix_source, '(null)') || ' ' || lat "
+                                           "FROM visits WHERE uuid = ?1", -1, &stmt, NULL), ==, SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, uuid, -1, SQLITE_STATIC);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  source = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return source;
+}
+
+/* A fix's source is one of the protocol's names, or left out: apps before
+ * 0.2 left it out for the location service and photos, and their fixes are
+ * kept, of unknown source. Any other value is refused. */
+static void
+test_location_source (Fixture       *f,
+                      gconstpointer  data)
+{
+  const char *names[] = { "gps", "network", "manual", "exif" };
+  const char *absent = "6f1d8a44-6a4c-4a3b-9d6e-1a2b3c4d5e21";
+  const char *null = "6f1d8a44-6a4c-4a3b-9d6e-1a2b3c4d5e22";
+  const char *old_name = "6f1d8a44-6a4c-4a3b-9d6e-1a2b3c4d5e23";
+  const char *number = "6f1d8a44-6a4c-4a3b-9d6e-1a2b3c4d5e24";
+  g_autoptr(GPtrArray) batch = visits_new ();
+  g_autoptr(GPtrArray) named = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(TestResponse) r = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) visits = NULL;
+  g_autoptr(GString) csv = NULL;
+  JsonObject *loc;
+  JsonNode *visit;
+  JsonArray *errors;
+
+  visit = test_visit_new (absent, 1, "HH-" VILLAGE_A "-0", NULL);
+  loc = json_object_get_object_member (json_node_get_object (visit), "location");
+  json_object_remove_member (loc, "source");
+  g_ptr_array_add (batch, visit);
+  visit = test_visit_new (null, 1, "HH-" VILLAGE_A "-1", NULL);
+  loc = json_object_get_object_member (json_node_get_object (visit), "location");
+  json_object_set_null_member (loc, "source");
+  g_ptr_array_add (batch, visit);
+  visit = test_visit_new (old_name, 1, "HH-" VILLAGE_A "-2", NULL);
+  loc = json_object_get_object_member (json_node_get_object (visit), "location");
+  json_object_set_string_member (loc, "source", "gps-service");
+  g_ptr_array_add (batch, visit);
+  visit = test_visit_new (number, 1, "HH-" VILLAGE_A "-3", NULL);
+  loc = json_object_get_object_member (json_node_get_object (visit), "location");
+  json_object_set_int_member (loc, "source", 1);
+  g_ptr_array_add (batch, visit);
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      char *uuid = g_strdup_printf ("6f1d8a44-6a4c-4a3b-9d6e-1a2b3c4d5e3%u", i);
+
+      visit = test_visit_new (uuid, 1, "HH-" VILLAGE_A "-4", NULL);
+      loc = json_object_get_object_member (json_node_get_object (visit), "location");
+      json_object_set_string_member (loc, "source", names[i]);
+      g_ptr_array_add (batch, visit);
+      g_ptr_array_add (named, uuid);
+    }
+
+  r = post_batch (f, f->token_a, batch, FALSE);
+  g_assert_cmpuint (r->status, ==, 200);
+  g_assert_cmpstr (result_status (r, 0), ==, "stored");
+  g_assert_cmpstr (result_status (r, 1), ==, "stored");
+  for (guint i = 2; i < 4; i++)
+    {
+      g_assert_cmpstr (result_status (r, i), ==, "rejected");
+      errors = json_object_get_array_member (test_batch_result (r, i), "errors");
+      g_assert_cmpuint (json_array_get_length (errors), ==, 1);
+      g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (errors, 0), "code"), ==,
+                       "invalid_location");
+      g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (errors, 0), "field"), ==,
+                       "location.source");
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *expected = g_strdup_printf ("%s -8.1123", names[i]);
+      g_autofree char *stored = stored_source (f, named->pdata[i]);
+
+      g_assert_cmpstr (result_status (r, 4 + i), ==, "stored");
+      g_assert_cmpstr (stored, ==, expected);
+    }
+  {
+    g_autofree char *stored_absent = stored_source (f, absent);
+    g_autofree char *stored_null = stored_source (f, null);
+
+    g_assert_cmpstr (stored_absent, ==, "(null) -8.1123");
+    g_assert_cmpstr (stored_null, ==, "(null) -8.1123");
+  }
+
+  /* exported with the position and an empty source */
+  visits = collector_store_list_visits (f->tc->store, &error);
+  g_assert_no_error (error);
+  csv = collector_export_csv (visits);
+  {
+    g_autofree char *line = g_strdup_printf ("%s,1,HH-" VILLAGE_A "-0,", absent);
+    const char *row = strstr (csv->str, line);
+    const char *end;
+
+    g_assert_nonnull (row);
+    end = strchr (row, '\n');
+    g_assert_nonnull (strstr (row, ",-8.1123,115.0912,12.5,48,2026-11-20T09:13:05+07,,"));
+    g_assert_true (strstr (row, ",-8.1123,115.0912,12.5,48,2026-11-20T09:13:05+07,,") < end);
+  }
+}
+
 /* Everything the listing knows about a family reaches the device, in the
  * shared wire form. */
 static void
@@ -1324,6 +1439,7 @@ main (int   argc,
   ADD ("/collector/api/assignments/cursor", test_assignments_cursor, fixture_setup);
   ADD ("/collector/api/assignments/full-record", test_assignments_full_record, fixture_setup);
   ADD ("/collector/api/visits/location-accuracy", test_location_accuracy, fixture_setup);
+  ADD ("/collector/api/visits/location-source", test_location_source, fixture_setup);
   ADD ("/collector/api/reviews/cursor", test_reviews_cursor, fixture_setup);
   ADD ("/collector/api/media", test_media, fixture_setup);
   ADD ("/collector/api/visits/outcomes", test_batch_outcomes, fixture_setup);

@@ -10,6 +10,7 @@
 
 #include "collector-token.h"
 #include "test-collector-util.h"
+#include "verval-wire-visit.h"
 
 static gboolean
 quit_cb (gpointer data)
@@ -338,27 +339,22 @@ test_visit_new (const char         *uuid,
                 const char * const *media)
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(VervalWireVisit) visit = verval_wire_visit_new ();
+  g_autoptr(GDateTime) fix_time = g_date_time_new_from_iso8601 ("2026-11-20T09:13:05+07:00", NULL);
+  g_autoptr(GDateTime) taken = g_date_time_new_from_iso8601 ("2026-11-20T09:14:00+07:00", NULL);
+  g_autoptr(JsonNode) location = NULL;
+  VervalLocationFix *fix;
   gboolean found;
 
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "uuid");
-  json_builder_add_string_value (b, uuid);
-  json_builder_set_member_name (b, "revision");
-  json_builder_add_int_value (b, revision);
-  json_builder_set_member_name (b, "household_id");
-  json_builder_add_string_value (b, household_id);
-  json_builder_set_member_name (b, "form");
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "id");
-  json_builder_add_string_value (b, "verification");
-  json_builder_set_member_name (b, "version");
-  json_builder_add_int_value (b, 1);
-  json_builder_end_object (b);
+  /* The fix of a location service, as the app records and sends it. */
+  fix = verval_location_fix_new (VERVAL_LOCATION_SOURCE_GPS, -8.1123, 115.0912, 12.5, fix_time);
+  fix->has_altitude = TRUE;
+  fix->altitude = 48;
+  location = verval_location_fix_to_answer (fix);
 
   /* With photos: a family found and verified (sections A–H of the built-in
    * form). Without: nobody at home, which needs no photo of a house. */
   found = media != NULL && media[0] != NULL;
-  json_builder_set_member_name (b, "answers");
   json_builder_begin_object (b);
 #define ANSWER_INT(k, v) json_builder_set_member_name (b, k); json_builder_add_int_value (b, v)
 #define ANSWER_STR(k, v) json_builder_set_member_name (b, k); json_builder_add_string_value (b, v)
@@ -438,58 +434,26 @@ test_visit_new (const char         *uuid,
       ANSWER_STR ("note", "Rumah kosong, tetangga bilang keluarga sedang ke kebun. Kunjungi lagi sore.");
     }
   json_builder_set_member_name (b, "location");
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "latitude");
-  json_builder_add_double_value (b, -8.1123);
-  json_builder_set_member_name (b, "longitude");
-  json_builder_add_double_value (b, 115.0912);
-  json_builder_set_member_name (b, "accuracy");
-  json_builder_add_double_value (b, 12.5);
-  json_builder_end_object (b);
+  json_builder_add_value (b, g_steal_pointer (&location));
 #undef ANSWER_INT
 #undef ANSWER_STR
 #undef ANSWER_BOOL
   json_builder_end_object (b);
 
-  json_builder_set_member_name (b, "result_code");
-  json_builder_add_int_value (b, found ? 1 : 7);
-  json_builder_set_member_name (b, "started_at");
-  json_builder_add_string_value (b, "2026-11-20T09:12:00+07:00");
-  json_builder_set_member_name (b, "finished_at");
-  json_builder_add_string_value (b, "2026-11-20T09:27:30+07:00");
-  json_builder_set_member_name (b, "location");
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "lat");
-  json_builder_add_double_value (b, -8.1123);
-  json_builder_set_member_name (b, "lon");
-  json_builder_add_double_value (b, 115.0912);
-  json_builder_set_member_name (b, "accuracy");
-  json_builder_add_double_value (b, 12.5);
-  json_builder_set_member_name (b, "altitude");
-  json_builder_add_double_value (b, 48.0);
-  json_builder_set_member_name (b, "time");
-  json_builder_add_string_value (b, "2026-11-20T09:13:05+07:00");
-  json_builder_set_member_name (b, "source");
-  json_builder_add_string_value (b, "gps");
-  json_builder_end_object (b);
-  json_builder_set_member_name (b, "media");
-  json_builder_begin_array (b);
+  visit->uuid = g_strdup (uuid);
+  visit->revision = revision;
+  visit->household_id = g_strdup (household_id);
+  visit->form_id = g_strdup ("verification");
+  visit->form_version = 1;
+  visit->answers = json_builder_get_root (b);
+  visit->result_code = found ? 1 : 7;
+  visit->started_at = g_date_time_new_from_iso8601 ("2026-11-20T09:12:00+07:00", NULL);
+  visit->finished_at = g_date_time_new_from_iso8601 ("2026-11-20T09:27:30+07:00", NULL);
+  visit->location = fix;
   for (guint i = 0; media != NULL && media[i] != NULL; i++)
-    {
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "sha256");
-      json_builder_add_string_value (b, media[i]);
-      json_builder_set_member_name (b, "role");
-      json_builder_add_string_value (b, i == 0 ? "house_front" : "house_inside");
-      json_builder_set_member_name (b, "size");
-      json_builder_add_int_value (b, 307200);
-      json_builder_set_member_name (b, "taken");
-      json_builder_add_string_value (b, "2026-11-20T09:14:00+07:00");
-      json_builder_end_object (b);
-    }
-  json_builder_end_array (b);
-  json_builder_end_object (b);
-  return json_builder_get_root (b);
+    g_ptr_array_add (visit->media, verval_wire_media_new (media[i], i == 0 ? "house_front" : "house_inside",
+                                                          307200, taken));
+  return verval_wire_visit_to_json (visit);
 }
 
 GBytes *

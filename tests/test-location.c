@@ -162,19 +162,89 @@ static void
 test_source_strings (void)
 {
   g_autoptr(GEnumClass) klass = g_type_class_ref (VERVAL_TYPE_LOCATION_SOURCE);
+  const char *wire[] = { "gps", "network", "manual", "exif" };
   VervalLocationSource source;
 
-  for (VervalLocationSource s = VERVAL_LOCATION_SOURCE_GPS_SERVICE; s <= VERVAL_LOCATION_SOURCE_MANUAL; s++)
+  /* the protocol's names (docs/protocol.md, "Visit"), and only those */
+  for (VervalLocationSource s = VERVAL_LOCATION_SOURCE_GPS; s <= VERVAL_LOCATION_SOURCE_LAST; s++)
     {
       const char *text = verval_location_source_to_string (s);
 
+      g_assert_cmpstr (text, ==, wire[s - VERVAL_LOCATION_SOURCE_GPS]);
       g_assert_true (verval_location_source_from_string (text, &source));
       g_assert_cmpint (source, ==, s);
       g_assert_cmpstr (g_enum_get_value (klass, s)->value_nick, ==, text);
     }
-  g_assert_cmpstr (verval_location_source_to_string (VERVAL_LOCATION_SOURCE_PHOTO_EXIF), ==, "photo-exif");
-  g_assert_false (verval_location_source_from_string ("gps", &source));
+  g_assert_null (verval_location_source_to_string (VERVAL_LOCATION_SOURCE_UNKNOWN));
+  /* the names of version 0.1 are gone from the device */
+  g_assert_false (verval_location_source_from_string ("gps-service", &source));
+  g_assert_cmpint (source, ==, VERVAL_LOCATION_SOURCE_UNKNOWN);
+  g_assert_false (verval_location_source_from_string ("photo-exif", &source));
+  g_assert_false (verval_location_source_from_string ("GPS", &source));
   g_assert_false (verval_location_source_from_string (NULL, &source));
+}
+
+/* A fix goes into the answers and comes back whole, with what is unknown
+ * left unknown. */
+static void
+test_answer_round_trip (void)
+{
+  g_autoptr(GDateTime) time = g_date_time_new_from_iso8601 ("2026-11-22T09:00:05+08:00", NULL);
+  g_autoptr(VervalLocationFix) full = verval_location_fix_new (VERVAL_LOCATION_SOURCE_GPS, -8.1123, 115.0912,
+                                                               12.5, time);
+  g_autoptr(VervalLocationFix) bare = verval_location_fix_new (VERVAL_LOCATION_SOURCE_MANUAL, -8.1, 115.1,
+                                                               -1, NULL);
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(JsonNode) broken = NULL;
+  g_autoptr(VervalLocationFix) back = NULL;
+  JsonObject *object;
+
+  full->has_altitude = TRUE;
+  full->altitude = 48;
+  node = verval_location_fix_to_answer (full);
+  object = json_node_get_object (node);
+  g_assert_cmpstr (json_object_get_string_member (object, "source"), ==, "gps");
+  g_assert_cmpstr (json_object_get_string_member (object, "time"), ==, "2026-11-22T09:00:05+08");
+  back = verval_location_fix_from_answer (node);
+  g_assert_nonnull (back);
+  g_assert_cmpint (back->source, ==, VERVAL_LOCATION_SOURCE_GPS);
+  g_assert_cmpfloat (back->latitude, ==, -8.1123);
+  g_assert_cmpfloat (back->longitude, ==, 115.0912);
+  g_assert_cmpfloat (back->accuracy_m, ==, 12.5);
+  g_assert_true (back->has_altitude);
+  g_assert_cmpfloat (back->altitude, ==, 48);
+  g_assert_true (g_date_time_equal (back->time, time));
+  g_clear_pointer (&back, verval_location_fix_free);
+  g_clear_pointer (&node, json_node_unref);
+
+  node = verval_location_fix_to_answer (bare);
+  object = json_node_get_object (node);
+  g_assert_false (json_object_has_member (object, "accuracy"));
+  g_assert_false (json_object_has_member (object, "altitude"));
+  g_assert_false (json_object_has_member (object, "time"));
+  back = verval_location_fix_from_answer (node);
+  g_assert_nonnull (back);
+  g_assert_false (verval_location_fix_has_accuracy (back));
+  g_assert_false (back->has_altitude);
+  g_assert_null (back->time);
+  g_assert_cmpint (back->source, ==, VERVAL_LOCATION_SOURCE_MANUAL);
+
+  /* not a location, off the Earth, or a source this version does not know */
+  broken = json_from_string ("{\"latitude\": \"-8\", \"longitude\": 115}", NULL);
+  g_assert_null (verval_location_fix_from_answer (broken));
+  g_clear_pointer (&broken, json_node_unref);
+  broken = json_from_string ("{\"latitude\": -91, \"longitude\": 115}", NULL);
+  g_assert_null (verval_location_fix_from_answer (broken));
+  g_clear_pointer (&broken, json_node_unref);
+  g_assert_null (verval_location_fix_from_answer (NULL));
+  broken = json_from_string ("{\"latitude\": -8, \"longitude\": 115, \"accuracy\": -3, \"source\": \"wifi\"}",
+                             NULL);
+  g_clear_pointer (&back, verval_location_fix_free);
+  back = verval_location_fix_from_answer (broken);
+  g_assert_nonnull (back);
+  g_assert_false (verval_location_fix_has_accuracy (back));
+  g_assert_cmpint (back->source, ==, VERVAL_LOCATION_SOURCE_UNKNOWN);
+  g_assert_null (verval_location_fix_new (VERVAL_LOCATION_SOURCE_GPS, NAN, 115, 5, NULL));
 }
 
 static void
@@ -198,7 +268,7 @@ test_from_photo (void)
   photo.taken = taken;
   photo.gps_time = gps;
   fix = verval_location_fix_new_from_photo (&photo);
-  g_assert_cmpint (fix->source, ==, VERVAL_LOCATION_SOURCE_PHOTO_EXIF);
+  g_assert_cmpint (fix->source, ==, VERVAL_LOCATION_SOURCE_EXIF);
   g_assert_cmpfloat (fix->latitude, ==, -0.3713);
   g_assert_cmpfloat (fix->longitude, ==, 36.0564);
   g_assert_true (fix->has_altitude);
@@ -255,14 +325,14 @@ test_check (void)
   g_assert_cmpfloat (options.max_accuracy_m, ==, 50);
 
   /* 8 m accurate, during the visit, ~220 m from the house: nothing to say */
-  good = verval_location_fix_new (VERVAL_LOCATION_SOURCE_GPS_SERVICE, -8.1103, 115.0912, 8, during);
+  good = verval_location_fix_new (VERVAL_LOCATION_SOURCE_GPS, -8.1103, 115.0912, 8, during);
   found = verval_location_fix_check (good, started, &house, NULL, &warnings);
   g_assert_cmpint (found, ==, VERVAL_LOCATION_WARNING_NONE);
   g_assert_cmpuint (warnings->len, ==, 0);
   g_clear_pointer (&warnings, g_ptr_array_unref);
 
   /* 51 m is worse than 50 m; 50 m itself is fine */
-  rough = verval_location_fix_new (VERVAL_LOCATION_SOURCE_GPS_SERVICE, -8.1103, 115.0912, 51, during);
+  rough = verval_location_fix_new (VERVAL_LOCATION_SOURCE_GPS, -8.1103, 115.0912, 51, during);
   found = verval_location_fix_check (rough, started, NULL, NULL, &warnings);
   g_assert_cmpint (found, ==, VERVAL_LOCATION_WARNING_INACCURATE);
   g_assert_cmpuint (warnings->len, ==, 1);
@@ -272,7 +342,7 @@ test_check (void)
   g_assert_cmpint (verval_location_fix_check (rough, started, NULL, NULL, NULL), ==, 0);
 
   /* taken 20 minutes before the visit started */
-  old = verval_location_fix_new (VERVAL_LOCATION_SOURCE_GPS_SERVICE, -8.1103, 115.0912, 8, before);
+  old = verval_location_fix_new (VERVAL_LOCATION_SOURCE_GPS, -8.1103, 115.0912, 8, before);
   found = verval_location_fix_check (old, started, NULL, NULL, &warnings);
   g_assert_cmpint (found, ==, VERVAL_LOCATION_WARNING_STALE);
   g_assert_cmpuint (warnings->len, ==, 1);
@@ -616,7 +686,7 @@ test_service_states (void)
     g_main_context_iteration (NULL, TRUE);
   g_assert_no_error (r.error);
   g_assert_nonnull (r.fix);
-  g_assert_cmpint (r.fix->source, ==, VERVAL_LOCATION_SOURCE_GPS_SERVICE);
+  g_assert_cmpint (r.fix->source, ==, VERVAL_LOCATION_SOURCE_GPS);
   g_assert_cmpfloat (r.fix->latitude, ==, -8.1123);
   g_assert_cmpfloat (r.fix->longitude, ==, 115.0912);
   g_assert_cmpfloat (r.fix->accuracy_m, ==, 12.5);
@@ -653,6 +723,7 @@ main (int    argc,
   g_test_add_func ("/client/location/fix/manual", test_manual_fix);
   g_test_add_func ("/client/location/fix/from-photo", test_from_photo);
   g_test_add_func ("/client/location/fix/source-strings", test_source_strings);
+  g_test_add_func ("/client/location/fix/answer-round-trip", test_answer_round_trip);
   g_test_add_func ("/client/location/distance", test_distance);
   g_test_add_func ("/client/location/check", test_check);
   g_test_add_func ("/client/location/service/states", test_service_states);

@@ -15,6 +15,7 @@
 #include "collector-sqlite-store.h"
 #include "collector-token.h"
 #include "test-sync-util.h"
+#include "verval-location-fix.h"
 #include "verval-photo.h"
 
 void
@@ -284,8 +285,32 @@ static const char answers_template[] =
   "\"prog_blt_dd\":false,\"prog_pbi_jk\":true,\"prog_pip\":false,\"prog_rtlh\":false,"
   "\"prog_electricity\":true,\"prog_pemda\":false,\"prog_other\":false,\"needs\":[1,2],"
   "\"eligible\":1,\"recommendation\":1,"
-  "\"note\":\"Rumah semi permanen, atap seng bocor di bagian dapur.\","
-  "\"location\":{\"latitude\":-8.1123,\"longitude\":115.0912,\"accuracy\":12.5,\"source\":\"gps\"}";
+  "\"note\":\"Rumah semi permanen, atap seng bocor di bagian dapur.\"";
+
+/* Visit i's fix, varied the way the field gives them: the location service
+ * with an accuracy, a photo's GPS and a typed position without one. */
+static VervalLocationFix *
+visit_fix (guint   i,
+           gint64  when)
+{
+  static const VervalLocationSource sources[] = {
+    VERVAL_LOCATION_SOURCE_GPS, VERVAL_LOCATION_SOURCE_EXIF, VERVAL_LOCATION_SOURCE_GPS,
+    VERVAL_LOCATION_SOURCE_MANUAL,
+  };
+  VervalLocationSource source = sources[i % G_N_ELEMENTS (sources)];
+  g_autoptr(GDateTime) time = g_date_time_new_from_unix_utc (when);
+  VervalLocationFix *fix;
+
+  fix = verval_location_fix_new (source, -8.1123 + (i % 97) * 0.0004, 115.0912 + (i % 89) * 0.0003,
+                                 source == VERVAL_LOCATION_SOURCE_GPS ? 4 + (i % 37) : -1,
+                                 source == VERVAL_LOCATION_SOURCE_MANUAL ? NULL : time);
+  if (source == VERVAL_LOCATION_SOURCE_GPS)
+    {
+      fix->has_altitude = TRUE;
+      fix->altitude = 40 + (i % 23);
+    }
+  return fix;
+}
 
 typedef struct {
   GPtrArray *uuids;
@@ -307,8 +332,9 @@ db_add_visits (sqlite3       *db,
   g_assert_cmpint (sqlite3_exec (db, "BEGIN IMMEDIATE", NULL, NULL, NULL), ==, SQLITE_OK);
   g_assert_cmpint (sqlite3_prepare_v2 (db,
     "INSERT INTO visits (uuid, household_id, form_id, form_version, answers, result_code, started_at, "
-    "  finished_at, updated_at, latitude, longitude, accuracy, location_source, state, revision) "
-    "SELECT ?1, id, 'verification', 1, ?2, 1, ?3, ?4, ?4, -8.1123, 115.0912, 12.5, 'gps', 'final', 1 "
+    "  finished_at, updated_at, latitude, longitude, accuracy, location_source, altitude, location_time, "
+    "  state, revision) "
+    "SELECT ?1, id, 'verification', 1, ?2, 1, ?3, ?4, ?4, ?6, ?7, ?8, ?9, ?10, ?11, 'final', 1 "
     "FROM households WHERE family_id = ?5", -1, &visit, NULL), ==, SQLITE_OK);
   g_assert_cmpint (sqlite3_prepare_v2 (db,
     "INSERT INTO visit_media (visit_uuid, sha256, field_id, role, position, size, width, height, added_at) "
@@ -318,6 +344,12 @@ db_add_visits (sqlite3       *db,
       GPtrArray *photos = g_ptr_array_index (d->photos, i);
       g_autofree char *family = g_strdup_printf ("HH-%u", d->first + i);
       GString *answers = g_string_new (answers_template);
+      g_autoptr(VervalLocationFix) fix = visit_fix (d->first + i, now - 600 - i);
+      g_autoptr(JsonNode) location = verval_location_fix_to_answer (fix);
+      g_autofree char *location_text = json_to_string (location, FALSE);
+
+      /* the answer and the columns as the visit store writes them */
+      g_string_append_printf (answers, ",\"location\":%s", location_text);
 
       for (guint p = 0; p < photos->len; p++)
         {
@@ -340,6 +372,15 @@ db_add_visits (sqlite3       *db,
       sqlite3_bind_int64 (visit, 3, now - 900 - i);
       sqlite3_bind_int64 (visit, 4, now - i);
       sqlite3_bind_text (visit, 5, family, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_double (visit, 6, fix->latitude);
+      sqlite3_bind_double (visit, 7, fix->longitude);
+      if (verval_location_fix_has_accuracy (fix))
+        sqlite3_bind_double (visit, 8, fix->accuracy_m);
+      sqlite3_bind_text (visit, 9, verval_location_source_to_string (fix->source), -1, SQLITE_STATIC);
+      if (fix->has_altitude)
+        sqlite3_bind_double (visit, 10, fix->altitude);
+      if (fix->time != NULL)
+        sqlite3_bind_int64 (visit, 11, g_date_time_to_unix (fix->time));
       g_assert_cmpint (sqlite3_step (visit), ==, SQLITE_DONE);
       g_assert_cmpint (sqlite3_changes (db), ==, 1);
       g_string_free (answers, TRUE);
@@ -466,4 +507,35 @@ sync_client_wait_run (SyncClient *client,
   if (!expired)
     g_source_remove (source);
   return client->n_runs_done >= target;
+}
+
+void
+sync_test_keep_result (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      slot)
+{
+  GAsyncResult **kept = slot;
+
+  g_assert_null (*kept);
+  *kept = g_object_ref (result);
+}
+
+GAsyncResult *
+sync_test_wait_result (GAsyncResult **slot)
+{
+  while (*slot == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return g_steal_pointer (slot);
+}
+
+void
+sync_test_answer (VervalVisit *visit,
+                  const char  *field,
+                  JsonNode    *node)
+{
+  g_autoptr(JsonNode) owned = node;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (verval_visit_set_answer (visit, field, owned, &error));
+  g_assert_no_error (error);
 }

@@ -8,6 +8,7 @@
 
 #include "verval-store.h"
 #include "verval-sync.h"
+#include "verval-visit.h"
 
 G_BEGIN_DECLS
 
@@ -69,6 +70,18 @@ gboolean       sync_client_wait_run        (SyncClient    *client,
                                             guint          timeout_ms);
 
 void           sync_test_rm_rf             (const char    *path);
+
+/* Sets one answer of a visit, taking node. */
+void           sync_test_answer            (VervalVisit   *visit,
+                                            const char    *field,
+                                            JsonNode      *node);
+
+/* An async call's result: give sync_test_keep_result and &slot as its
+ * callback and data, then take it with sync_test_wait_result (&slot). */
+void           sync_test_keep_result       (GObject       *source,
+                                            GAsyncResult  *result,
+                                            gpointer       slot);
+GAsyncResult  *sync_test_wait_result       (GAsyncResult **slot);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SyncCollector, sync_collector_free)
 

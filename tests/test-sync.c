@@ -53,25 +53,6 @@ fixture_teardown (Fixture       *f,
   g_clear_object (&f->result);
 }
 
-static void
-on_result (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  Fixture *f = user_data;
-
-  g_assert_null (f->result);
-  f->result = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_result (Fixture *f)
-{
-  while (f->result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  return g_steal_pointer (&f->result);
-}
-
 /* Enrols through url (the collector's or the proxy's). */
 static void
 enroll (Fixture    *f,
@@ -81,8 +62,8 @@ enroll (Fixture    *f,
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
 
-  verval_sync_enroll_async (f->client->sync, url, code, "Tablet Sukasada 1", NULL, on_result, f);
-  result = wait_result (f);
+  verval_sync_enroll_async (f->client->sync, url, code, "Tablet Sukasada 1", NULL, sync_test_keep_result, &f->result);
+  result = sync_test_wait_result (&f->result);
   g_assert_true (verval_sync_enroll_finish (f->client->sync, result, &error));
   g_assert_no_error (error);
   /* kept for the Preferences window */
@@ -96,8 +77,8 @@ run (Fixture  *f,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  verval_sync_run_async (f->client->sync, "manual", NULL, on_result, f);
-  result = wait_result (f);
+  verval_sync_run_async (f->client->sync, "manual", NULL, sync_test_keep_result, &f->result);
+  result = sync_test_wait_result (&f->result);
   return verval_sync_run_finish (f->client->sync, result, error);
 }
 
@@ -259,8 +240,8 @@ test_enroll_refused (Fixture       *f,
   g_autoptr(GError) error = NULL;
   g_autofree char *message = NULL;
 
-  verval_sync_enroll_async (f->client->sync, f->collector->url, "ZZZZ-ZZZZ-ZZZZ", "Tablet", NULL, on_result, f);
-  result = wait_result (f);
+  verval_sync_enroll_async (f->client->sync, f->collector->url, "ZZZZ-ZZZZ-ZZZZ", "Tablet", NULL, sync_test_keep_result, &f->result);
+  result = sync_test_wait_result (&f->result);
   g_assert_false (verval_sync_enroll_finish (f->client->sync, result, &error));
   g_assert_error (error, VERVAL_SYNC_ERROR, VERVAL_SYNC_ERROR_CODE_REFUSED);
   message = verval_sync_message_for_error (error->code, NULL);
@@ -274,8 +255,8 @@ test_enroll_refused (Fixture       *f,
   g_clear_error (&error);
 
   /* plain http to a host that is not this computer is refused before sending */
-  verval_sync_enroll_async (f->client->sync, "http://verval.example.id/", "ABCD", "Tablet", NULL, on_result, f);
-  result2 = wait_result (f);
+  verval_sync_enroll_async (f->client->sync, "http://verval.example.id/", "ABCD", "Tablet", NULL, sync_test_keep_result, &f->result);
+  result2 = sync_test_wait_result (&f->result);
   g_assert_false (verval_sync_enroll_finish (f->client->sync, result2, &error));
   g_assert_error (error, VERVAL_HTTP_ERROR, VERVAL_HTTP_ERROR_INSECURE_URL);
   g_clear_error (&error);
@@ -286,8 +267,8 @@ test_enroll_refused (Fixture       *f,
     {
       g_autoptr(GAsyncResult) guess = NULL;
 
-      verval_sync_enroll_async (f->client->sync, f->collector->url, "ZZZZ-ZZZZ-ZZZZ", "Tablet", NULL, on_result, f);
-      guess = wait_result (f);
+      verval_sync_enroll_async (f->client->sync, f->collector->url, "ZZZZ-ZZZZ-ZZZZ", "Tablet", NULL, sync_test_keep_result, &f->result);
+      guess = sync_test_wait_result (&f->result);
       g_assert_false (verval_sync_enroll_finish (f->client->sync, guess, &error));
       g_assert_error (error, VERVAL_SYNC_ERROR,
                       (i < 10 ? VERVAL_SYNC_ERROR_CODE_REFUSED : VERVAL_SYNC_ERROR_TOO_MANY_ATTEMPTS));
@@ -306,27 +287,9 @@ static char *
 write_photo (const char *dir,
              guint       seed)
 {
-  g_autofree guint8 *rgb = fixture_scene (640, 480, seed);
-  g_autoptr(GBytes) jpeg = fixture_jpeg (rgb, 640, 480, 85, NULL);
   g_autofree char *name = g_strdup_printf ("camera-%u.jpg", seed);
-  char *path = g_build_filename (dir, name, NULL);
-  g_autoptr(GError) error = NULL;
 
-  g_assert_true (g_file_set_contents (path, g_bytes_get_data (jpeg, NULL), g_bytes_get_size (jpeg), &error));
-  g_assert_no_error (error);
-  return path;
-}
-
-static void
-answer (VervalVisit *visit,
-        const char  *field,
-        JsonNode    *node)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (verval_visit_set_answer (visit, field, node, &error));
-  g_assert_no_error (error);
-  json_node_unref (node);
+  return fixture_write_photo (dir, name, 640, 480, seed, NULL);
 }
 
 /* A visit through the visit layer as the app records it: nobody home, the
@@ -342,40 +305,36 @@ record_visit (Fixture          *f,
   g_autofree char *sql = g_strdup_printf ("SELECT id FROM households WHERE family_id = '%s'", family_id);
   g_autofree char *front1 = write_photo (f->client->dir, seed);
   g_autofree char *front2 = write_photo (f->client->dir, seed + 1000);
-  JsonObject *location = json_object_new ();
-  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autoptr(VervalLocationFix) fix = verval_location_fix_new (VERVAL_LOCATION_SOURCE_GPS, -8.1123, 115.0912,
+                                                              8, now);
   gint64 household = local (f, sql);
   VervalVisit *visit;
 
   g_assert_cmpint (household, >, 0);
-  verval_visit_store_start_async (visits, household, "verification", NULL, on_result, f);
-  result = wait_result (f);
+  verval_visit_store_start_async (visits, household, "verification", NULL, sync_test_keep_result, &f->result);
+  result = sync_test_wait_result (&f->result);
   visit = verval_visit_store_start_finish (visits, result, &error);
   g_assert_no_error (error);
   g_clear_object (&result);
 
-  answer (visit, "result", json_node_init_int (json_node_alloc (), 7));
-  answer (visit, "house_present", json_node_init_boolean (json_node_alloc (), TRUE));
-  answer (visit, "note", json_node_init_string (json_node_alloc (), "Rumah terkunci, tetangga bilang ke sawah."));
-  answer (visit, "recommendation", json_node_init_int (json_node_alloc (), 1));
-  json_object_set_double_member (location, "latitude", -8.1123);
-  json_object_set_double_member (location, "longitude", 115.0912);
-  json_object_set_double_member (location, "accuracy", 8);
-  json_object_set_string_member (location, "source", "gps");
-  json_node_take_object (node, location);
-  answer (visit, "location", node);
+  sync_test_answer (visit, "result", json_node_init_int (json_node_alloc (), 7));
+  sync_test_answer (visit, "house_present", json_node_init_boolean (json_node_alloc (), TRUE));
+  sync_test_answer (visit, "note", json_node_init_string (json_node_alloc (), "Rumah terkunci, tetangga bilang ke sawah."));
+  sync_test_answer (visit, "recommendation", json_node_init_int (json_node_alloc (), 1));
+  sync_test_answer (visit, "location", verval_location_fix_to_answer (fix));
 
   for (guint i = 0; i < 2; i++)
     {
       verval_visit_store_attach_photo_async (visits, visit, "photo_house_front", i == 0 ? front1 : front2,
-                                             NULL, on_result, f);
-      result = wait_result (f);
+                                             NULL, sync_test_keep_result, &f->result);
+      result = sync_test_wait_result (&f->result);
       g_assert_nonnull (verval_visit_store_attach_photo_finish (visits, result, &error));
       g_assert_no_error (error);
       g_clear_object (&result);
     }
-  verval_visit_store_finalize_async (visits, visit, NULL, on_result, f);
-  result = wait_result (f);
+  verval_visit_store_finalize_async (visits, visit, NULL, sync_test_keep_result, &f->result);
+  result = sync_test_wait_result (&f->result);
   g_assert_true (verval_visit_store_finalize_finish (visits, result, NULL, &error));
   g_assert_no_error (error);
   return visit;
@@ -910,19 +869,19 @@ test_sent_back (Fixture       *f,
 
   /* the coordinator corrects it; revision 2 replaces revision 1 */
   g_clear_object (&visit);
-  verval_visit_store_load_async (visits, uuid, NULL, on_result, f);
-  result = wait_result (f);
+  verval_visit_store_load_async (visits, uuid, NULL, sync_test_keep_result, &f->result);
+  result = sync_test_wait_result (&f->result);
   visit = verval_visit_store_load_finish (visits, result, &error);
   g_assert_no_error (error);
   g_clear_object (&result);
-  verval_visit_store_reopen_async (visits, visit, NULL, on_result, f);
-  result = wait_result (f);
+  verval_visit_store_reopen_async (visits, visit, NULL, sync_test_keep_result, &f->result);
+  result = sync_test_wait_result (&f->result);
   g_assert_true (verval_visit_store_reopen_finish (visits, result, &error));
   g_assert_no_error (error);
   g_clear_object (&result);
-  answer (visit, "note", json_node_init_string (json_node_alloc (), "Foto diulang, rumah terkunci."));
-  verval_visit_store_finalize_async (visits, visit, NULL, on_result, f);
-  result = wait_result (f);
+  sync_test_answer (visit, "note", json_node_init_string (json_node_alloc (), "Foto diulang, rumah terkunci."));
+  verval_visit_store_finalize_async (visits, visit, NULL, sync_test_keep_result, &f->result);
+  result = sync_test_wait_result (&f->result);
   g_assert_true (verval_visit_store_finalize_finish (visits, result, NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpint (verval_visit_get_revision (visit), ==, 2);

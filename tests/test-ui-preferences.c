@@ -419,17 +419,13 @@ set_answers (VervalVisit *visit,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) result = json_node_new (JSON_NODE_VALUE);
-  g_autoptr(JsonNode) location = json_node_new (JSON_NODE_OBJECT);
-  JsonObject *object = json_object_new ();
+  g_autoptr(VervalLocationFix) fix = verval_location_fix_new (VERVAL_LOCATION_SOURCE_MANUAL, latitude, longitude,
+                                                              accuracy, NULL);
+  g_autoptr(JsonNode) location = verval_location_fix_to_answer (fix);
 
   json_node_set_int (result, 1);
   g_assert_true (verval_visit_set_answer (visit, "result", result, &error));
   g_assert_no_error (error);
-  json_object_set_double_member (object, "latitude", latitude);
-  json_object_set_double_member (object, "longitude", longitude);
-  json_object_set_double_member (object, "accuracy", accuracy);
-  json_object_set_string_member (object, "source", "manual");
-  json_node_take_object (location, object);
   g_assert_true (verval_visit_set_answer (visit, "location", location, &error));
   g_assert_no_error (error);
 }

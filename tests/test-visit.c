@@ -185,15 +185,11 @@ set_string (VervalVisit *visit,
 static void
 set_location (VervalVisit *visit)
 {
-  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
-  JsonObject *object = json_object_new ();
+  g_autoptr(VervalLocationFix) fix = verval_location_fix_new (VERVAL_LOCATION_SOURCE_MANUAL, -8.1123, 115.0912,
+                                                              12, NULL);
+  g_autoptr(JsonNode) node = verval_location_fix_to_answer (fix);
   g_autoptr(GError) error = NULL;
 
-  json_object_set_double_member (object, "latitude", -8.1123);
-  json_object_set_double_member (object, "longitude", 115.0912);
-  json_object_set_double_member (object, "accuracy", 12);
-  json_object_set_string_member (object, "source", "manual");
-  json_node_take_object (node, object);
   g_assert_true (verval_visit_set_answer (visit, "location", node, &error));
   g_assert_no_error (error);
 }

@@ -23,87 +23,8 @@
 #define EARTH_RADIUS_M 6371008.8
 
 G_DEFINE_QUARK (verval-location-error-quark, verval_location_error)
-G_DEFINE_ENUM_TYPE (VervalLocationSource, verval_location_source,
-  G_DEFINE_ENUM_VALUE (VERVAL_LOCATION_SOURCE_GPS_SERVICE, "gps-service"),
-  G_DEFINE_ENUM_VALUE (VERVAL_LOCATION_SOURCE_PHOTO_EXIF, "photo-exif"),
-  G_DEFINE_ENUM_VALUE (VERVAL_LOCATION_SOURCE_MANUAL, "manual"))
-G_DEFINE_BOXED_TYPE (VervalLocationFix, verval_location_fix,
-                     verval_location_fix_copy, verval_location_fix_free)
-
-const char *
-verval_location_source_to_string (VervalLocationSource source)
-{
-  switch (source)
-    {
-    case VERVAL_LOCATION_SOURCE_GPS_SERVICE:
-      return "gps-service";
-    case VERVAL_LOCATION_SOURCE_PHOTO_EXIF:
-      return "photo-exif";
-    case VERVAL_LOCATION_SOURCE_MANUAL:
-      return "manual";
-    default:
-      g_return_val_if_reached (NULL);
-    }
-}
-
-gboolean
-verval_location_source_from_string (const char           *text,
-                                    VervalLocationSource *source)
-{
-  g_return_val_if_fail (source != NULL, FALSE);
-
-  for (VervalLocationSource s = VERVAL_LOCATION_SOURCE_GPS_SERVICE; s <= VERVAL_LOCATION_SOURCE_MANUAL; s++)
-    if (g_strcmp0 (text, verval_location_source_to_string (s)) == 0)
-      {
-        *source = s;
-        return TRUE;
-      }
-  return FALSE;
-}
 
 /* --- Fixes -------------------------------------------------------------- */
-
-VervalLocationFix *
-verval_location_fix_new (VervalLocationSource  source,
-                         double                latitude,
-                         double                longitude,
-                         double                accuracy_m,
-                         GDateTime            *time)
-{
-  VervalLocationFix *fix;
-
-  g_return_val_if_fail (isfinite (latitude) && fabs (latitude) <= 90, NULL);
-  g_return_val_if_fail (isfinite (longitude) && fabs (longitude) <= 180, NULL);
-
-  fix = g_new0 (VervalLocationFix, 1);
-  fix->source = source;
-  fix->latitude = latitude;
-  fix->longitude = longitude;
-  fix->accuracy_m = isfinite (accuracy_m) ? accuracy_m : -1;
-  fix->time = time ? g_date_time_ref (time) : NULL;
-  return fix;
-}
-
-VervalLocationFix *
-verval_location_fix_copy (const VervalLocationFix *fix)
-{
-  VervalLocationFix *copy;
-
-  g_return_val_if_fail (fix != NULL, NULL);
-
-  copy = g_memdup2 (fix, sizeof *fix);
-  copy->time = fix->time ? g_date_time_ref (fix->time) : NULL;
-  return copy;
-}
-
-void
-verval_location_fix_free (VervalLocationFix *fix)
-{
-  if (fix == NULL)
-    return;
-  g_clear_pointer (&fix->time, g_date_time_unref);
-  g_free (fix);
-}
 
 VervalLocationFix *
 verval_location_fix_new_from_photo (const VervalPhoto *photo)
@@ -114,11 +35,14 @@ verval_location_fix_new_from_photo (const VervalPhoto *photo)
 
   if (!photo->has_location)
     return NULL;
-  fix = verval_location_fix_new (VERVAL_LOCATION_SOURCE_PHOTO_EXIF,
+  fix = verval_location_fix_new (VERVAL_LOCATION_SOURCE_EXIF,
                                  photo->latitude, photo->longitude, photo->accuracy_m,
                                  photo->gps_time ? photo->gps_time : photo->taken);
-  fix->has_altitude = photo->has_altitude;
-  fix->altitude = photo->altitude;
+  if (fix != NULL)
+    {
+      fix->has_altitude = photo->has_altitude;
+      fix->altitude = photo->altitude;
+    }
   return fix;
 }
 
@@ -608,40 +532,15 @@ on_outer_cancelled (GCancellable *outer,
   g_cancellable_cancel (G_CANCELLABLE (user_data));
 }
 
-static void
-on_simple_ready (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
+VervalLocationFix *
+verval_location_fix_new_from_geoclue (GClueLocation *location)
 {
-  g_autoptr(GTask) task = user_data;
-  ServiceRequest *r = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GClueSimple) simple = gclue_simple_new_finish (result, &error);
   g_autoptr(GDateTime) time = NULL;
   VervalLocationFix *fix;
-  GClueLocation *location;
   GVariant *stamp;
   double altitude;
 
-  if (r->done)
-    return;  /* timed out already; this is the cancellation arriving */
-  r->done = TRUE;
-  if (r->timeout != NULL)
-    g_source_destroy (r->timeout);
-
-  if (simple == NULL)
-    {
-      g_debug ("GeoClue: %s", error->message);
-      g_task_return_error (task, service_error (error, r->timeout_seconds));
-      return;
-    }
-  location = gclue_simple_get_location (simple);
-  if (location == NULL)
-    {
-      g_task_return_new_error (task, VERVAL_LOCATION_ERROR, VERVAL_LOCATION_ERROR_FAILED,
-                               _("The location service gave no position"));
-      return;
-    }
+  g_return_val_if_fail (GCLUE_IS_LOCATION (location), NULL);
 
   stamp = gclue_location_get_timestamp (location);
   if (stamp != NULL && g_variant_is_of_type (stamp, G_VARIANT_TYPE ("(tt)")))
@@ -657,16 +556,54 @@ on_simple_ready (GObject      *source,
   if (time == NULL)
     time = g_date_time_new_now_utc ();
 
-  fix = verval_location_fix_new (VERVAL_LOCATION_SOURCE_GPS_SERVICE,
+  /* GeoClue does not say which of its sources (satellites, Wi-Fi, cells)
+   * gave the fix; the protocol names all of them "gps", the device's
+   * location service, and the accuracy says how good it is. */
+  fix = verval_location_fix_new (VERVAL_LOCATION_SOURCE_GPS,
                                  gclue_location_get_latitude (location),
                                  gclue_location_get_longitude (location),
                                  gclue_location_get_accuracy (location),
                                  time);
   altitude = gclue_location_get_altitude (location);
-  if (altitude != -G_MAXDOUBLE && isfinite (altitude))
+  if (fix != NULL && altitude != -G_MAXDOUBLE && isfinite (altitude))
     {
       fix->has_altitude = TRUE;
       fix->altitude = altitude;
+    }
+  return fix;
+}
+
+static void
+on_simple_ready (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  ServiceRequest *r = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GClueSimple) simple = gclue_simple_new_finish (result, &error);
+  VervalLocationFix *fix;
+  GClueLocation *location;
+
+  if (r->done)
+    return;  /* timed out already; this is the cancellation arriving */
+  r->done = TRUE;
+  if (r->timeout != NULL)
+    g_source_destroy (r->timeout);
+
+  if (simple == NULL)
+    {
+      g_debug ("GeoClue: %s", error->message);
+      g_task_return_error (task, service_error (error, r->timeout_seconds));
+      return;
+    }
+  location = gclue_simple_get_location (simple);
+  fix = location != NULL ? verval_location_fix_new_from_geoclue (location) : NULL;
+  if (fix == NULL)
+    {
+      g_task_return_new_error (task, VERVAL_LOCATION_ERROR, VERVAL_LOCATION_ERROR_FAILED,
+                               _("The location service gave no position"));
+      return;
     }
   g_task_return_pointer (task, fix, (GDestroyNotify) verval_location_fix_free);
 }

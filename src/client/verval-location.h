@@ -7,6 +7,7 @@
 
 #include <gio/gio.h>
 
+#include "verval-location-fix.h"
 #include "verval-photo.h"
 
 G_BEGIN_DECLS
@@ -23,26 +24,9 @@ typedef enum {
 } VervalLocationError;
 
 typedef enum {
-  VERVAL_LOCATION_SOURCE_GPS_SERVICE, /*< nick=gps-service >*/
-  VERVAL_LOCATION_SOURCE_PHOTO_EXIF,  /*< nick=photo-exif >*/
-  VERVAL_LOCATION_SOURCE_MANUAL,      /*< nick=manual >*/
-} VervalLocationSource;
-
-typedef enum {
   VERVAL_LOCATION_AXIS_LATITUDE,
   VERVAL_LOCATION_AXIS_LONGITUDE,
 } VervalLocationAxis;
-
-/* A position and how much to trust it. */
-typedef struct {
-  double                latitude;     /* decimal degrees, south negative */
-  double                longitude;    /* decimal degrees, west negative */
-  double                accuracy_m;   /* horizontal, metres; < 0 if unknown */
-  gboolean              has_altitude;
-  double                altitude;     /* metres above sea level */
-  GDateTime            *time;         /* when it was measured, or NULL */
-  VervalLocationSource  source;
-} VervalLocationFix;
 
 typedef enum {
   VERVAL_LOCATION_REFERENCE_HOUSEHOLD, /* the household's known location */
@@ -70,24 +54,6 @@ typedef enum {
 } VervalLocationWarnings;
 
 GQuark              verval_location_error_quark        (void);
-GType               verval_location_source_get_type    (void) G_GNUC_CONST;
-#define VERVAL_TYPE_LOCATION_SOURCE (verval_location_source_get_type ())
-GType               verval_location_fix_get_type       (void) G_GNUC_CONST;
-#define VERVAL_TYPE_LOCATION_FIX (verval_location_fix_get_type ())
-
-/* "gps-service", "photo-exif", "manual": the form kept in the database. */
-const char         *verval_location_source_to_string   (VervalLocationSource source);
-gboolean            verval_location_source_from_string (const char           *text,
-                                                        VervalLocationSource *source);
-
-VervalLocationFix  *verval_location_fix_new            (VervalLocationSource  source,
-                                                        double                latitude,
-                                                        double                longitude,
-                                                        double                accuracy_m,
-                                                        GDateTime            *time);
-VervalLocationFix  *verval_location_fix_copy           (const VervalLocationFix *fix);
-void                verval_location_fix_free           (VervalLocationFix    *fix);
-
 /* From a photo's EXIF GPS; NULL if it has none. The time is the GPS clock's
  * if the photo has it, else the camera's. */
 VervalLocationFix  *verval_location_fix_new_from_photo (const VervalPhoto    *photo);
@@ -127,6 +93,11 @@ VervalLocationWarnings verval_location_fix_check       (const VervalLocationFix 
                                                         const VervalLocationCheckOptions *options,
                                                         GPtrArray                       **warnings);
 
+/* The fix a GeoClue 2 location object describes: what the location
+ * service hands the visit editor. NULL if it is not on Earth. */
+typedef struct _GClueLocation GClueLocation;
+VervalLocationFix  *verval_location_fix_new_from_geoclue (GClueLocation     *location);
+
 /* One fix from GeoClue 2. Fails promptly with VERVAL_LOCATION_ERROR_NO_SERVICE
  * when there is no GeoClue (or no system bus), with _TIMEOUT after
  * timeout_seconds without a fix, with _DENIED when GeoClue refuses the app. */
@@ -138,6 +109,5 @@ void                verval_location_service_get_fix_async  (const char          
 VervalLocationFix  *verval_location_service_get_fix_finish (GAsyncResult        *result,
                                                             GError             **error);
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (VervalLocationFix, verval_location_fix_free)
 
 G_END_DECLS

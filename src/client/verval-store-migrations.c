@@ -10,6 +10,10 @@
 
 #include "config.h"
 
+#include <json-glib/json-glib.h>
+#include <math.h>
+
+#include "verval-location-fix.h"
 #include "verval-store.h"
 
 /* Version 1: households as listed (P3KE/DTKS), their members and sources.
@@ -92,6 +96,208 @@ static const char schema_v1[] =
   "  imported_at  INTEGER NOT NULL,"
   "  PRIMARY KEY (household_id, source)"
   ") STRICT, WITHOUT ROWID;";
+
+/* Version 5: one name per fix source, the fix's altitude and time beside
+ * its position, and the refusal's codes.
+ *
+ * Until version 4 the app named the location service's fixes "gps-service"
+ * and photo fixes "photo-exif", and its sync left the source out of the
+ * visit for those names, which the collector then refused ("invalid
+ * location"). The names become the protocol's (verval-location-fix.h),
+ * in the columns and in the answers alike, and the visits refused for that
+ * reason go back to the send queue: nothing about them was wrong. */
+
+/* What the app of version 4 wrote into sync_error for a collector's
+ * invalid_location, in each language it shipped in. Historical text, on
+ * purpose not run through gettext: a later translation must not change
+ * what this step recognises. */
+static const char * const refused_location_texts[] = {
+  "The recorded location is not valid.",
+  "Lokasi yang tercatat tidak sah.",
+};
+
+static const struct {
+  const char *old_name;
+  const char *name;
+} renamed_sources[] = {
+  { "gps-service", "gps" },
+  { "photo-exif", "exif" },
+};
+
+static const char *
+renamed_source (const char *name)
+{
+  for (guint i = 0; name != NULL && i < G_N_ELEMENTS (renamed_sources); i++)
+    if (g_str_equal (name, renamed_sources[i].old_name))
+      return renamed_sources[i].name;
+  return NULL;
+}
+
+/* Renames the source of every location answer in place; TRUE if any. */
+static gboolean
+rename_answer_sources (JsonObject *answers)
+{
+  g_autoptr(GList) members = json_object_get_members (answers);
+  gboolean changed = FALSE;
+
+  for (GList *l = members; l != NULL; l = l->next)
+    {
+      JsonNode *node = json_object_get_member (answers, l->data);
+      JsonObject *object;
+      JsonNode *source;
+      const char *name;
+
+      if (!JSON_NODE_HOLDS_OBJECT (node))
+        continue;
+      object = json_node_get_object (node);
+      source = json_object_get_member (object, "source");
+      if (source == NULL || !JSON_NODE_HOLDS_VALUE (source) ||
+          json_node_get_value_type (source) != G_TYPE_STRING)
+        continue;
+      name = renamed_source (json_node_get_string (source));
+      if (name != NULL)
+        {
+          json_object_set_string_member (object, "source", name);
+          changed = TRUE;
+        }
+    }
+  return changed;
+}
+
+/* The answer the visit's location columns were taken from: the location
+ * answer at the same position. */
+static VervalLocationFix *
+column_fix (JsonObject *answers,
+            double      latitude,
+            double      longitude)
+{
+  g_autoptr(GList) members = json_object_get_members (answers);
+
+  for (GList *l = members; l != NULL; l = l->next)
+    {
+      g_autoptr(VervalLocationFix) fix =
+        verval_location_fix_from_answer (json_object_get_member (answers, l->data));
+
+      if (fix != NULL && fix->latitude == latitude && fix->longitude == longitude)
+        return g_steal_pointer (&fix);
+    }
+  return NULL;
+}
+
+static gboolean
+update_located_visits (sqlite3  *db,
+                       GError  **error)
+{
+  sqlite3_stmt *read, *write;
+  gboolean ok = TRUE;
+  int rc;
+
+  read = verval_store_prepare (db, "SELECT uuid, answers, latitude, longitude FROM visits "
+                                   "WHERE latitude IS NOT NULL OR instr (answers, '\"source\"') > 0",
+                               error);
+  if (read == NULL)
+    return FALSE;
+  write = verval_store_prepare (db, "UPDATE visits SET answers = coalesce (?2, answers), "
+                                    "  altitude = ?3, location_time = ?4 WHERE uuid = ?1", error);
+  if (write == NULL)
+    {
+      sqlite3_finalize (read);
+      return FALSE;
+    }
+  while (ok && (rc = sqlite3_step (read)) == SQLITE_ROW)
+    {
+      g_autoptr(JsonNode) answers = json_from_string ((const char *) sqlite3_column_text (read, 1), NULL);
+      g_autoptr(VervalLocationFix) fix = NULL;
+      g_autofree char *renamed = NULL;
+
+      /* damaged answers stay as they are: the sync reports them */
+      if (answers == NULL || !JSON_NODE_HOLDS_OBJECT (answers))
+        continue;
+      if (rename_answer_sources (json_node_get_object (answers)))
+        renamed = json_to_string (answers, FALSE);
+      if (sqlite3_column_type (read, 2) != SQLITE_NULL)
+        fix = column_fix (json_node_get_object (answers), sqlite3_column_double (read, 2),
+                          sqlite3_column_double (read, 3));
+      if (renamed == NULL && (fix == NULL || (!fix->has_altitude && fix->time == NULL)))
+        continue;
+
+      sqlite3_reset (write);
+      sqlite3_clear_bindings (write);
+      verval_store_bind_text (write, 1, (const char *) sqlite3_column_text (read, 0));
+      verval_store_bind_text (write, 2, renamed);
+      if (fix != NULL && fix->has_altitude)
+        sqlite3_bind_double (write, 3, fix->altitude);
+      if (fix != NULL && fix->time != NULL)
+        sqlite3_bind_int64 (write, 4, g_date_time_to_unix (fix->time));
+      ok = verval_store_step (db, write, "update a visit's location", error);
+    }
+  if (ok && rc != SQLITE_DONE)
+    {
+      verval_store_set_sqlite_error (error, db, "read visits' locations");
+      ok = FALSE;
+    }
+  sqlite3_finalize (read);
+  sqlite3_finalize (write);
+  return ok;
+}
+
+static gboolean
+rename_source_columns (sqlite3  *db,
+                       GError  **error)
+{
+  sqlite3_stmt *stmt = verval_store_prepare (db, "UPDATE visits SET location_source = ?2 "
+                                                 "WHERE location_source = ?1", error);
+  gboolean ok = stmt != NULL;
+
+  for (guint i = 0; ok && i < G_N_ELEMENTS (renamed_sources); i++)
+    {
+      sqlite3_reset (stmt);
+      verval_store_bind_text (stmt, 1, renamed_sources[i].old_name);
+      verval_store_bind_text (stmt, 2, renamed_sources[i].name);
+      ok = verval_store_step (db, stmt, "rename location sources", error);
+    }
+  sqlite3_finalize (stmt);
+  return ok;
+}
+
+/* A refusal names one reason a line (verval-sync.c, problems_text); the
+ * location's line is enough: the collector checks the others again. */
+static gboolean
+release_refused_locations (sqlite3  *db,
+                           GError  **error)
+{
+  sqlite3_stmt *stmt;
+  gboolean ok = TRUE;
+  int released = 0;
+
+  stmt = verval_store_prepare (db,
+    "UPDATE visits SET quarantined = 0, sync_error = '' "
+    "WHERE state = 'final' AND quarantined = 1 AND (location_source = 'gps' OR location_source = 'exif') "
+    "  AND instr (char (10) || sync_error || char (10), char (10) || ?1 || char (10)) > 0",
+    error);
+  if (stmt == NULL)
+    return FALSE;
+  for (guint i = 0; ok && i < G_N_ELEMENTS (refused_location_texts); i++)
+    {
+      sqlite3_reset (stmt);
+      verval_store_bind_text (stmt, 1, refused_location_texts[i]);
+      ok = verval_store_step (db, stmt, "release visits refused for their location", error);
+      released += sqlite3_changes (db);
+    }
+  sqlite3_finalize (stmt);
+  if (ok && released > 0)
+    g_message ("%d visits refused by the collector for their location go to it again", released);
+  return ok;
+}
+
+static gboolean
+migrate_v5 (sqlite3  *db,
+            GError  **error)
+{
+  return update_located_visits (db, error) &&
+         rename_source_columns (db, error) &&
+         release_refused_locations (db, error);
+}
 
 static const VervalStoreMigration migrations[] = {
   { 1, schema_v1, NULL },
@@ -179,6 +385,14 @@ static const VervalStoreMigration migrations[] = {
    * (verval-household-model.c). It covers desil and visit_state too, so
    * the list's filters and its search index read nothing else. */
   { 4, VERVAL_STORE_LIST_INDEX_SQL ";", NULL },
+  /* Version 5: see migrate_v5. refusal_codes: the codes of the collector's
+   * last refusal, one a line ("invalid_location"), so that a later version
+   * can act on a reason without reading translated text. */
+  { 5,
+    "ALTER TABLE visits ADD COLUMN altitude REAL;"
+    "ALTER TABLE visits ADD COLUMN location_time INTEGER;"   /* unix seconds */
+    "ALTER TABLE visits ADD COLUMN refusal_codes TEXT NOT NULL DEFAULT '';",
+    migrate_v5 },
 };
 
 const VervalStoreMigration *

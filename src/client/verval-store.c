@@ -107,6 +107,20 @@ verval_store_bind_text (sqlite3_stmt *stmt,
 }
 
 gboolean
+verval_store_step (sqlite3       *db,
+                   sqlite3_stmt  *stmt,
+                   const char    *what,
+                   GError       **error)
+{
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    {
+      verval_store_set_sqlite_error (error, db, what);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
 verval_store_exec (sqlite3     *db,
                    const char  *sql,
                    GError     **error)

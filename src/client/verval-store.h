@@ -217,6 +217,12 @@ sqlite3_stmt  *verval_store_prepare         (sqlite3              *db,
 void           verval_store_bind_text       (sqlite3_stmt         *stmt,
                                              int                   index,
                                              const char           *text);
+/* Steps a statement that returns no rows; on failure sets a
+ * VERVAL_STORE_ERROR_SQLITE naming what was being done. */
+gboolean       verval_store_step            (sqlite3              *db,
+                                             sqlite3_stmt         *stmt,
+                                             const char           *what,
+                                             GError              **error);
 /* Runs SQL without results (several statements allowed). */
 gboolean       verval_store_exec            (sqlite3              *db,
                                              const char           *sql,

@@ -33,6 +33,8 @@
 #include "verval-sync-identity.h"
 #include "verval-visit-store.h"
 #include "verval-wire.h"
+#include "verval-json.h"
+#include "verval-wire-visit.h"
 
 #define DEFAULT_BACKOFF_BASE_MS   (30 * 1000)
 #define DEFAULT_BACKOFF_CAP_MS    (30 * 60 * 1000)
@@ -739,12 +741,15 @@ batch_data_free (BatchData *d)
   g_free (d);
 }
 
-static char *
-iso_time (gint64 unix_seconds)
+/* Device times go with the device's offset: the collector keeps it for
+ * local-time questions (WIB, WITA, WIT). */
+static GDateTime *
+column_time (sqlite3_stmt *stmt,
+             int           column)
 {
-  g_autoptr(GDateTime) t = g_date_time_new_from_unix_local (unix_seconds);
-
-  return t != NULL ? g_date_time_format_iso8601 (t) : NULL;
+  if (sqlite3_column_type (stmt, column) == SQLITE_NULL)
+    return NULL;
+  return g_date_time_new_from_unix_local (sqlite3_column_int64 (stmt, column));
 }
 
 static void
@@ -752,13 +757,9 @@ add_time (JsonBuilder *b,
           const char  *name,
           gint64       unix_seconds)
 {
-  g_autofree char *text = iso_time (unix_seconds);
+  g_autoptr(GDateTime) time = g_date_time_new_from_unix_local (unix_seconds);
 
-  json_builder_set_member_name (b, name);
-  if (text != NULL)
-    json_builder_add_string_value (b, text);
-  else
-    json_builder_add_null_value (b);
+  verval_json_add_time (b, name, time);
 }
 
 static gboolean
@@ -779,18 +780,39 @@ quarantine_locally (sqlite3     *db,
   return ok;
 }
 
+/* The visit's fix as recorded: a missing accuracy, altitude, time or
+ * source goes as missing, never with the fix dropped. */
+static VervalLocationFix *
+column_fix (sqlite3_stmt *row)
+{
+  g_autoptr(GDateTime) time = NULL;
+  VervalLocationSource source;
+  VervalLocationFix *fix;
+
+  if (sqlite3_column_type (row, 9) == SQLITE_NULL || sqlite3_column_type (row, 10) == SQLITE_NULL)
+    return NULL;
+  time = column_time (row, 14);
+  verval_location_source_from_string ((const char *) sqlite3_column_text (row, 12), &source);
+  fix = verval_location_fix_new (source, sqlite3_column_double (row, 9), sqlite3_column_double (row, 10),
+                                 sqlite3_column_type (row, 11) != SQLITE_NULL
+                                 ? sqlite3_column_double (row, 11) : -1, time);
+  if (fix != NULL && sqlite3_column_type (row, 13) != SQLITE_NULL)
+    {
+      fix->has_altitude = TRUE;
+      fix->altitude = sqlite3_column_double (row, 13);
+    }
+  return fix;
+}
+
 /* One visit as the wire wants it, or NULL (and a reason) if it cannot go. */
 static JsonNode *
-visit_to_json (sqlite3       *db,
-               sqlite3_stmt  *row,
+visit_to_json (sqlite3_stmt  *row,
                sqlite3_stmt  *media,
                char         **reason)
 {
-  g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(JsonNode) answers = NULL;
+  g_autoptr(VervalWireVisit) visit = verval_wire_visit_new ();
   const char *uuid = (const char *) sqlite3_column_text (row, 0);
   const char *family_id = (const char *) sqlite3_column_text (row, 2);
-  const char *source;
   int rc;
 
   if (family_id == NULL || family_id[0] == '\0')
@@ -798,81 +820,37 @@ visit_to_json (sqlite3       *db,
       *reason = g_strdup (_("This household did not come from the server, so the visit cannot be sent."));
       return NULL;
     }
-  answers = json_from_string ((const char *) sqlite3_column_text (row, 5), NULL);
-  if (answers == NULL || !JSON_NODE_HOLDS_OBJECT (answers))
+  visit->answers = json_from_string ((const char *) sqlite3_column_text (row, 5), NULL);
+  if (visit->answers == NULL || !JSON_NODE_HOLDS_OBJECT (visit->answers))
     {
       *reason = g_strdup (_("The stored answers of this visit are damaged."));
       return NULL;
     }
 
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "uuid");
-  json_builder_add_string_value (b, uuid);
-  json_builder_set_member_name (b, "revision");
-  json_builder_add_int_value (b, sqlite3_column_int64 (row, 1));
-  json_builder_set_member_name (b, "household_id");
-  json_builder_add_string_value (b, family_id);
-  json_builder_set_member_name (b, "form");
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "id");
-  json_builder_add_string_value (b, (const char *) sqlite3_column_text (row, 3));
-  json_builder_set_member_name (b, "version");
-  json_builder_add_int_value (b, sqlite3_column_int64 (row, 4));
-  json_builder_end_object (b);
-  json_builder_set_member_name (b, "answers");
-  json_builder_add_value (b, g_steal_pointer (&answers));
-  json_builder_set_member_name (b, "result_code");
-  if (sqlite3_column_type (row, 6) != SQLITE_NULL)
-    json_builder_add_int_value (b, sqlite3_column_int64 (row, 6));
-  else
-    json_builder_add_null_value (b);
-  add_time (b, "started_at", sqlite3_column_int64 (row, 7));
-  add_time (b, "finished_at", sqlite3_column_int64 (row, 8));
+  visit->uuid = g_strdup (uuid);
+  visit->revision = sqlite3_column_int64 (row, 1);
+  visit->household_id = g_strdup (family_id);
+  visit->form_id = g_strdup ((const char *) sqlite3_column_text (row, 3));
+  visit->form_version = sqlite3_column_int64 (row, 4);
+  visit->result_code = sqlite3_column_int64 (row, 6);
+  visit->started_at = column_time (row, 7);
+  visit->finished_at = column_time (row, 8);
+  visit->location = column_fix (row);
 
-  /* the collector needs an accuracy; a fix without one stays in answers */
-  if (sqlite3_column_type (row, 9) != SQLITE_NULL && sqlite3_column_type (row, 10) != SQLITE_NULL &&
-      sqlite3_column_type (row, 11) != SQLITE_NULL && sqlite3_column_double (row, 11) >= 0)
-    {
-      json_builder_set_member_name (b, "location");
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "lat");
-      json_builder_add_double_value (b, sqlite3_column_double (row, 9));
-      json_builder_set_member_name (b, "lon");
-      json_builder_add_double_value (b, sqlite3_column_double (row, 10));
-      json_builder_set_member_name (b, "accuracy");
-      json_builder_add_double_value (b, sqlite3_column_double (row, 11));
-      source = (const char *) sqlite3_column_text (row, 12);
-      if (g_strcmp0 (source, "gps") == 0 || g_strcmp0 (source, "network") == 0 ||
-          g_strcmp0 (source, "manual") == 0 || g_strcmp0 (source, "exif") == 0)
-        {
-          json_builder_set_member_name (b, "source");
-          json_builder_add_string_value (b, source);
-        }
-      json_builder_end_object (b);
-    }
-
-  json_builder_set_member_name (b, "media");
-  json_builder_begin_array (b);
   sqlite3_reset (media);
   verval_store_bind_text (media, 1, uuid);
   while ((rc = sqlite3_step (media)) == SQLITE_ROW)
     {
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "sha256");
-      json_builder_add_string_value (b, (const char *) sqlite3_column_text (media, 0));
-      json_builder_set_member_name (b, "role");
-      json_builder_add_string_value (b, (const char *) sqlite3_column_text (media, 1));
-      json_builder_set_member_name (b, "size");
-      json_builder_add_int_value (b, sqlite3_column_int64 (media, 2));
-      if (sqlite3_column_type (media, 3) != SQLITE_NULL)
-        add_time (b, "taken", sqlite3_column_int64 (media, 3));
-      json_builder_end_object (b);
+      g_autoptr(GDateTime) taken = column_time (media, 3);
+
+      g_ptr_array_add (visit->media,
+                       verval_wire_media_new ((const char *) sqlite3_column_text (media, 0),
+                                              (const char *) sqlite3_column_text (media, 1),
+                                              sqlite3_column_int64 (media, 2), taken));
     }
-  json_builder_end_array (b);
-  json_builder_end_object (b);
   if (rc != SQLITE_DONE)
     return NULL;
-  return json_builder_get_root (b);
+  return verval_wire_visit_to_json (visit);
 }
 
 static gpointer
@@ -888,7 +866,7 @@ db_read_batch (sqlite3       *db,
 
   rows = verval_store_prepare (db, "SELECT v.uuid, v.revision, h.family_id, v.form_id, v.form_version, v.answers, "
                       "  v.result_code, v.started_at, coalesce (v.finished_at, v.updated_at), "
-                      "  v.latitude, v.longitude, v.accuracy, v.location_source "
+                      "  v.latitude, v.longitude, v.accuracy, v.location_source, v.altitude, v.location_time "
                       "FROM visits v JOIN households h ON h.id = v.household_id "
                       "WHERE v.state = 'final' AND v.quarantined = 0 "
                       "  AND (coalesce (v.finished_at, v.updated_at), v.uuid) > (?1, ?2) "
@@ -918,7 +896,7 @@ db_read_batch (sqlite3       *db,
       gsize length;
       gint64 revision = sqlite3_column_int64 (rows, 1);
 
-      node = visit_to_json (db, rows, media, &reason);
+      node = visit_to_json (rows, media, &reason);
       if (node == NULL)
         {
           if (reason != NULL)
@@ -997,6 +975,35 @@ problems_text (JsonObject *result)
   return g_string_free (text, FALSE);
 }
 
+/* The refusal's codes, one a line and each once, kept beside its text so
+ * that a later version can tell the reasons apart. */
+static char *
+problem_codes (JsonObject *result)
+{
+  JsonNode *member = json_object_get_member (result, "errors");
+  JsonArray *errors = member != NULL && JSON_NODE_HOLDS_ARRAY (member) ? json_node_get_array (member) : NULL;
+  GString *codes = g_string_new (NULL);
+
+  for (guint i = 0; errors != NULL && i < json_array_get_length (errors); i++)
+    {
+      JsonNode *node = json_array_get_element (errors, i);
+      JsonNode *code = JSON_NODE_HOLDS_OBJECT (node)
+                       ? json_object_get_member (json_node_get_object (node), "code") : NULL;
+      g_autofree char *lines = NULL, *line = NULL;
+
+      if (code == NULL || !JSON_NODE_HOLDS_VALUE (code) || json_node_get_value_type (code) != G_TYPE_STRING)
+        continue;
+      lines = g_strconcat ("\n", codes->str, "\n", NULL);
+      line = g_strconcat ("\n", json_node_get_string (code), "\n", NULL);
+      if (strstr (lines, line) != NULL)
+        continue;
+      if (codes->len > 0)
+        g_string_append_c (codes, '\n');
+      g_string_append (codes, json_node_get_string (code));
+    }
+  return g_string_free (codes, FALSE);
+}
+
 /* Applies a batch's answer in one transaction: an acknowledgement is
  * recorded whole or (on a crash) not at all, and then sent again. */
 static gpointer
@@ -1011,7 +1018,7 @@ db_apply_outcomes (sqlite3       *db,
 
   if (!begin (db, error))
     return NULL;
-  refuse = verval_store_prepare (db, "UPDATE visits SET quarantined = 1, sync_error = ?3 "
+  refuse = verval_store_prepare (db, "UPDATE visits SET quarantined = 1, sync_error = ?3, refusal_codes = ?4 "
                         "WHERE uuid = ?1 AND revision = ?2 AND state = 'final'", error);
   unmark = refuse == NULL ? NULL :
     verval_store_prepare (db, "UPDATE visit_media SET uploaded = 0 WHERE sha256 = ?1", error);
@@ -1034,11 +1041,13 @@ db_apply_outcomes (sqlite3       *db,
       else if (g_str_equal (status, "rejected"))
         {
           g_autofree char *reason = problems_text (r);
+          g_autofree char *codes = problem_codes (r);
 
           sqlite3_reset (refuse);
           verval_store_bind_text (refuse, 1, uuid);
           sqlite3_bind_int64 (refuse, 2, revision);
           verval_store_bind_text (refuse, 3, reason);
+          verval_store_bind_text (refuse, 4, codes);
           ok = sqlite3_step (refuse) == SQLITE_DONE;
           if (!ok)
             verval_store_set_sqlite_error (error, db, "quarantine a visit");
@@ -1093,7 +1102,8 @@ db_release (sqlite3       *db,
             GError       **error)
 {
   ReleaseData *d = data;
-  sqlite3_stmt *stmt = verval_store_prepare (db, "UPDATE visits SET quarantined = 0, sync_error = '' "
+  sqlite3_stmt *stmt = verval_store_prepare (db, "UPDATE visits SET quarantined = 0, sync_error = '', "
+                                    "  refusal_codes = '' "
                                     "WHERE quarantined = 1 AND (?1 IS NULL OR uuid = ?1)", error);
 
   if (stmt == NULL)

@@ -78,20 +78,6 @@ G_DEFINE_TYPE (VervalVisitStore, verval_visit_store, G_TYPE_OBJECT)
 
 /* Store-thread side ------------------------------------------------------ */
 
-static gboolean
-step_done (sqlite3       *db,
-           sqlite3_stmt  *stmt,
-           const char    *what,
-           GError       **error)
-{
-  if (sqlite3_step (stmt) != SQLITE_DONE)
-    {
-      verval_store_set_sqlite_error (error, db, what);
-      return FALSE;
-    }
-  return TRUE;
-}
-
 static int
 read_synchronous (sqlite3 *db)
 {
@@ -145,7 +131,7 @@ update_household_state (sqlite3   *db,
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, household_id);
-  ok = step_done (db, stmt, "update household visit state", error);
+  ok = verval_store_step (db, stmt, "update household visit state", error);
   sqlite3_finalize (stmt);
   if (ok && sqlite3_changes (db) > 0)
     *changed = TRUE;
@@ -299,7 +285,7 @@ ensure_device_id (sqlite3  *db,
   if (stmt == NULL)
     return NULL;
   verval_store_bind_text (stmt, 1, fresh);
-  if (!step_done (db, stmt, "store device id", error))
+  if (!verval_store_step (db, stmt, "store device id", error))
     {
       sqlite3_finalize (stmt);
       return NULL;
@@ -437,7 +423,7 @@ start_in_thread (sqlite3       *db,
   sqlite3_bind_int64 (stmt, 6, verval_visit_get_updated_at (visit));
   verval_store_bind_text (stmt, 7, enumerator_id);
   verval_store_bind_text (stmt, 8, device_id);
-  ok = step_done (db, stmt, "insert visit", error);
+  ok = verval_store_step (db, stmt, "insert visit", error);
   sqlite3_finalize (stmt);
   ok = ok && update_household_state (db, data->household_id, &changed, error);
 
@@ -517,11 +503,7 @@ typedef struct {
   gint64            household_id;
   char             *answers;       /* JSON text, NULL keeps the stored one */
   int               result_code;
-  gboolean          has_location;
-  double            latitude;
-  double            longitude;
-  double            accuracy;
-  char             *location_source;
+  VervalLocationFix *location;     /* the first answered location field */
   VervalVisitState  from;
   VervalVisitState  to;
   RevisionRule      revision_rule;
@@ -536,7 +518,7 @@ snapshot_free (Snapshot *snapshot)
 {
   g_free (snapshot->uuid);
   g_free (snapshot->answers);
-  g_free (snapshot->location_source);
+  g_clear_pointer (&snapshot->location, verval_location_fix_free);
   g_clear_pointer (&snapshot->add, verval_visit_media_free);
   g_clear_pointer (&snapshot->remove, g_ptr_array_unref);
   g_free (snapshot);
@@ -578,7 +560,7 @@ insert_media (sqlite3                *db,
         sqlite3_bind_double (stmt, 11, media->accuracy);
     }
   sqlite3_bind_int64 (stmt, 12, media->added_at != 0 ? media->added_at : now);
-  ok = step_done (db, stmt, "insert visit photo", error);
+  ok = verval_store_step (db, stmt, "insert visit photo", error);
   sqlite3_finalize (stmt);
   return ok;
 }
@@ -599,7 +581,7 @@ delete_media (sqlite3     *db,
       sqlite3_reset (stmt);
       verval_store_bind_text (stmt, 1, uuid);
       verval_store_bind_text (stmt, 2, g_ptr_array_index (hashes, i));
-      if (!step_done (db, stmt, "delete visit photo", error))
+      if (!verval_store_step (db, stmt, "delete visit photo", error))
         {
           sqlite3_finalize (stmt);
           return FALSE;
@@ -699,6 +681,8 @@ write_snapshot (sqlite3   *db,
                   "  longitude = CASE WHEN ?1 IS NULL THEN longitude ELSE ?4 END, "
                   "  accuracy = CASE WHEN ?1 IS NULL THEN accuracy ELSE ?5 END, "
                   "  location_source = CASE WHEN ?1 IS NULL THEN location_source ELSE ?6 END, "
+                  "  altitude = CASE WHEN ?1 IS NULL THEN altitude ELSE ?12 END, "
+                  "  location_time = CASE WHEN ?1 IS NULL THEN location_time ELSE ?13 END, "
                   "  state = ?7, revision = ?8, "
                   "  finished_at = COALESCE (?9, finished_at), updated_at = ?10 "
                   "WHERE uuid = ?11",
@@ -708,13 +692,17 @@ write_snapshot (sqlite3   *db,
   verval_store_bind_text (stmt, 1, s->answers);
   if (s->result_code >= 0)
     sqlite3_bind_int (stmt, 2, s->result_code);
-  if (s->has_location)
+  if (s->location != NULL)
     {
-      sqlite3_bind_double (stmt, 3, s->latitude);
-      sqlite3_bind_double (stmt, 4, s->longitude);
-      if (s->accuracy >= 0)
-        sqlite3_bind_double (stmt, 5, s->accuracy);
-      verval_store_bind_text (stmt, 6, s->location_source);
+      sqlite3_bind_double (stmt, 3, s->location->latitude);
+      sqlite3_bind_double (stmt, 4, s->location->longitude);
+      if (verval_location_fix_has_accuracy (s->location))
+        sqlite3_bind_double (stmt, 5, s->location->accuracy_m);
+      verval_store_bind_text (stmt, 6, verval_location_source_to_string (s->location->source));
+      if (s->location->has_altitude)
+        sqlite3_bind_double (stmt, 12, s->location->altitude);
+      if (s->location->time != NULL)
+        sqlite3_bind_int64 (stmt, 13, g_date_time_to_unix (s->location->time));
     }
   verval_store_bind_text (stmt, 7, verval_visit_state_to_string (s->to));
   sqlite3_bind_int64 (stmt, 8, revision);
@@ -722,7 +710,7 @@ write_snapshot (sqlite3   *db,
     sqlite3_bind_int64 (stmt, 9, s->finished_at);
   sqlite3_bind_int64 (stmt, 10, s->now);
   verval_store_bind_text (stmt, 11, s->uuid);
-  ok = step_done (db, stmt, "update visit", error);
+  ok = verval_store_step (db, stmt, "update visit", error);
   sqlite3_finalize (stmt);
 
   if (ok)
@@ -1437,30 +1425,16 @@ snapshot_new (VervalVisitStore *self,
     {
       GPtrArray *sections = verval_form_get_sections (form);
 
-      for (guint i = 0; i < sections->len && !s->has_location; i++)
+      for (guint i = 0; i < sections->len && s->location == NULL; i++)
         {
           VervalFormSection *section = g_ptr_array_index (sections, i);
 
-          for (guint j = 0; j < section->fields->len && !s->has_location; j++)
+          for (guint j = 0; j < section->fields->len && s->location == NULL; j++)
             {
               VervalFormField *field = g_ptr_array_index (section->fields, j);
-              JsonNode *node = json_object_get_member (answers, field->id);
-              JsonObject *object;
 
-              if (field->type != VERVAL_FIELD_LOCATION || node == NULL ||
-                  !JSON_NODE_HOLDS_OBJECT (node))
-                continue;
-              object = json_node_get_object (node);
-              if (!json_object_has_member (object, "latitude") ||
-                  !json_object_has_member (object, "longitude"))
-                continue;
-              s->has_location = TRUE;
-              s->latitude = json_object_get_double_member (object, "latitude");
-              s->longitude = json_object_get_double_member (object, "longitude");
-              s->accuracy = json_object_has_member (object, "accuracy")
-                            ? json_object_get_double_member (object, "accuracy") : -1;
-              if (json_object_has_member (object, "source"))
-                s->location_source = g_strdup (json_object_get_string_member (object, "source"));
+              if (field->type == VERVAL_FIELD_LOCATION)
+                s->location = verval_location_fix_from_answer (json_object_get_member (answers, field->id));
             }
         }
     }

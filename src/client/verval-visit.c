@@ -89,6 +89,17 @@ verval_visit_media_free (VervalVisitMedia *media)
   g_free (media);
 }
 
+VervalLocationFix *
+verval_visit_media_get_fix (const VervalVisitMedia *media)
+{
+  g_return_val_if_fail (media != NULL, NULL);
+
+  if (!media->has_location)
+    return NULL;
+  return verval_location_fix_new (VERVAL_LOCATION_SOURCE_EXIF, media->latitude, media->longitude,
+                                  media->accuracy, media->taken);
+}
+
 gboolean
 verval_visit_state_can_change (VervalVisitState from,
                                VervalVisitState to)
@@ -478,59 +489,14 @@ verval_visit_set_answer (VervalVisit  *self,
   return TRUE;
 }
 
-static gboolean
-node_number (JsonNode *node,
-             double   *out)
-{
-  GType type;
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
-    return FALSE;
-  type = json_node_get_value_type (node);
-  if (type == G_TYPE_INT64)
-    *out = (double) json_node_get_int (node);
-  else if (type == G_TYPE_DOUBLE)
-    *out = json_node_get_double (node);
-  else
-    return FALSE;
-  return TRUE;
-}
-
-gboolean
+VervalLocationFix *
 verval_visit_get_location (VervalVisit *self,
-                           const char  *field_id,
-                           double      *latitude,
-                           double      *longitude,
-                           double      *accuracy,
-                           const char **source)
+                           const char  *field_id)
 {
-  JsonNode *node;
-  JsonObject *object;
-  double lat, lon, acc = -1;
+  g_return_val_if_fail (VERVAL_IS_VISIT (self), NULL);
+  g_return_val_if_fail (field_id != NULL, NULL);
 
-  g_return_val_if_fail (VERVAL_IS_VISIT (self), FALSE);
-  g_return_val_if_fail (field_id != NULL, FALSE);
-
-  node = json_object_get_member (self->answers, field_id);
-  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
-    return FALSE;
-  object = json_node_get_object (node);
-  if (!node_number (json_object_get_member (object, "latitude"), &lat) ||
-      !node_number (json_object_get_member (object, "longitude"), &lon))
-    return FALSE;
-  node_number (json_object_get_member (object, "accuracy"), &acc);
-
-  if (latitude != NULL)
-    *latitude = lat;
-  if (longitude != NULL)
-    *longitude = lon;
-  if (accuracy != NULL)
-    *accuracy = acc;
-  if (source != NULL)
-    *source = json_object_has_member (object, "source") &&
-              JSON_NODE_HOLDS_VALUE (json_object_get_member (object, "source"))
-              ? json_object_get_string_member (object, "source") : NULL;
-  return TRUE;
+  return verval_location_fix_from_answer (json_object_get_member (self->answers, field_id));
 }
 
 GPtrArray *

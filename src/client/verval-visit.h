@@ -9,6 +9,7 @@
 #include <json-glib/json-glib.h>
 
 #include "verval-household.h"
+#include "verval-location-fix.h"
 
 G_BEGIN_DECLS
 
@@ -49,6 +50,8 @@ GQuark            verval_visit_error_quark        (void);
 GType             verval_visit_media_get_type     (void);
 VervalVisitMedia *verval_visit_media_copy         (const VervalVisitMedia *media);
 void              verval_visit_media_free         (VervalVisitMedia       *media);
+/* The fix in the photo's GPS tags, or NULL when it has none. */
+VervalLocationFix *verval_visit_media_get_fix     (const VervalVisitMedia *media);
 
 /* Whether a visit may move from one state to the other:
  *   draft → final (finalize), final → sent (upload acknowledged),
@@ -100,14 +103,9 @@ gboolean          verval_visit_set_answer         (VervalVisit *self,
                                                    JsonNode    *value,
                                                    GError     **error);
 
-/* The answer of a location field as numbers; FALSE when unanswered.
- * accuracy is -1 when unknown; source may be NULL. */
-gboolean          verval_visit_get_location       (VervalVisit *self,
-                                                   const char  *field_id,
-                                                   double      *latitude,
-                                                   double      *longitude,
-                                                   double      *accuracy,
-                                                   const char **source);
+/* The answer of a location field as a fix, or NULL when unanswered. */
+VervalLocationFix *verval_visit_get_location      (VervalVisit *self,
+                                                   const char  *field_id);
 
 /* Of VervalVisitMedia, in the order they were added. */
 GPtrArray        *verval_visit_get_media          (VervalVisit *self);

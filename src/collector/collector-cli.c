@@ -627,7 +627,7 @@ cmd_export (int    argc,
   const GOptionEntry entries[] = {
     { "data-dir", 'd', 0, G_OPTION_ARG_FILENAME, &data_dir, "Data directory", "DIR" },
     { "format", 'f', 0, G_OPTION_ARG_STRING, &format, "csv or geojson", "FORMAT" },
-    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Write here instead of standard output", "FILE" },
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Write here instead of standard output (- for standard output)", "FILE" },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new ("- export stored visits");
@@ -650,7 +650,8 @@ cmd_export (int    argc,
       (visits = collector_store_list_visits (store, &error)) == NULL)
     return fail (error);
   out = g_str_equal (format, "csv") ? collector_export_csv (visits) : collector_export_geojson (visits);
-  if (output != NULL)
+  /* "-" is standard output, as for most commands */
+  if (output != NULL && !g_str_equal (output, "-"))
     {
       if (!g_file_set_contents (output, out->str, out->len, &error))
         return fail (error);

@@ -45,6 +45,16 @@ number (double value)
 {
   char buffer[G_ASCII_DTOSTR_BUF_SIZE];
 
+  /* the shortest text that reads back as the same double: -8.1123, not
+   * -8.1122999999999994, for the people who open the file */
+  for (int digits = 15; digits < 17; digits++)
+    {
+      g_autofree char *format = g_strdup_printf ("%%.%dg", digits);
+
+      g_ascii_formatd (buffer, sizeof buffer, format, value);
+      if (g_ascii_strtod (buffer, NULL) == value)
+        return g_strdup (buffer);
+    }
   return g_strdup (g_ascii_dtostr (buffer, sizeof buffer, value));
 }
 
@@ -195,8 +205,12 @@ collector_export_geojson (GPtrArray *visits)
             json_builder_add_null_value (b);
           else
             json_builder_add_double_value (b, v->accuracy);
+          /* null: a fix from an app that did not name its source */
           json_builder_set_member_name (b, "fix_source");
-          json_builder_add_string_value (b, v->fix_source);
+          if (v->fix_source != NULL)
+            json_builder_add_string_value (b, v->fix_source);
+          else
+            json_builder_add_null_value (b);
         }
       json_builder_set_member_name (b, "received_at");
       json_builder_add_string_value (b, received);

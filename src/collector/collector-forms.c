@@ -112,8 +112,8 @@ check_photos_listed (VervalForm     *form,
               g_autofree char *path = g_strconcat ("answers.", (const char *) m->data, NULL);
 
               g_ptr_array_add (problems,
-                               collector_problem_new ("media_not_listed", path,
-                                                      "Photo %s is answered but not in the media list", sha));
+                               verval_wire_problem_new ("media_not_listed", path,
+                                                        "Photo %s is answered but not in the media list", sha));
             }
         }
     }
@@ -137,18 +137,18 @@ collector_forms_check (CollectorForms *self,
   if (form == NULL)
     {
       g_ptr_array_add (problems,
-                       collector_problem_new ("unknown_form", "form.id",
-                                              "Form “%s” is not known to this collector", visit->form_id));
+                       verval_wire_problem_new ("unknown_form", "form.id",
+                                                "Form “%s” is not known to this collector", visit->form_id));
       return FALSE;
     }
   if (verval_form_get_version (form) != visit->form_version)
     {
       g_ptr_array_add (problems,
-                       collector_problem_new ("unknown_form_version", "form.version",
-                                              "Form “%s” version %" G_GINT64_FORMAT " is not known to this "
-                                              "collector (it has version %" G_GINT64_FORMAT ")",
-                                              visit->form_id, visit->form_version,
-                                              verval_form_get_version (form)));
+                       verval_wire_problem_new ("unknown_form_version", "form.version",
+                                                "Form “%s” version %" G_GINT64_FORMAT " is not known to this "
+                                                "collector (it has version %" G_GINT64_FORMAT ")",
+                                                visit->form_id, visit->form_version,
+                                                verval_form_get_version (form)));
       return FALSE;
     }
 
@@ -161,7 +161,7 @@ collector_forms_check (CollectorForms *self,
       if (issue->severity != VERVAL_SEVERITY_ERROR)
         continue;
       path = g_strconcat ("answers.", issue->field_id, NULL);
-      g_ptr_array_add (problems, collector_problem_new ("invalid_answer", path, "%s", issue->message));
+      g_ptr_array_add (problems, verval_wire_problem_new ("invalid_answer", path, "%s", issue->message));
     }
 
   /* the result travels twice (for indexing and inside the answers): they must agree */
@@ -172,8 +172,8 @@ collector_forms_check (CollectorForms *self,
       if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64 ||
           json_node_get_int (node) != visit->result_code)
         g_ptr_array_add (problems,
-                         collector_problem_new ("result_mismatch", "result_code",
-                                                "result_code does not match answers.result"));
+                         verval_wire_problem_new ("result_mismatch", "result_code",
+                                                  "result_code does not match answers.result"));
     }
   check_photos_listed (form, visit, answers, problems);
   return problems->len == before;

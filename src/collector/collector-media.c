@@ -28,6 +28,7 @@
 #include "collector-error.h"
 #include "collector-media.h"
 #include "collector-token.h"
+#include "verval-wire-visit.h"
 
 struct _CollectorMedia
 {
@@ -162,7 +163,7 @@ collector_media_get_path (CollectorMedia *self,
   char prefix[3];
 
   g_return_val_if_fail (COLLECTOR_IS_MEDIA (self), NULL);
-  g_return_val_if_fail (collector_is_sha256_hex (sha256), NULL);
+  g_return_val_if_fail (verval_wire_is_sha256_hex (sha256), NULL);
 
   prefix[0] = sha256[0];
   prefix[1] = sha256[1];
@@ -180,7 +181,7 @@ collector_media_has (CollectorMedia *self,
 
   g_return_val_if_fail (COLLECTOR_IS_MEDIA (self), FALSE);
 
-  if (!collector_is_sha256_hex (sha256))
+  if (!verval_wire_is_sha256_hex (sha256))
     return FALSE;
   path = collector_media_get_path (self, sha256);
   if (g_stat (path, &st) != 0 || !S_ISREG (st.st_mode))
@@ -270,7 +271,7 @@ collector_media_get_partial (CollectorMedia *self,
   GStatBuf st;
 
   g_return_val_if_fail (COLLECTOR_IS_MEDIA (self), FALSE);
-  g_return_val_if_fail (collector_is_sha256_hex (sha256), FALSE);
+  g_return_val_if_fail (verval_wire_is_sha256_hex (sha256), FALSE);
 
   *offset = 0;
   *busy = FALSE;
@@ -319,7 +320,7 @@ collector_media_upload_begin (CollectorMedia *self,
   int fd;
 
   g_return_val_if_fail (COLLECTOR_IS_MEDIA (self), NULL);
-  g_return_val_if_fail (collector_is_sha256_hex (sha256), NULL);
+  g_return_val_if_fail (verval_wire_is_sha256_hex (sha256), NULL);
 
   if (held != NULL)
     *held = 0;
@@ -495,7 +496,7 @@ collector_media_upload_finish (CollectorMediaUpload *upload,
 
   g_return_val_if_fail (upload != NULL, FALSE);
   g_return_val_if_fail (upload->fd >= 0, FALSE);
-  g_return_val_if_fail (collector_is_sha256_hex (expected_sha256), FALSE);
+  g_return_val_if_fail (verval_wire_is_sha256_hex (expected_sha256), FALSE);
 
   self = upload->media;
   if (!sync_and_close (upload, error))

@@ -24,6 +24,8 @@
 #include "collector-server.h"
 #include "collector-throttle.h"
 #include "collector-token.h"
+#include "verval-json.h"
+#include "verval-wire-visit.h"
 #include "collector-visit.h"
 #include "collector-wire.h"
 
@@ -199,7 +201,7 @@ route_for_path (const char *path,
     {
       const char *name = rest + strlen ("media/");
 
-      if (!collector_is_sha256_hex (name))
+      if (!verval_wire_is_sha256_hex (name))
         *bad_media_name = TRUE;
       else
         memcpy (media_name, name, 65);
@@ -977,18 +979,6 @@ query_int (Job        *job,
 }
 
 static void
-add_string_member (JsonBuilder *builder,
-                   const char  *name,
-                   const char  *value)
-{
-  json_builder_set_member_name (builder, name);
-  if (value != NULL)
-    json_builder_add_string_value (builder, value);
-  else
-    json_builder_add_null_value (builder);
-}
-
-static void
 add_time_member (JsonBuilder *builder,
                  const char  *name,
                  gint64       unix_seconds)
@@ -996,7 +986,7 @@ add_time_member (JsonBuilder *builder,
   g_autoptr(GDateTime) t = unix_seconds != 0 ? g_date_time_new_from_unix_utc (unix_seconds) : NULL;
   g_autofree char *text = t != NULL ? g_date_time_format_iso8601 (t) : NULL;
 
-  add_string_member (builder, name, text);
+  verval_json_add_string (builder, name, text);
 }
 
 static void
@@ -1008,7 +998,7 @@ handle_info (Job *job)
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "api_version");
   json_builder_add_int_value (b, 1);
-  add_string_member (b, "server_version", PACKAGE_VERSION);
+  verval_json_add_string (b, "server_version", PACKAGE_VERSION);
   add_time_member (b, "server_time", g_get_real_time () / G_USEC_PER_SEC);
   json_builder_set_member_name (b, "limits");
   json_builder_begin_object (b);
@@ -1095,12 +1085,12 @@ handle_enroll (Job *job)
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "device_id");
   json_builder_add_int_value (b, device->id);
-  add_string_member (b, "token", token);
+  verval_json_add_string (b, "token", token);
   json_builder_set_member_name (b, "enumerator");
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "id");
   json_builder_add_int_value (b, device->enumerator_id);
-  add_string_member (b, "name", device->enumerator_name);
+  verval_json_add_string (b, "name", device->enumerator_name);
   json_builder_end_object (b);
   json_builder_end_object (b);
   job_set_builder (job, SOUP_STATUS_CREATED, b);
@@ -1144,7 +1134,7 @@ end_page (Job         *job,
   g_autofree char *cursor_text = g_strdup_printf ("%" G_GINT64_FORMAT, next_cursor);
 
   json_builder_end_array (b);
-  add_string_member (b, "next_cursor", cursor_text);
+  verval_json_add_string (b, "next_cursor", cursor_text);
   json_builder_set_member_name (b, "more");
   json_builder_add_boolean_value (b, more);
   json_builder_end_object (b);
@@ -1202,13 +1192,13 @@ handle_reviews (Job *job)
       CollectorReview *r = g_ptr_array_index (page->reviews, i);
 
       json_builder_begin_object (b);
-      add_string_member (b, "visit_uuid", r->visit_uuid);
+      verval_json_add_string (b, "visit_uuid", r->visit_uuid);
       json_builder_set_member_name (b, "revision");
       json_builder_add_int_value (b, r->revision);
-      add_string_member (b, "household_id", r->household_id);
-      add_string_member (b, "decision", r->decision);
-      add_string_member (b, "comment", r->comment);
-      add_string_member (b, "reviewer", r->reviewer);
+      verval_json_add_string (b, "household_id", r->household_id);
+      verval_json_add_string (b, "decision", r->decision);
+      verval_json_add_string (b, "comment", r->comment);
+      verval_json_add_string (b, "reviewer", r->reviewer);
       add_time_member (b, "decided_at", r->decided_at);
       json_builder_end_object (b);
     }
@@ -1222,13 +1212,13 @@ add_outcome (JsonBuilder           *b,
              CollectorVisitOutcome *outcome)
 {
   json_builder_begin_object (b);
-  add_string_member (b, "uuid", uuid);
+  verval_json_add_string (b, "uuid", uuid);
   json_builder_set_member_name (b, "revision");
   if (revision > 0)
     json_builder_add_int_value (b, revision);
   else
     json_builder_add_null_value (b);
-  add_string_member (b, "status", collector_visit_status_to_string (outcome->status));
+  verval_json_add_string (b, "status", collector_visit_status_to_string (outcome->status));
   if (outcome->stored_revision > 0)
     {
       json_builder_set_member_name (b, "stored_revision");
@@ -1240,12 +1230,12 @@ add_outcome (JsonBuilder           *b,
       json_builder_begin_array (b);
       for (guint i = 0; i < outcome->problems->len; i++)
         {
-          CollectorProblem *p = g_ptr_array_index (outcome->problems, i);
+          VervalWireProblem *p = g_ptr_array_index (outcome->problems, i);
 
           json_builder_begin_object (b);
-          add_string_member (b, "code", p->code);
-          add_string_member (b, "field", p->field);
-          add_string_member (b, "message", p->message);
+          verval_json_add_string (b, "code", p->code);
+          verval_json_add_string (b, "field", p->field);
+          verval_json_add_string (b, "message", p->message);
           json_builder_end_object (b);
         }
       json_builder_end_array (b);
@@ -1306,7 +1296,7 @@ handle_visits (Job *job)
   for (guint i = 0; i < n; i++)
     {
       JsonNode *node = json_array_get_element (visits, i);
-      g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func ((GDestroyNotify) collector_problem_free);
+      g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func ((GDestroyNotify) verval_wire_problem_free);
       g_autoptr(CollectorVisit) visit = NULL;
       CollectorVisitOutcome *outcome = NULL;
       char *uuid = NULL;
@@ -1449,8 +1439,8 @@ media_reply (Job        *job,
   g_autoptr(JsonBuilder) b = json_builder_new ();
 
   json_builder_begin_object (b);
-  add_string_member (b, "sha256", job->media_name);
-  add_string_member (b, "status", what);
+  verval_json_add_string (b, "sha256", job->media_name);
+  verval_json_add_string (b, "status", what);
   /* a partial answers with how far it got, a complete photo with its size */
   json_builder_set_member_name (b, g_str_equal (what, "partial") ? "offset" : "size");
   json_builder_add_int_value (b, size);
@@ -1558,7 +1548,7 @@ handle_media_missing (Job *job)
       JsonNode *node = json_array_get_element (names, i);
 
       if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING ||
-          !collector_is_sha256_hex (json_node_get_string (node)))
+          !verval_wire_is_sha256_hex (json_node_get_string (node)))
         {
           g_set_error (&error, COLLECTOR_ERROR, COLLECTOR_ERROR_INVALID_MEDIA_NAME,
                        "sha256[%u] is not 64 lower-case hex digits", i);
@@ -1586,8 +1576,8 @@ handle_media_missing (Job *job)
       busy = busy && idle < (gint64) job->server->limits.upload_stale;
       state = busy ? "uploading" : offset > 0 ? "partial" : "missing";
       json_builder_begin_object (b);
-      add_string_member (b, "sha256", sha);
-      add_string_member (b, "state", state);
+      verval_json_add_string (b, "sha256", sha);
+      verval_json_add_string (b, "state", state);
       json_builder_set_member_name (b, "offset");
       json_builder_add_int_value (b, offset);
       json_builder_end_object (b);

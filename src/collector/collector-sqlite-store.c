@@ -1574,9 +1574,9 @@ do_submit_visits (CollectorSqliteStore *self,
         {
           outcome = collector_visit_outcome_new (COLLECTOR_VISIT_REJECTED);
           g_ptr_array_add (outcome->problems,
-                           collector_problem_new ("household_not_assigned", "household_id",
-                                                  "Household %s is not assigned to this enumerator",
-                                                  v->household_id));
+                           verval_wire_problem_new ("household_not_assigned", "household_id",
+                                                    "Household %s is not assigned to this enumerator",
+                                                    v->household_id));
           g_ptr_array_add (d->outcomes, outcome);
           continue;
         }
@@ -1599,8 +1599,8 @@ do_submit_visits (CollectorSqliteStore *self,
         {
           outcome = collector_visit_outcome_new (COLLECTOR_VISIT_REJECTED);
           g_ptr_array_add (outcome->problems,
-                           collector_problem_new ("visit_owned_by_other", "uuid",
-                                                  "Visit %s belongs to another enumerator", v->uuid));
+                           verval_wire_problem_new ("visit_owned_by_other", "uuid",
+                                                    "Visit %s belongs to another enumerator", v->uuid));
         }
       else if (exists && stored_revision == v->revision)
         {
@@ -1612,9 +1612,9 @@ do_submit_visits (CollectorSqliteStore *self,
           outcome = collector_visit_outcome_new (COLLECTOR_VISIT_REJECTED);
           outcome->stored_revision = stored_revision;
           g_ptr_array_add (outcome->problems,
-                           collector_problem_new ("stale_revision", "revision",
-                                                  "Revision %" G_GINT64_FORMAT " is older than the stored revision %" G_GINT64_FORMAT,
-                                                  v->revision, stored_revision));
+                           verval_wire_problem_new ("stale_revision", "revision",
+                                                    "Revision %" G_GINT64_FORMAT " is older than the stored revision %" G_GINT64_FORMAT,
+                                                    v->revision, stored_revision));
         }
       else
         {

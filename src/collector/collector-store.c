@@ -383,41 +383,13 @@ collector_visit_free (CollectorVisit *visit)
   g_free (visit);
 }
 
-CollectorProblem *
-collector_problem_new (const char *code,
-                       const char *field,
-                       const char *format,
-                       ...)
-{
-  CollectorProblem *problem = g_new0 (CollectorProblem, 1);
-  va_list args;
-
-  problem->code = g_strdup (code);
-  problem->field = g_strdup (field);
-  va_start (args, format);
-  problem->message = g_strdup_vprintf (format, args);
-  va_end (args);
-  return problem;
-}
-
-void
-collector_problem_free (CollectorProblem *problem)
-{
-  if (problem == NULL)
-    return;
-  g_free (problem->code);
-  g_free (problem->field);
-  g_free (problem->message);
-  g_free (problem);
-}
-
 CollectorVisitOutcome *
 collector_visit_outcome_new (CollectorVisitStatus status)
 {
   CollectorVisitOutcome *outcome = g_new0 (CollectorVisitOutcome, 1);
 
   outcome->status = status;
-  outcome->problems = g_ptr_array_new_with_free_func ((GDestroyNotify) collector_problem_free);
+  outcome->problems = g_ptr_array_new_with_free_func ((GDestroyNotify) verval_wire_problem_free);
   outcome->missing_media = g_ptr_array_new_with_free_func (g_free);
   return outcome;
 }

@@ -11,6 +11,8 @@
 
 #include <glib-object.h>
 
+#include "verval-wire-visit.h"
+
 G_BEGIN_DECLS
 
 typedef struct {
@@ -115,15 +117,9 @@ typedef enum {
 } CollectorVisitStatus;
 
 typedef struct {
-  char *code;      /* stable, documented */
-  char *field;     /* JSON path in the visit, or NULL */
-  char *message;   /* English, for logs and admins */
-} CollectorProblem;
-
-typedef struct {
   CollectorVisitStatus status;
   gint64               stored_revision;  /* revision the collector holds after this */
-  GPtrArray           *problems;         /* of CollectorProblem*, for REJECTED */
+  GPtrArray           *problems;         /* of VervalWireProblem*, for REJECTED */
   GPtrArray           *missing_media;    /* of char*, for MISSING_MEDIA */
 } CollectorVisitOutcome;
 
@@ -292,11 +288,6 @@ void collector_review_page_free      (CollectorReviewPage     *page);
 void collector_media_ref_free        (CollectorMediaRef       *ref);
 CollectorVisit *collector_visit_new  (void);
 void collector_visit_free            (CollectorVisit          *visit);
-CollectorProblem *collector_problem_new (const char *code,
-                                         const char *field,
-                                         const char *format,
-                                         ...) G_GNUC_PRINTF (3, 4);
-void collector_problem_free          (CollectorProblem        *problem);
 CollectorVisitOutcome *collector_visit_outcome_new (CollectorVisitStatus status);
 void collector_visit_outcome_free    (CollectorVisitOutcome   *outcome);
 const char *collector_visit_status_to_string (CollectorVisitStatus status);

@@ -137,18 +137,3 @@ collector_secret_hash (const char *secret)
 
   return g_compute_checksum_for_string (G_CHECKSUM_SHA256, secret, -1);
 }
-
-gboolean
-collector_is_sha256_hex (const char *text)
-{
-  guint i;
-
-  if (text == NULL)
-    return FALSE;
-  for (i = 0; text[i] != '\0'; i++)
-    {
-      if (!g_ascii_isdigit (text[i]) && !(text[i] >= 'a' && text[i] <= 'f'))
-        return FALSE;
-    }
-  return i == 64;
-}

@@ -25,6 +25,5 @@ char     *collector_enroll_code_new    (GError      **error);
 char     *collector_enroll_code_normalize (const char *code);
 /* Lower-case hex SHA-256 of the text: how tokens and codes are kept. */
 char     *collector_secret_hash        (const char   *secret);
-gboolean  collector_is_sha256_hex      (const char   *text);
 
 G_END_DECLS

@@ -11,11 +11,11 @@
 
 G_BEGIN_DECLS
 
-#define COLLECTOR_MAX_MEDIA_PER_VISIT 32
-
-/* Checks the shape of one visit object (docs/protocol.md, "Visit") and
- * returns it, or NULL with the reasons added to @problems. @uuid and
- * @revision receive what could be read, for the outcome, even on failure. */
+/* Decodes one visit object with the common codec (docs/protocol.md,
+ * "Visit"), checks it against this device and the photo size limit, and
+ * returns the store's record, or NULL with the reasons (VervalWireProblem*)
+ * added to @problems. @uuid and @revision receive what could be read, for
+ * the outcome, even on failure. */
 CollectorVisit *collector_visit_parse (JsonNode        *node,
                                        CollectorDevice *device,
                                        guint64          max_media_size,

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "verval-form-validate.h"
+#include "verval-json.h"
 #include "verval-nik.h"
 #include "verval-regions.h"
 
@@ -141,30 +142,6 @@ node_is_empty (JsonNode *node)
 }
 
 static gboolean
-node_number (JsonNode *node,
-             double   *out)
-{
-  GType type;
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
-    return FALSE;
-  type = json_node_get_value_type (node);
-  if (type != G_TYPE_INT64 && type != G_TYPE_DOUBLE)
-    return FALSE;
-  *out = json_node_get_double (node);
-  return isfinite (*out);
-}
-
-static const char *
-node_string (JsonNode *node)
-{
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
-      json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (node);
-}
-
-static gboolean
 check_range (Context               *ctx,
              const VervalFormField *field,
              double                 n)
@@ -190,7 +167,7 @@ check_number (Context               *ctx,
 {
   double n;
 
-  if (!node_number (node, &n))
+  if (!verval_json_number (node, &n))
     {
       add_error (ctx, field, g_strdup (field->type == VERVAL_FIELD_INTEGER
                                          ? _("Enter a whole number")
@@ -216,7 +193,7 @@ check_single_choice (Context               *ctx,
 {
   double n;
 
-  if (!node_number (node, &n) || n != floor (n) ||
+  if (!verval_json_number (node, &n) || n != floor (n) ||
       verval_form_field_lookup_option (field, (gint64) n) == NULL)
     {
       add_error (ctx, field, g_strdup (_("Choose one of the options")));
@@ -254,7 +231,7 @@ check_multiple_choice (Context               *ctx,
     {
       double code;
 
-      if (!node_number (json_array_get_element (array, i), &code) || code != floor (code) ||
+      if (!verval_json_number (json_array_get_element (array, i), &code) || code != floor (code) ||
           verval_form_field_lookup_option (field, (gint64) code) == NULL)
         {
           add_error (ctx, field, g_strdup (_("Choose one or more of the options")));
@@ -294,7 +271,7 @@ check_text (Context               *ctx,
             const VervalFormField *field,
             JsonNode              *node)
 {
-  const char *text = node_string (node);
+  const char *text = verval_json_string (node);
   g_autofree char *trimmed = NULL;
 
   if (text == NULL || !g_utf8_validate (text, -1, NULL))
@@ -346,7 +323,7 @@ check_date (Context               *ctx,
             const VervalFormField *field,
             JsonNode              *node)
 {
-  const char *text = node_string (node);
+  const char *text = verval_json_string (node);
   GDate date, limit;
 
   g_date_clear (&date, 1);
@@ -394,7 +371,7 @@ check_id_number (Context               *ctx,
                  JsonNode              *node)
 {
   g_autoptr(GError) error = NULL;
-  const char *text = node_string (node);
+  const char *text = verval_json_string (node);
   char digits[VERVAL_ID_LENGTH + 1];
   gboolean ok;
 
@@ -457,7 +434,7 @@ check_photo (Context               *ctx,
   n = json_array_get_length (array);
   for (guint i = 0; i < n; i++)
     {
-      const char *hash = node_string (json_array_get_element (array, i));
+      const char *hash = verval_json_string (json_array_get_element (array, i));
 
       if (hash == NULL || !is_sha256_hex (hash))
         {
@@ -492,9 +469,9 @@ check_location (Context               *ctx,
   const char *source, *timestamp;
 
   if (!JSON_NODE_HOLDS_OBJECT (node) ||
-      !node_number (json_object_get_member (object = json_node_get_object (node), "latitude"),
+      !verval_json_number (json_object_get_member (object = json_node_get_object (node), "latitude"),
                     &lat) ||
-      !node_number (json_object_get_member (object, "longitude"), &lon))
+      !verval_json_number (json_object_get_member (object, "longitude"), &lon))
     {
       add_error (ctx, field, g_strdup (_("Expected a location with latitude and longitude")));
       return NULL;
@@ -504,7 +481,7 @@ check_location (Context               *ctx,
       add_error (ctx, field, g_strdup (_("The latitude or longitude is out of range")));
       return NULL;
     }
-  has_accuracy = node_number (json_object_get_member (object, "accuracy"), &accuracy);
+  has_accuracy = verval_json_number (json_object_get_member (object, "accuracy"), &accuracy);
   if (has_accuracy && accuracy < 0)
     {
       add_error (ctx, field, g_strdup (_("The location accuracy cannot be negative")));
@@ -516,11 +493,11 @@ check_location (Context               *ctx,
   json_object_set_double_member (out, "longitude", lon);
   if (has_accuracy)
     json_object_set_double_member (out, "accuracy", accuracy);
-  if (node_number (json_object_get_member (object, "altitude"), &altitude))
+  if (verval_json_number (json_object_get_member (object, "altitude"), &altitude))
     json_object_set_double_member (out, "altitude", altitude);
-  if ((source = node_string (json_object_get_member (object, "source"))) != NULL)
+  if ((source = verval_json_string (json_object_get_member (object, "source"))) != NULL)
     json_object_set_string_member (out, "source", source);
-  if ((timestamp = node_string (json_object_get_member (object, "time"))) != NULL)
+  if ((timestamp = verval_json_string (json_object_get_member (object, "time"))) != NULL)
     json_object_set_string_member (out, "time", timestamp);
 
   if (field->warn_accuracy > 0)

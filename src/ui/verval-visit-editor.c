@@ -635,21 +635,20 @@ update_photos (FieldView *view)
 /* Location ------------------------------------------------------------------ */
 
 static const char *
-source_label (const char *source)
+source_label (VervalLocationSource source)
 {
-  VervalLocationSource s;
-
-  if (source == NULL || !verval_location_source_from_string (source, &s))
-    return _("Unknown source");
-  switch (s)
+  switch (source)
     {
-    case VERVAL_LOCATION_SOURCE_GPS_SERVICE:
+    case VERVAL_LOCATION_SOURCE_GPS:
+    case VERVAL_LOCATION_SOURCE_NETWORK:
       return _("Device location");
-    case VERVAL_LOCATION_SOURCE_PHOTO_EXIF:
+    case VERVAL_LOCATION_SOURCE_EXIF:
       return _("From a photo");
     case VERVAL_LOCATION_SOURCE_MANUAL:
-    default:
       return _("Entered by hand");
+    case VERVAL_LOCATION_SOURCE_UNKNOWN:
+    default:
+      return _("Unknown source");
     }
 }
 
@@ -671,25 +670,11 @@ photo_with_location (VervalVisitEditor *self)
 /* The location's own checks (a fix older than the visit, a poor GPS
  * accuracy), shown when the form has nothing to say. */
 static void
-location_checks (FieldView  *view,
-                 double      latitude,
-                 double      longitude,
-                 double      accuracy,
-                 const char *source)
+location_checks (FieldView               *view,
+                 const VervalLocationFix *fix)
 {
-  JsonNode *node = verval_visit_get_answer (view->editor->visit, view->field->id);
-  JsonObject *object = json_node_get_object (node);
-  g_autoptr(GDateTime) time = NULL;
-  g_autoptr(VervalLocationFix) fix = NULL;
   g_autoptr(GPtrArray) warnings = NULL;
-  VervalLocationSource kind = VERVAL_LOCATION_SOURCE_MANUAL;
 
-  if (json_object_has_member (object, "time") &&
-      JSON_NODE_HOLDS_VALUE (json_object_get_member (object, "time")))
-    time = g_date_time_new_from_iso8601 (json_object_get_string_member (object, "time"), NULL);
-  if (source != NULL)
-    verval_location_source_from_string (source, &kind);
-  fix = verval_location_fix_new (kind, latitude, longitude, accuracy, time);
   g_clear_pointer (&view->location_warning, g_free);
   if (verval_location_fix_check (fix, verval_visit_get_started (view->editor->visit), view->editor->reference,
                                  verval_visit_store_get_location_check_options (view->editor->visits),
@@ -702,24 +687,22 @@ static void
 update_location (FieldView *view)
 {
   VervalVisitEditor *self = view->editor;
-  double latitude, longitude, accuracy;
-  const char *source = NULL;
+  g_autoptr(VervalLocationFix) fix = verval_visit_get_location (self->visit, view->field->id);
 
-  if (verval_visit_get_location (self->visit, view->field->id, &latitude, &longitude,
-                                 &accuracy, &source))
+  if (fix != NULL)
     {
-      g_autofree char *title = g_strdup_printf ("%.6f, %.6f", latitude, longitude);
+      g_autofree char *title = g_strdup_printf ("%.6f, %.6f", fix->latitude, fix->longitude);
       g_autofree char *subtitle = NULL;
 
-      if (accuracy >= 0)
+      if (verval_location_fix_has_accuracy (fix))
         /* Translators: accuracy in metres, then where the location came from */
-        subtitle = g_strdup_printf (_("± %.0f m · %s"), accuracy, source_label (source));
+        subtitle = g_strdup_printf (_("± %.0f m · %s"), fix->accuracy_m, source_label (fix->source));
       else
         /* Translators: where the location came from */
-        subtitle = g_strdup_printf (_("Accuracy unknown · %s"), source_label (source));
+        subtitle = g_strdup_printf (_("Accuracy unknown · %s"), source_label (fix->source));
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (view->location_row), title);
       adw_action_row_set_subtitle (view->location_row, subtitle);
-      location_checks (view, latitude, longitude, accuracy, source);
+      location_checks (view, fix);
     }
   else
     {
@@ -734,27 +717,14 @@ update_location (FieldView *view)
   gtk_widget_set_sensitive (view->photo_location_button, photo_with_location (self) != NULL);
 }
 
+/* The answer holds the fix as the store, the sync and the collector read it
+ * (verval_location_fix_to_answer). */
 static void
 set_location_fix (FieldView               *view,
                   const VervalLocationFix *fix)
 {
-  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
-  JsonObject *object = json_object_new ();
+  g_autoptr(JsonNode) node = verval_location_fix_to_answer (fix);
 
-  json_object_set_double_member (object, "latitude", fix->latitude);
-  json_object_set_double_member (object, "longitude", fix->longitude);
-  if (fix->accuracy_m >= 0)
-    json_object_set_double_member (object, "accuracy", fix->accuracy_m);
-  if (fix->has_altitude)
-    json_object_set_double_member (object, "altitude", fix->altitude);
-  json_object_set_string_member (object, "source", verval_location_source_to_string (fix->source));
-  if (fix->time != NULL)
-    {
-      g_autofree char *time = g_date_time_format_iso8601 (fix->time);
-
-      json_object_set_string_member (object, "time", time);
-    }
-  json_node_take_object (node, object);
   set_answer (view->editor, view->field->id, node);
 }
 
@@ -798,13 +768,10 @@ photo_location_clicked_cb (GtkButton *button,
                            FieldView *view)
 {
   const VervalVisitMedia *media = photo_with_location (view->editor);
-  g_autoptr(VervalLocationFix) fix = NULL;
+  g_autoptr(VervalLocationFix) fix = media != NULL ? verval_visit_media_get_fix (media) : NULL;
 
-  if (media == NULL)
-    return;
-  fix = verval_location_fix_new (VERVAL_LOCATION_SOURCE_PHOTO_EXIF, media->latitude,
-                                 media->longitude, media->accuracy, media->taken);
-  set_location_fix (view, fix);
+  if (fix != NULL)
+    set_location_fix (view, fix);
 }
 
 static void
