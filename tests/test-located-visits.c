@@ -565,6 +565,50 @@ test_update_releases_refused (Fixture       *f,
   g_assert_cmpint (local (f, "SELECT count(*) FROM visits WHERE quarantined = 1"), ==, 2);
 }
 
+/* The collector of 0.1 stored the visits whose fix had no accuracy without
+ * a position (the app left the location out); the updated collector takes
+ * it from their answers when it starts. */
+static void
+test_collector_fills_old_fixes (Fixture       *f,
+                                gconstpointer  data)
+{
+  g_autoptr(VervalLocationFix) service = service_fix (-1, 51);
+  g_autofree char *photo_gps = write_gps_photo (f, 30, -1);
+  g_autofree char *plain1 = write_plain_photo (f, 31);
+  g_autofree char *plain2 = write_plain_photo (f, 32);
+  g_autofree char *by_service = NULL, *by_photo = NULL, *by_typed = NULL;
+  g_autofree char *db_path = g_build_filename (f->collector->data_dir, "collector.db", NULL);
+  g_autoptr(GHashTable) csv = NULL;
+  g_autoptr(GHashTable) geojson = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  sqlite3 *db = NULL;
+
+  enroll_and_pull (f);
+  by_service = record_visit (f, "HH-1", plain1, service);
+  by_photo = record_visit (f, "HH-2", photo_gps, NULL);
+  by_typed = record_visit (f, "HH-3", plain2, NULL);
+  sync_ok (f);
+  g_assert_cmpint (sync_collector_query_int (f->collector, "SELECT count(*) FROM visits"), ==, 3);
+
+  /* as the collector of 0.1 kept what the app of 0.1 sent */
+  sync_collector_stop (f->collector);
+  g_assert_cmpint (sqlite3_open (db_path, &db), ==, SQLITE_OK);
+  exec_sql (db, "UPDATE visits SET lat = NULL, lon = NULL, accuracy = NULL, altitude = NULL, "
+                "  fix_time = NULL, fix_source = NULL, "
+                "  answers = replace (replace (answers, '\"source\":\"gps\"', '\"source\":\"gps-service\"'), "
+                "    '\"source\":\"exif\"', '\"source\":\"photo-exif\"');"
+                "PRAGMA user_version = 1;");
+  sqlite3_close (db);
+  sync_collector_start (f->collector);
+
+  g_assert_cmpint (sync_collector_query_int (f->collector, "PRAGMA user_version"), ==, 2);
+  csv = export_csv (f);
+  geojson = export_geojson (f, &root);
+  assert_exported (csv, geojson, by_service, -8.1123, 115.0912, NONE, 51, "gps");
+  assert_exported (csv, geojson, by_photo, -8.1131, 115.0507, NONE, NONE, "exif");
+  assert_exported (csv, geojson, by_typed, -8.1140, 115.0921, NONE, NONE, "manual");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -577,6 +621,7 @@ main (int    argc,
 #define ADD(path, data, func) \
   g_test_add (path, Fixture, data, fixture_setup, func, fixture_teardown)
   ADD ("/located-visits/every-source", NULL, test_every_source);
+  ADD ("/located-visits/collector-fills-old-fixes", NULL, test_collector_fills_old_fixes);
   ADD ("/located-visits/update-releases-refused/english", "The recorded location is not valid.",
        test_update_releases_refused);
   ADD ("/located-visits/update-releases-refused/indonesian", "Lokasi yang tercatat tidak sah.",

@@ -377,6 +377,35 @@ static const char *migrations[] = {
   "  decided_at INTEGER NOT NULL"
   ") STRICT;"
   "CREATE INDEX reviews_pull ON reviews (enumerator_id, seq);",
+  /* 2: apps before 0.2 sent a fix without an accuracy (typed ones, most
+   * photos' and some of the location service's) without the visit's
+   * location member, so those visits were stored without a position,
+   * although their answers hold it. Take it from there: the first answer
+   * that is a position on Earth, with the source names of that version
+   * ("gps-service", "photo-exif") turned into the protocol's. */
+  "UPDATE visits SET"
+  "  lat = json_extract (f.loc, '$.latitude'),"
+  "  lon = json_extract (f.loc, '$.longitude'),"
+  "  accuracy = CASE WHEN json_type (f.loc, '$.accuracy') IN ('integer', 'real')"
+  "                   AND json_extract (f.loc, '$.accuracy') >= 0"
+  "             THEN json_extract (f.loc, '$.accuracy') END,"
+  "  altitude = CASE WHEN json_type (f.loc, '$.altitude') IN ('integer', 'real')"
+  "             THEN json_extract (f.loc, '$.altitude') END,"
+  "  fix_time = CASE WHEN json_type (f.loc, '$.time') = 'text' THEN json_extract (f.loc, '$.time') END,"
+  "  fix_source = CASE json_extract (f.loc, '$.source')"
+  "               WHEN 'gps-service' THEN 'gps' WHEN 'photo-exif' THEN 'exif'"
+  "               WHEN 'gps' THEN 'gps' WHEN 'network' THEN 'network'"
+  "               WHEN 'manual' THEN 'manual' WHEN 'exif' THEN 'exif' END "
+  "FROM (SELECT v.uuid AS uuid,"
+  "        (SELECT a.value FROM json_each (v.answers) AS a"
+  "         WHERE a.type = 'object'"
+  "           AND json_type (a.value, '$.latitude') IN ('integer', 'real')"
+  "           AND json_type (a.value, '$.longitude') IN ('integer', 'real')"
+  "           AND json_extract (a.value, '$.latitude') BETWEEN -90 AND 90"
+  "           AND json_extract (a.value, '$.longitude') BETWEEN -180 AND 180"
+  "         ORDER BY a.id LIMIT 1) AS loc"
+  "      FROM visits v WHERE v.lat IS NULL AND json_valid (v.answers)) AS f "
+  "WHERE visits.uuid = f.uuid AND f.loc IS NOT NULL;",
 };
 
 static gboolean
