@@ -6,6 +6,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "fake-geoclue.h"
 #include "verval-location.h"
 
 /* --- manual entry ------------------------------------------------------- */
@@ -456,160 +457,12 @@ service_result_clear (ServiceResult *r)
   g_clear_error (&r->error);
 }
 
-/* A stand-in for the GeoClue daemon on a private bus: it either takes the
- * calls and never answers, like a hung daemon, or serves one position. */
-#define MANAGER_PATH "/org/freedesktop/GeoClue2/Manager"
-#define CLIENT_PATH "/org/freedesktop/GeoClue2/Client/1"
-#define LOCATION_PATH "/org/freedesktop/GeoClue2/Client/1/Location/1"
-#define FIX_UNIX_TIME G_GINT64_CONSTANT (1795312800)  /* 2026-11-22 02:00 UTC */
-
-static const char fake_geoclue_xml[] =
-  "<node>"
-  "  <interface name='org.freedesktop.GeoClue2.Manager'>"
-  "    <method name='GetClient'><arg name='client' type='o' direction='out'/></method>"
-  "    <method name='CreateClient'><arg name='client' type='o' direction='out'/></method>"
-  "    <method name='DeleteClient'><arg name='client' type='o' direction='in'/></method>"
-  "    <property name='InUse' type='b' access='read'/>"
-  "    <property name='AvailableAccuracyLevel' type='u' access='read'/>"
-  "  </interface>"
-  "  <interface name='org.freedesktop.GeoClue2.Client'>"
-  "    <method name='Start'/>"
-  "    <method name='Stop'/>"
-  "    <signal name='LocationUpdated'><arg name='old' type='o'/><arg name='new' type='o'/></signal>"
-  "    <property name='Location' type='o' access='read'/>"
-  "    <property name='DistanceThreshold' type='u' access='readwrite'/>"
-  "    <property name='TimeThreshold' type='u' access='readwrite'/>"
-  "    <property name='DesktopId' type='s' access='readwrite'/>"
-  "    <property name='RequestedAccuracyLevel' type='u' access='readwrite'/>"
-  "    <property name='Active' type='b' access='read'/>"
-  "  </interface>"
-  "  <interface name='org.freedesktop.GeoClue2.Location'>"
-  "    <property name='Latitude' type='d' access='read'/>"
-  "    <property name='Longitude' type='d' access='read'/>"
-  "    <property name='Accuracy' type='d' access='read'/>"
-  "    <property name='Altitude' type='d' access='read'/>"
-  "    <property name='Speed' type='d' access='read'/>"
-  "    <property name='Heading' type='d' access='read'/>"
-  "    <property name='Description' type='s' access='read'/>"
-  "    <property name='Timestamp' type='(tt)' access='read'/>"
-  "  </interface>"
-  "</node>";
-
-typedef struct {
-  gboolean   hang;
-  gboolean   started;
-  char      *desktop_id;
-  GPtrArray *swallowed;
-} FakeGeoClue;
-
-static void
-fake_method_call (GDBusConnection       *connection,
-                  const char            *sender,
-                  const char            *object_path,
-                  const char            *interface_name,
-                  const char            *method_name,
-                  GVariant              *parameters,
-                  GDBusMethodInvocation *invocation,
-                  gpointer               user_data)
-{
-  FakeGeoClue *fake = user_data;
-
-  if (fake->hang)
-    {
-      g_ptr_array_add (fake->swallowed, g_object_ref (invocation));
-      return;
-    }
-  if (g_str_equal (method_name, "GetClient") || g_str_equal (method_name, "CreateClient"))
-    {
-      g_dbus_method_invocation_return_value (invocation, g_variant_new ("(o)", CLIENT_PATH));
-      return;
-    }
-  g_dbus_method_invocation_return_value (invocation, NULL);
-  if (g_str_equal (method_name, "Start"))
-    {
-      fake->started = TRUE;
-      g_dbus_connection_emit_signal (connection, NULL, CLIENT_PATH, "org.freedesktop.GeoClue2.Client",
-                                     "LocationUpdated", g_variant_new ("(oo)", "/", LOCATION_PATH), NULL);
-    }
-}
-
-static GVariant *
-fake_get_property (GDBusConnection *connection,
-                   const char      *sender,
-                   const char      *object_path,
-                   const char      *interface_name,
-                   const char      *property_name,
-                   GError         **error,
-                   gpointer         user_data)
-{
-  FakeGeoClue *fake = user_data;
-  const struct { const char *name; double value; } doubles[] = {
-    { "Latitude", -8.1123 }, { "Longitude", 115.0912 }, { "Accuracy", 12.5 },
-    { "Altitude", 35.0 }, { "Speed", -1 }, { "Heading", -1 },
-  };
-
-  for (guint i = 0; i < G_N_ELEMENTS (doubles); i++)
-    if (g_str_equal (property_name, doubles[i].name))
-      return g_variant_new_double (doubles[i].value);
-  if (g_str_equal (property_name, "Timestamp"))
-    return g_variant_new ("(tt)", (guint64) FIX_UNIX_TIME, (guint64) 250000);
-  if (g_str_equal (property_name, "Description"))
-    return g_variant_new_string ("");
-  if (g_str_equal (property_name, "Location"))
-    return g_variant_new_object_path (fake->started ? LOCATION_PATH : "/");
-  if (g_str_equal (property_name, "DesktopId"))
-    return g_variant_new_string (fake->desktop_id ? fake->desktop_id : "");
-  if (g_str_equal (property_name, "InUse") || g_str_equal (property_name, "Active"))
-    return g_variant_new_boolean (fake->started);
-  return g_variant_new_uint32 (g_str_equal (property_name, "AvailableAccuracyLevel")
-                               || g_str_equal (property_name, "RequestedAccuracyLevel") ? 8 : 0);
-}
-
-static gboolean
-fake_set_property (GDBusConnection *connection,
-                   const char      *sender,
-                   const char      *object_path,
-                   const char      *interface_name,
-                   const char      *property_name,
-                   GVariant        *value,
-                   GError         **error,
-                   gpointer         user_data)
-{
-  FakeGeoClue *fake = user_data;
-
-  if (g_str_equal (property_name, "DesktopId"))
-    {
-      g_free (fake->desktop_id);
-      fake->desktop_id = g_variant_dup_string (value, NULL);
-    }
-  return TRUE;
-}
-
-static const GDBusInterfaceVTable fake_vtable = { fake_method_call, fake_get_property, fake_set_property, { 0 } };
-
-static void
-on_name_acquired (GDBusConnection *connection,
-                  const char      *name,
-                  gpointer         user_data)
-{
-  *(gboolean *) user_data = TRUE;
-}
-
 static void
 test_service_states (void)
 {
-  g_autoptr(GTestDBus) bus = NULL;
-  g_autoptr(GDBusConnection) geoclue = NULL;
-  g_autoptr(GDBusConnection) system = NULL;
-  g_autoptr(GDBusNodeInfo) info = NULL;
   g_autoptr(GCancellable) cancellable = NULL;
   g_autoptr(GDateTime) expected_time = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *daemon = NULL;
-  FakeGeoClue fake = { TRUE, FALSE, NULL, g_ptr_array_new_with_free_func (g_object_unref) };
-  const char *paths[] = { MANAGER_PATH, CLIENT_PATH, LOCATION_PATH };
-  guint object_ids[3], owner_id;
-  gboolean acquired = FALSE;
+  FakeGeoClue *fake;
   ServiceResult r;
 
   /* No system bus at all (a minimal container): told at once. */
@@ -619,49 +472,22 @@ test_service_states (void)
   g_assert_cmpint (r.elapsed_us, <, 5 * G_USEC_PER_SEC);
   service_result_clear (&r);
 
-  daemon = g_find_program_in_path ("dbus-daemon");
-  if (daemon == NULL)
-    {
-      g_ptr_array_unref (fake.swallowed);
-      g_test_skip ("dbus-daemon is needed for the rest");
-      return;
-    }
-
   /* A system bus without GeoClue on it: told at once, not after 30 s. */
-  bus = g_test_dbus_new (G_TEST_DBUS_NONE);
-  g_test_dbus_up (bus);
-  g_setenv ("DBUS_SYSTEM_BUS_ADDRESS", g_test_dbus_get_bus_address (bus), TRUE);
+  fake = fake_geoclue_new_bus ();
+  if (fake == NULL)
+    return;
   request_fix (30, NULL, 0, &r);
   g_assert_error (r.error, VERVAL_LOCATION_ERROR, VERVAL_LOCATION_ERROR_NO_SERVICE);
   g_assert_cmpint (r.elapsed_us, <, 5 * G_USEC_PER_SEC);
   service_result_clear (&r);
 
-  /* Our GeoClue takes the name. */
-  geoclue = g_dbus_connection_new_for_address_sync (g_test_dbus_get_bus_address (bus),
-                                                    G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT
-                                                    | G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
-                                                    NULL, NULL, &error);
-  g_assert_no_error (error);
-  info = g_dbus_node_info_new_for_xml (fake_geoclue_xml, &error);
-  g_assert_no_error (error);
-  for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
-    {
-      object_ids[i] = g_dbus_connection_register_object (geoclue, paths[i], info->interfaces[i],
-                                                         &fake_vtable, &fake, NULL, &error);
-      g_assert_no_error (error);
-    }
-  owner_id = g_bus_own_name_on_connection (geoclue, "org.freedesktop.GeoClue2",
-                                           G_BUS_NAME_OWNER_FLAGS_NONE,
-                                           on_name_acquired, NULL, &acquired, NULL);
-  while (!acquired)
-    g_main_context_iteration (NULL, TRUE);
-
-  /* It hangs: the timeout answers. */
+  /* Our GeoClue takes the name, and hangs: the timeout answers. */
+  fake_geoclue_serve (fake, TRUE);
   request_fix (1, NULL, 0, &r);
   g_assert_error (r.error, VERVAL_LOCATION_ERROR, VERVAL_LOCATION_ERROR_TIMEOUT);
   g_assert_cmpint (r.elapsed_us, >=, G_USEC_PER_SEC / 2);
   g_assert_cmpint (r.elapsed_us, <, 5 * G_USEC_PER_SEC);
-  g_assert_cmpuint (fake.swallowed->len, >=, 1);  /* it did reach our GeoClue */
+  g_assert_cmpuint (fake_geoclue_get_n_swallowed (fake), >=, 1);  /* it did reach our GeoClue */
   service_result_clear (&r);
 
   /* The caller gives up first. */
@@ -672,13 +498,11 @@ test_service_states (void)
   service_result_clear (&r);
 
   /* Answer what was swallowed, so the abandoned requests can finish. */
-  for (guint i = 0; i < fake.swallowed->len; i++)
-    g_dbus_method_invocation_return_dbus_error (g_object_ref (fake.swallowed->pdata[i]),
-                                                "org.freedesktop.DBus.Error.Failed", "test over");
+  fake_geoclue_release (fake);
   spin (300);
 
   /* It works: one fix, with everything GeoClue said about it. */
-  fake.hang = FALSE;
+  fake_geoclue_set_hang (fake, FALSE);
   memset (&r, 0, sizeof r);
   r.start = g_get_monotonic_time ();
   verval_location_service_get_fix_async ("id.verval.Verval.Devel", 10, NULL, on_fix, &r);
@@ -694,22 +518,11 @@ test_service_states (void)
   g_assert_cmpfloat (r.fix->altitude, ==, 35.0);
   expected_time = g_date_time_new_utc (2026, 11, 22, 2, 0, 0.25);
   g_assert_true (g_date_time_equal (r.fix->time, expected_time));
-  g_assert_cmpstr (fake.desktop_id, ==, "id.verval.Verval.Devel");
+  g_assert_cmpstr (fake_geoclue_get_desktop_id (fake), ==, "id.verval.Verval.Devel");
   service_result_clear (&r);
   spin (100);
 
-  g_bus_unown_name (owner_id);
-  for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
-    g_dbus_connection_unregister_object (geoclue, object_ids[i]);
-  g_dbus_connection_close_sync (geoclue, NULL, NULL);
-  g_ptr_array_unref (fake.swallowed);
-  g_free (fake.desktop_id);
-
-  /* The shared system-bus connection must outlive our bus quietly. */
-  system = g_bus_get_sync (G_BUS_TYPE_SYSTEM, NULL, NULL);
-  if (system != NULL)
-    g_dbus_connection_set_exit_on_close (system, FALSE);
-  g_test_dbus_down (bus);
+  fake_geoclue_free (fake);
 }
 
 int

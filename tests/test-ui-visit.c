@@ -14,6 +14,8 @@
 #include <locale.h>
 #include <string.h>
 
+#include "fake-geoclue.h"
+#include "photo-fixture.h"
 #include "ui-test-utils.h"
 #include "verval-camera-dialog.h"
 #include "verval-household-visits.h"
@@ -624,6 +626,129 @@ test_draft_continues (Fixture       *f,
   g_assert_true (ui_test_wait_for (editor_gone, f));
 }
 
+/* The fix as the store keeps it and the sync reads it. */
+static char *
+stored_fix (Fixture *f)
+{
+  return query_text (f, "SELECT location_source || ' ' || printf ('%.4f %.4f', latitude, longitude) || ' ' || "
+                        "  coalesce (accuracy, 'unknown') || ' ' || coalesce (altitude, 'unknown') || ' ' || "
+                        "  (location_time IS NOT NULL) || ' ' || json_extract (answers, '$.location.source') "
+                        "FROM visits");
+}
+
+typedef struct {
+  Fixture    *f;
+  const char *expect;
+} StoredWait;
+
+static gboolean
+stored_fix_is (gpointer data)
+{
+  StoredWait *wait = data;
+  g_autofree char *text = stored_fix (wait->f);
+
+  return g_strcmp0 (text, wait->expect) == 0;
+}
+
+static void
+wait_stored_fix (Fixture    *f,
+                 const char *expect)
+{
+  StoredWait wait = { f, expect };
+
+  if (!ui_test_wait_for (stored_fix_is, &wait))
+    {
+      g_autofree char *seen = stored_fix (f);
+
+      g_error ("stored fix: %s, not %s", seen, expect);
+    }
+}
+
+static gboolean
+photo_button_ready (gpointer data)
+{
+  return gtk_widget_get_sensitive (find_button (data, "location", "image-x-generic-symbolic"));
+}
+
+static void
+on_attached (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_nonnull (verval_visit_store_attach_photo_finish (VERVAL_VISIT_STORE (source), result, &error));
+  g_assert_no_error (error);
+  *(gboolean *) user_data = TRUE;
+}
+
+/* The location's buttons write what the sync sends and the collector
+ * accepts: the location service's fix through a stand-in GeoClue, then a
+ * photo's GPS tags, each with the protocol's name for its source. */
+static void
+test_location_sources (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(VervalVisitStore) store = NULL;
+  g_autofree char *photo = NULL;
+  g_autofree char *row = NULL;
+  const VervalFormField *field = verval_form_lookup_field (f->form, "location");
+  VervalVisitEditor *editor;
+  FakeGeoClue *fake;
+  ExifData *exif;
+  gboolean attached = FALSE;
+  double accuracy = 7;
+
+  fake = fake_geoclue_new_bus ();
+  if (fake == NULL)
+    return;
+  fake_geoclue_serve (fake, FALSE);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->visits), "visits.start", NULL));
+  g_assert_true (ui_test_wait_for (editor_shown, f));
+  editor = verval_household_visits_get_editor (f->visits);
+  choose (editor, "result", 0);
+  g_assert_true (verval_visit_editor_show_section (editor, field->section->id));
+  ui_test_settle ();
+
+  /* "Get Location": the service's fix, whole */
+  gtk_widget_activate (find_button (editor, "location", "find-location-symbolic"));
+  wait_stored_fix (f, "gps -8.1123 115.0912 12.5 35.0 1 gps");
+  /* and the row says how good it is and where it came from */
+  {
+    g_autoptr(GPtrArray) rows = ui_test_find_widgets (field_widget (editor, "location"), ADW_TYPE_ACTION_ROW, FALSE);
+
+    for (guint i = 0; i < rows->len && row == NULL; i++)
+      {
+        const char *subtitle = adw_action_row_get_subtitle (rows->pdata[i]);
+
+        if (subtitle != NULL && strstr (subtitle, "12 m") != NULL)
+          row = g_strdup (subtitle);
+      }
+    g_assert_nonnull (row);
+    g_assert_nonnull (strstr (row, f->indonesian ? "Lokasi perangkat" : "Device location"));
+  }
+
+  /* A photo with GPS tags makes "From Photo" usable; it takes the tags */
+  photo = g_build_filename (f->dir, "gps.jpg", NULL);
+  exif = fixture_exif_new ();
+  fixture_exif_set_gps (exif, -8.1131, 115.0507, FALSE);
+  fixture_exif_set_rationals (exif, EXIF_IFD_GPS, EXIF_TAG_GPS_H_POSITIONING_ERROR, &accuracy, 1);
+  g_free (fixture_write_photo (f->dir, "gps.jpg", 800, 600, 7, exif));
+  exif_data_unref (exif);
+  store = verval_visit_store_new (f->store);
+  verval_visit_store_attach_photo_async (store, verval_visit_editor_get_visit (editor), "photo_house_front",
+                                         photo, NULL, on_attached, &attached);
+  g_assert_true (ui_test_wait_for (is_true, &attached));
+  g_assert_true (ui_test_wait_for (photo_button_ready, editor));
+  gtk_widget_activate (find_button (editor, "location", "image-x-generic-symbolic"));
+  wait_stored_fix (f, "exif -8.1131 115.0507 7.0 unknown 0 exif");
+
+  gtk_window_close (GTK_WINDOW (editor));
+  g_assert_true (ui_test_wait_for (editor_gone, f));
+  fake_geoclue_free (fake);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -633,6 +758,8 @@ main (int   argc,
 
   g_test_add ("/ui/visit/full", Fixture, NULL, fixture_setup, test_full_visit, fixture_teardown);
   g_test_add ("/ui/visit/draft-continues", Fixture, NULL, fixture_setup, test_draft_continues,
+              fixture_teardown);
+  g_test_add ("/ui/visit/location-sources", Fixture, NULL, fixture_setup, test_location_sources,
               fixture_teardown);
 
   return g_test_run ();
