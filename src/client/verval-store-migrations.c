@@ -260,7 +260,7 @@ rename_source_columns (sqlite3  *db,
   return ok;
 }
 
-/* A refusal names one reason a line (verval-sync.c, problems_text); the
+/* A refusal names one reason a line (verval-sync.c, describe_refusal); the
  * location's line is enough: the collector checks the others again. */
 static gboolean
 release_refused_locations (sqlite3  *db,

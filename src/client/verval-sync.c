@@ -944,64 +944,54 @@ typedef struct {
   GPtrArray *missing;   /* char*: hashes the collector lacks */
 } OutcomeData;
 
-static char *
-problems_text (JsonObject *result)
+/* Adds line to a text of lines unless it holds it already: the same
+ * sentence for ten bad answers is noise. */
+static void
+append_line_once (GString    *text,
+                  const char *line)
 {
-  JsonArray *errors = json_object_has_member (result, "errors") &&
-                      JSON_NODE_HOLDS_ARRAY (json_object_get_member (result, "errors"))
-                      ? json_object_get_array_member (result, "errors") : NULL;
-  GString *text = g_string_new (NULL);
+  g_autofree char *lines = g_strconcat ("\n", text->str, "\n", NULL);
+  g_autofree char *bounded = g_strconcat ("\n", line, "\n", NULL);
 
-  for (guint i = 0; errors != NULL && i < json_array_get_length (errors); i++)
-    {
-      JsonNode *node = json_array_get_element (errors, i);
-      JsonObject *p = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
-      g_autofree char *line = NULL;
-
-      if (p == NULL)
-        continue;
-      line = verval_sync_message_for_problem (json_object_get_string_member_with_default (p, "code", NULL),
-                                              json_object_get_string_member_with_default (p, "field", NULL),
-                                              json_object_get_string_member_with_default (p, "message", NULL));
-      /* the same sentence for ten bad answers is noise */
-      if (strstr (text->str, line) != NULL)
-        continue;
-      if (text->len > 0)
-        g_string_append_c (text, '\n');
-      g_string_append (text, line);
-    }
-  if (text->len == 0)
-    g_string_append (text, _("The server refused this visit."));
-  return g_string_free (text, FALSE);
+  if (strstr (lines, bounded) != NULL)
+    return;
+  if (text->len > 0)
+    g_string_append_c (text, '\n');
+  g_string_append (text, line);
 }
 
-/* The refusal's codes, one a line and each once, kept beside its text so
- * that a later version can tell the reasons apart. */
+/* A refusal as the coordinator reads it, one reason a line, and its codes,
+ * one a line and each once, kept beside it so that a later version can
+ * tell the reasons apart without reading translated text. */
 static char *
-problem_codes (JsonObject *result)
+describe_refusal (JsonObject  *result,
+                  char       **codes_out)
 {
   JsonNode *member = json_object_get_member (result, "errors");
   JsonArray *errors = member != NULL && JSON_NODE_HOLDS_ARRAY (member) ? json_node_get_array (member) : NULL;
+  GString *text = g_string_new (NULL);
   GString *codes = g_string_new (NULL);
 
   for (guint i = 0; errors != NULL && i < json_array_get_length (errors); i++)
     {
       JsonNode *node = json_array_get_element (errors, i);
-      JsonNode *code = JSON_NODE_HOLDS_OBJECT (node)
-                       ? json_object_get_member (json_node_get_object (node), "code") : NULL;
-      g_autofree char *lines = NULL, *line = NULL;
+      JsonObject *p = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+      const char *code;
+      g_autofree char *line = NULL;
 
-      if (code == NULL || !JSON_NODE_HOLDS_VALUE (code) || json_node_get_value_type (code) != G_TYPE_STRING)
+      if (p == NULL)
         continue;
-      lines = g_strconcat ("\n", codes->str, "\n", NULL);
-      line = g_strconcat ("\n", json_node_get_string (code), "\n", NULL);
-      if (strstr (lines, line) != NULL)
-        continue;
-      if (codes->len > 0)
-        g_string_append_c (codes, '\n');
-      g_string_append (codes, json_node_get_string (code));
+      code = verval_json_string (json_object_get_member (p, "code"));
+      line = verval_sync_message_for_problem (code, verval_json_string (json_object_get_member (p, "field")),
+                                              verval_json_string (json_object_get_member (p, "message")));
+      append_line_once (text, line);
+      if (code != NULL)
+        append_line_once (codes, code);
     }
-  return g_string_free (codes, FALSE);
+  if (text->len == 0)
+    g_string_append (text, _("The server refused this visit."));
+  *codes_out = g_string_free (codes, FALSE);
+  return g_string_free (text, FALSE);
 }
 
 /* Applies a batch's answer in one transaction: an acknowledgement is
@@ -1040,8 +1030,8 @@ db_apply_outcomes (sqlite3       *db,
         }
       else if (g_str_equal (status, "rejected"))
         {
-          g_autofree char *reason = problems_text (r);
-          g_autofree char *codes = problem_codes (r);
+          g_autofree char *codes = NULL;
+          g_autofree char *reason = describe_refusal (r, &codes);
 
           sqlite3_reset (refuse);
           verval_store_bind_text (refuse, 1, uuid);
