@@ -821,8 +821,11 @@ test_quarantine (Fixture       *f,
   enroll (f, f->collector->url);
   run_ok (f);
   uuids = sync_client_add_visits (f->client, 0, 6, 1, 4000);
-  /* one bad record: its answers contradict its result code */
-  sql = g_strdup_printf ("UPDATE visits SET result_code = 3 WHERE uuid = '%s' RETURNING 1",
+  /* one bad record: its answers contradict its result code, and two of
+   * them are out of range */
+  sql = g_strdup_printf ("UPDATE visits SET result_code = 3, "
+                         "  answers = json_set (answers, '$.members', 999, '$.floor_area', -5) "
+                         "WHERE uuid = '%s' RETURNING 1",
                          (char *) g_ptr_array_index (uuids, 2));
   g_assert_cmpint (local (f, sql), ==, 1);
   verval_sync_set_batch_limits (f->client->sync, 4, 1024 * 1024);
@@ -835,10 +838,36 @@ test_quarantine (Fixture       *f,
   g_assert_nonnull (strstr (verval_sync_get_message (f->client->sync), "refused 1 visit"));
   g_assert_cmpint (last_log_int (f, "n_rejected"), ==, 1);
 
+  /* the refusal's codes are kept beside its text, each once */
+  g_assert_cmpint (local (f, "SELECT count(*) FROM visits WHERE quarantined = 1 AND instr (char (10) || "
+                             "refusal_codes || char (10), char (10) || 'result_mismatch' || char (10)) > 0"), ==, 1);
+  g_assert_cmpint (local (f, "SELECT count(*) FROM visits WHERE quarantined = 1 AND instr (char (10) || "
+                             "refusal_codes || char (10), char (10) || 'invalid_answer' || char (10)) > 0"), ==, 1);
+  g_assert_cmpint (local (f, "SELECT count(*) FROM visits v, json_each ('[\"' || replace (v.refusal_codes, "
+                             "char (10), '\",\"') || '\"]') AS c WHERE v.quarantined = 1"), ==,
+                   local (f, "SELECT count(DISTINCT c.value) FROM visits v, json_each ('[\"' || "
+                             "replace (v.refusal_codes, char (10), '\",\"') || '\"]') AS c WHERE v.quarantined = 1"));
+
   /* later syncs do not send it again and again */
   run_ok (f);
   g_assert_cmpint (last_log_int (f, "n_rejected"), ==, 0);
   g_assert_cmpint (last_log_int (f, "n_visits"), ==, 0);
+
+  /* released by the coordinator, it goes again, with neither text nor codes
+   * left over; the collector refuses it again for the same reason */
+  {
+    g_autoptr(GAsyncResult) result = NULL;
+
+    verval_sync_release_quarantined_async (f->client->sync, NULL, NULL, sync_test_keep_result, &f->result);
+    result = sync_test_wait_result (&f->result);
+    g_assert_true (verval_sync_release_quarantined_finish (f->client->sync, result, &error));
+    g_assert_no_error (error);
+  }
+  g_assert_cmpint (local (f, "SELECT count(*) FROM visits WHERE quarantined = 0 AND state = 'final' "
+                             "AND sync_error = '' AND refusal_codes = ''"), ==, 1);
+  run_ok (f);
+  g_assert_cmpint (last_log_int (f, "n_rejected"), ==, 1);
+  g_assert_cmpint (local (f, "SELECT count(*) FROM visits WHERE quarantined = 1 AND refusal_codes <> ''"), ==, 1);
 }
 
 static void
