@@ -696,6 +696,12 @@ stored_accuracy (Fixture    *f,
   return accuracy;
 }
 
+static JsonObject *
+location_of (JsonNode *visit)
+{
+  return json_object_get_object_member (json_node_get_object (visit), "location");
+}
+
 /* A fix without an accuracy is a fix: stored, its accuracy unknown (not 0).
  * A negative or non-numeric one is still refused. */
 static void
@@ -714,19 +720,19 @@ test_location_accuracy (Fixture       *f,
   gboolean is_null = FALSE;
 
   visit = test_visit_new (absent, 1, "HH-" VILLAGE_A "-0", NULL);
-  loc = json_object_get_object_member (json_node_get_object (visit), "location");
+  loc = location_of (visit);
   json_object_remove_member (loc, "accuracy");
   g_ptr_array_add (batch, visit);
   visit = test_visit_new (null, 1, "HH-" VILLAGE_A "-1", NULL);
-  loc = json_object_get_object_member (json_node_get_object (visit), "location");
+  loc = location_of (visit);
   json_object_set_null_member (loc, "accuracy");
   g_ptr_array_add (batch, visit);
   visit = test_visit_new (negative, 1, "HH-" VILLAGE_A "-2", NULL);
-  loc = json_object_get_object_member (json_node_get_object (visit), "location");
+  loc = location_of (visit);
   json_object_set_double_member (loc, "accuracy", -3.0);
   g_ptr_array_add (batch, visit);
   visit = test_visit_new (text, 1, "HH-" VILLAGE_A "-3", NULL);
-  loc = json_object_get_object_member (json_node_get_object (visit), "location");
+  loc = location_of (visit);
   json_object_set_string_member (loc, "accuracy", "12 m");
   g_ptr_array_add (batch, visit);
   g_ptr_array_add (batch, test_visit_new (given, 1, "HH-" VILLAGE_A "-4", NULL));
@@ -843,19 +849,19 @@ test_location_source (Fixture       *f,
   JsonArray *errors;
 
   visit = test_visit_new (absent, 1, "HH-" VILLAGE_A "-0", NULL);
-  loc = json_object_get_object_member (json_node_get_object (visit), "location");
+  loc = location_of (visit);
   json_object_remove_member (loc, "source");
   g_ptr_array_add (batch, visit);
   visit = test_visit_new (null, 1, "HH-" VILLAGE_A "-1", NULL);
-  loc = json_object_get_object_member (json_node_get_object (visit), "location");
+  loc = location_of (visit);
   json_object_set_null_member (loc, "source");
   g_ptr_array_add (batch, visit);
   visit = test_visit_new (old_name, 1, "HH-" VILLAGE_A "-2", NULL);
-  loc = json_object_get_object_member (json_node_get_object (visit), "location");
+  loc = location_of (visit);
   json_object_set_string_member (loc, "source", "gps-service");
   g_ptr_array_add (batch, visit);
   visit = test_visit_new (number, 1, "HH-" VILLAGE_A "-3", NULL);
-  loc = json_object_get_object_member (json_node_get_object (visit), "location");
+  loc = location_of (visit);
   json_object_set_int_member (loc, "source", 1);
   g_ptr_array_add (batch, visit);
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
@@ -863,7 +869,7 @@ test_location_source (Fixture       *f,
       char *uuid = g_strdup_printf ("6f1d8a44-6a4c-4a3b-9d6e-1a2b3c4d5e3%u", i);
 
       visit = test_visit_new (uuid, 1, "HH-" VILLAGE_A "-4", NULL);
-      loc = json_object_get_object_member (json_node_get_object (visit), "location");
+      loc = location_of (visit);
       json_object_set_string_member (loc, "source", names[i]);
       g_ptr_array_add (batch, visit);
       g_ptr_array_add (named, uuid);
