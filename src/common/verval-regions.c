@@ -325,8 +325,10 @@ load (VervalRegions *self,
   /* Give back the slack of the estimates. */
   self->keys = g_renew (guint64, self->keys, MAX (self->n_regions, 1));
   self->name_offsets = g_renew (guint32, self->name_offsets, MAX (self->n_regions, 1));
+  /* The length is read before the GString is freed: C leaves the order in
+   * which a call's arguments are evaluated open. */
   self->names_size = names->len;
-  self->names = g_realloc (g_string_free (names, FALSE), names->len + 1);
+  self->names = g_realloc (g_string_free (names, FALSE), self->names_size + 1);
   return TRUE;
 
 fail:
