@@ -25,7 +25,6 @@ main (int   argc,
   g_autofree char *csv = NULL;
   g_autofree char *store_dir = NULL;
   g_autofree char *baseline_db = NULL;
-  g_autofree char *script = NULL;
   g_autoptr(VervalStore) store = NULL;
   g_autoptr(VervalImportReport) report = NULL;
   g_autoptr(GFile) file = NULL;

@@ -498,7 +498,6 @@ test_update_releases_refused (Fixture       *f,
   g_autoptr(GPtrArray) located = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *typed = NULL, *other_reason = NULL, *two_reasons = NULL, *by_photo = NULL;
   g_autofree char *dir = g_strdup (f->client->dir);
-  g_autofree char *answers = NULL;
 
   enroll_and_pull (f);
   for (guint i = 0; i < 8; i++)

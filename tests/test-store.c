@@ -314,6 +314,7 @@ test_bad_file (Fixture       *f,
   g_autoptr(GError) error = NULL;
   VervalImportReport *none;
 
+  g_assert_cmpuint (report->imported, ==, 20);
   file = g_file_new_for_path (bad);
   none = verval_store_import_sync (f->store, file, NULL, &error);
   g_assert_null (none);
@@ -624,6 +625,7 @@ test_writer_assigned (Fixture       *f,
   g_autofree char *family_id = NULL;
   g_autofree char *sql = NULL;
 
+  g_assert_cmpuint (report->imported, ==, 10);
   store_fixture_exec (f->store, "UPDATE households SET visit_state = 'draft' WHERE id = 3");
   g_assert_cmpint (store_fixture_count (f->store, "SELECT count(*) FROM households WHERE id = 3 AND "
                                         HEAD_IDDTKS_IS_FAMILY_ID), ==, 1);
@@ -693,6 +695,8 @@ test_household_details (Fixture       *f,
   VervalHouseholdSource *source;
   VervalMemberRecord *head;
 
+  g_assert_cmpuint (r1->imported, ==, 10);
+  g_assert_cmpuint (r2->imported + r2->updated, ==, 10);
   verval_household_load_async (f->store, 4, NULL, on_loaded, &out);
   store_fixture_wait (&out.done);
   g_assert_no_error (out.error);

@@ -746,7 +746,6 @@ test_network_up (Fixture       *f,
 {
   g_autoptr(FakeMonitor) monitor = g_object_new (FAKE_TYPE_MONITOR, NULL);
   g_autoptr(GPtrArray) uuids = NULL;
-  g_autoptr(GError) error = NULL;
   g_autofree char *dir = g_strdup (f->client->dir);
   gint64 started;
 

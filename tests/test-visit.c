@@ -247,7 +247,6 @@ test_start (Fixture       *f,
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *state = NULL;
-  g_autofree char *device = NULL;
   VervalVisit *missing;
 
   visit = start_visit (f);
