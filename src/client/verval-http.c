@@ -20,6 +20,7 @@
 #include <zlib.h>
 
 #include "verval-http.h"
+#include "verval-json-parse.h"
 
 #define DEFAULT_CONNECT_SECONDS    20
 #define DEFAULT_LOW_SPEED_BYTES    64
@@ -644,20 +645,19 @@ JsonNode *
 verval_http_response_get_json (VervalHttpResponse *response,
                                GError            **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
   gsize length = 0;
   const char *data;
 
   g_return_val_if_fail (response != NULL, NULL);
 
   data = response->body != NULL ? g_bytes_get_data (response->body, &length) : NULL;
-  if (data == NULL || length == 0 || !json_parser_load_from_data (parser, data, length, error))
+  if (data == NULL || length == 0)
     {
-      if (error != NULL && *error == NULL)
-        g_set_error_literal (error, JSON_PARSER_ERROR, JSON_PARSER_ERROR_PARSE, "Empty response");
+      g_set_error_literal (error, VERVAL_JSON_ERROR, VERVAL_JSON_ERROR_SYNTAX, "Empty response");
       return NULL;
     }
-  return json_node_ref (json_parser_get_root (parser));
+  /* a collector, or whatever answers at its address, is outside input too */
+  return verval_json_parse (data, length, NULL, error);
 }
 
 char *

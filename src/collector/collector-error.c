@@ -46,6 +46,7 @@ static const struct {
   [COLLECTOR_ERROR_OFFSET_MISMATCH] = { "offset_mismatch", 409 },
   [COLLECTOR_ERROR_UPLOAD_BUSY] = { "upload_in_progress", 409 },
   [COLLECTOR_ERROR_INVALID_RANGE] = { "invalid_content_range", 400 },
+  [COLLECTOR_ERROR_JSON_TOO_MANY_VALUES] = { "json_too_many_values", 400 },
 };
 
 const char *

@@ -45,6 +45,7 @@ typedef enum {
   COLLECTOR_ERROR_OFFSET_MISMATCH,    /* Content-Range start is not the partial's length */
   COLLECTOR_ERROR_UPLOAD_BUSY,        /* another upload of the same photo is running */
   COLLECTOR_ERROR_INVALID_RANGE,      /* a Content-Range that cannot be used */
+  COLLECTOR_ERROR_JSON_TOO_MANY_VALUES,
 } CollectorError;
 
 GQuark       collector_error_quark        (void);

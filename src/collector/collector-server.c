@@ -129,6 +129,7 @@ collector_limits_init_default (CollectorLimits *limits)
   limits->max_media = COLLECTOR_DEFAULT_MAX_MEDIA;
   limits->max_batch = COLLECTOR_DEFAULT_MAX_BATCH;
   limits->max_depth = COLLECTOR_DEFAULT_MAX_DEPTH;
+  limits->max_json_values = COLLECTOR_DEFAULT_MAX_JSON_VALUES;
   limits->max_page = COLLECTOR_DEFAULT_MAX_PAGE;
   limits->enroll_failures = COLLECTOR_DEFAULT_ENROLL_FAILURES;
   limits->enroll_window = COLLECTOR_DEFAULT_ENROLL_WINDOW;
@@ -948,7 +949,9 @@ job_parse_json (Job     *job,
     }
   else
     plain = g_bytes_ref (job->body);
-  return collector_json_parse_object (plain, limits->max_depth, error);
+  return collector_json_parse_object (plain,
+                                      &(VervalJsonLimits) { limits->max_depth, limits->max_json_values },
+                                      error);
 }
 
 static gboolean
@@ -1012,6 +1015,8 @@ handle_info (Job *job)
   json_builder_add_int_value (b, limits->max_batch);
   json_builder_set_member_name (b, "max_json_depth");
   json_builder_add_int_value (b, limits->max_depth);
+  json_builder_set_member_name (b, "max_json_values");
+  json_builder_add_int_value (b, limits->max_json_values);
   json_builder_set_member_name (b, "max_page");
   json_builder_add_int_value (b, limits->max_page);
   json_builder_set_member_name (b, "max_missing_query");

@@ -19,6 +19,7 @@ typedef struct {
   guint64 max_media;         /* one photo */
   guint   max_batch;         /* visits per batch */
   guint   max_depth;         /* JSON nesting */
+  guint   max_json_values;   /* values and member names in one JSON body */
   guint   max_page;          /* households or reviews per pull */
   guint   enroll_failures;   /* wrong enrollment codes per address ... */
   guint   enroll_window;     /* ... within this many seconds */
@@ -30,6 +31,10 @@ typedef struct {
 #define COLLECTOR_DEFAULT_MAX_MEDIA         (20 * 1024 * 1024)
 #define COLLECTOR_DEFAULT_MAX_BATCH         500
 #define COLLECTOR_DEFAULT_MAX_DEPTH         32
+/* The largest batch a device may send (500 of the fullest visits, with 32
+ * photos each) holds ~222,000 (test-collector-hostile measures it); at
+ * ~80 bytes a value in json-glib, one body never costs more than ~40 MB. */
+#define COLLECTOR_DEFAULT_MAX_JSON_VALUES   524288
 #define COLLECTOR_DEFAULT_MAX_PAGE          1000
 #define COLLECTOR_DEFAULT_PAGE              200
 #define COLLECTOR_DEFAULT_ENROLL_FAILURES   10

@@ -10,50 +10,9 @@
 #include <gio/gio.h>
 
 #include "collector-wire.h"
+#include "verval-json-parse.h"
 #include "verval-nik.h"
 #include "verval-wire.h"
-
-gboolean
-collector_json_depth_ok (const char *data,
-                         gsize       length,
-                         guint       max_depth)
-{
-  guint depth = 0;
-  gboolean in_string = FALSE;
-
-  for (gsize i = 0; i < length; i++)
-    {
-      char c = data[i];
-
-      if (in_string)
-        {
-          if (c == '\\')
-            i++;
-          else if (c == '"')
-            in_string = FALSE;
-          continue;
-        }
-      switch (c)
-        {
-        case '"':
-          in_string = TRUE;
-          break;
-        case '[':
-        case '{':
-          if (++depth > max_depth)
-            return FALSE;
-          break;
-        case ']':
-        case '}':
-          if (depth > 0)
-            depth--;
-          break;
-        default:
-          break;
-        }
-    }
-  return TRUE;
-}
 
 GBytes *
 collector_gunzip (GBytes  *compressed,
@@ -112,12 +71,12 @@ collector_gunzip (GBytes  *compressed,
 }
 
 JsonNode *
-collector_json_parse_object (GBytes  *body,
-                             guint    max_depth,
-                             GError **error)
+collector_json_parse_object (GBytes                 *body,
+                             const VervalJsonLimits *limits,
+                             GError                **error)
 {
-  g_autoptr(JsonParser) parser = NULL;
   g_autoptr(GError) local_error = NULL;
+  g_autoptr(JsonNode) root = NULL;
   const char *data;
   gsize length;
 
@@ -128,32 +87,26 @@ collector_json_parse_object (GBytes  *body,
                            "The request body is empty");
       return NULL;
     }
-  if (!collector_json_depth_ok (data, length, max_depth))
+  root = verval_json_parse (data, length, limits, &local_error);
+  if (root == NULL)
     {
-      g_set_error (error, COLLECTOR_ERROR, COLLECTOR_ERROR_JSON_TOO_DEEP,
-                   "JSON nests deeper than %u levels", max_depth);
+      CollectorError code = COLLECTOR_ERROR_MALFORMED_JSON;
+
+      if (g_error_matches (local_error, VERVAL_JSON_ERROR, VERVAL_JSON_ERROR_TOO_DEEP))
+        code = COLLECTOR_ERROR_JSON_TOO_DEEP;
+      else if (g_error_matches (local_error, VERVAL_JSON_ERROR, VERVAL_JSON_ERROR_TOO_MANY_VALUES))
+        code = COLLECTOR_ERROR_JSON_TOO_MANY_VALUES;
+      g_set_error (error, COLLECTOR_ERROR, code, "The request body is not accepted JSON: %s",
+                   local_error->message);
       return NULL;
     }
-  if (!g_utf8_validate_len (data, length, NULL))
-    {
-      g_set_error_literal (error, COLLECTOR_ERROR, COLLECTOR_ERROR_MALFORMED_JSON,
-                           "The request body is not valid UTF-8");
-      return NULL;
-    }
-  parser = json_parser_new_immutable ();
-  if (!json_parser_load_from_data (parser, data, length, &local_error))
-    {
-      g_set_error (error, COLLECTOR_ERROR, COLLECTOR_ERROR_MALFORMED_JSON,
-                   "The request body is not valid JSON: %s", local_error->message);
-      return NULL;
-    }
-  if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+  if (!JSON_NODE_HOLDS_OBJECT (root))
     {
       g_set_error_literal (error, COLLECTOR_ERROR, COLLECTOR_ERROR_INVALID_REQUEST,
                            "The request body must be a JSON object");
       return NULL;
     }
-  return json_parser_steal_root (parser);
+  return g_steal_pointer (&root);
 }
 
 char *

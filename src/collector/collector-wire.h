@@ -9,22 +9,19 @@
 
 #include "collector-error.h"
 #include "collector-store.h"
+#include "verval-json-parse.h"
 
 G_BEGIN_DECLS
 
-/* TRUE if no array/object in the text nests deeper than max_depth. Checked
- * before parsing, so a hostile body never reaches the parser's recursion. */
-gboolean    collector_json_depth_ok   (const char  *data,
-                                       gsize        length,
-                                       guint        max_depth);
 /* Inflates a gzip body, refusing output beyond max_output bytes. */
 GBytes     *collector_gunzip          (GBytes      *compressed,
                                        gsize        max_output,
                                        GError     **error);
-/* Depth check + parse; the root must be an object. */
-JsonNode   *collector_json_parse_object (GBytes    *body,
-                                         guint      max_depth,
-                                         GError   **error);
+/* Every request body is read here, through the strict entry of
+ * verval-json-parse.h; the root must be an object. */
+JsonNode   *collector_json_parse_object (GBytes                 *body,
+                                         const VervalJsonLimits *limits,
+                                         GError                **error);
 /* {"error":{"code":…,"message":…}} */
 char       *collector_json_error_body (const char  *code,
                                        const char  *message,

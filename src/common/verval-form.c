@@ -18,6 +18,7 @@
 
 #include "verval-common-resources.h"
 #include "verval-form.h"
+#include "verval-json-parse.h"
 
 #define FORMS_RESOURCE_PATH "/id/verval/common/forms/"
 #define DEFAULT_TEXT_MAX_LENGTH 2000
@@ -1243,6 +1244,13 @@ verval_form_new_from_bytes (GBytes      *json,
   if (size > G_MAXSSIZE)
     size = G_MAXSSIZE;
 
+  /* a form is data an office can change: held to the same strict JSON as
+   * any request, before json-glib sees it */
+  if (!verval_json_check_file (data, size, NULL, source_name, &parse_error))
+    {
+      g_set_error_literal (error, VERVAL_FORM_ERROR, VERVAL_FORM_ERROR_PARSE, parse_error->message);
+      return NULL;
+    }
   parser = json_parser_new ();
   source_init (&l.src, source_name, data, size);
   g_signal_connect (parser, "object-start", G_CALLBACK (on_object_start), &l.src);
