@@ -53,16 +53,6 @@ fixture_teardown (Fixture       *f,
 
 #define CLI(out, err, ...) test_run_cli (binary, out, err, __VA_ARGS__, NULL)
 
-static char *
-parse_code (const char *output)
-{
-  g_autoptr(GRegex) regex = g_regex_new ("([3-9A-Z]{5}-[3-9A-Z]{5})", 0, 0, NULL);
-  g_autoptr(GMatchInfo) match = NULL;
-
-  g_assert_true (g_regex_match (regex, output, 0, &match));
-  return g_match_info_fetch (match, 1);
-}
-
 static void
 test_round_trip (Fixture       *f,
                  gconstpointer  data)
@@ -131,7 +121,7 @@ test_round_trip (Fixture       *f,
   /* a code, shown once */
   g_assert_cmpint (CLI (&out, &err, "enroll-code", "Siti Aminah", "--ttl-hours", "2",
                         "--data-dir", f->data_dir), ==, 0);
-  code = parse_code (out);
+  code = test_parse_enrollment_code (out);
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
 
@@ -346,7 +336,6 @@ test_tls (Fixture       *f,
   g_autoptr(SoupMessage) msg = NULL;
   g_autoptr(GBytes) body = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GTlsBackend) backend = NULL;
   int status = -1;
   const char *extra[] = { "--tls-cert", cert, "--tls-key", key, NULL };
   const char *argv[] = { NULL, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",

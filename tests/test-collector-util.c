@@ -567,6 +567,17 @@ test_spawn_server (const char         *binary,
   return process;
 }
 
+/* The enrollment code ("ABC34-DEF56") in what the CLI printed. */
+char *
+test_parse_enrollment_code (const char *output)
+{
+  g_autoptr(GRegex) regex = g_regex_new ("([3-9A-Z]{5}-[3-9A-Z]{5})", 0, 0, NULL);
+  g_autoptr(GMatchInfo) match = NULL;
+
+  g_assert_true (g_regex_match (regex, output, 0, &match));
+  return g_match_info_fetch (match, 1);
+}
+
 int
 test_run_cli (const char *binary,
               char      **out,

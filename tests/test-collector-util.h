@@ -99,6 +99,8 @@ GSubprocess   *test_spawn_server         (const char    *binary,
                                           gboolean       log,
                                           char         **uri);
 void           test_rm_rf                (const char    *path);
+/* The enrollment code ("ABC34-DEF56") in what the CLI printed. */
+char          *test_parse_enrollment_code (const char   *output);
 /* Runs the binary to completion; returns its exit status. */
 int            test_run_cli              (const char    *binary,
                                           char         **out,
