@@ -346,6 +346,93 @@ test_expr_depth (Fixture       *f,
   ok = parse_ok (f, fine->str);
 }
 
+/* Builds "head" followed by n - 1 times "sep item", then "tail". */
+static char *
+chain (const char *head,
+       const char *sep,
+       const char *item,
+       guint       n,
+       const char *tail)
+{
+  GString *text = g_string_new (head);
+
+  for (guint i = 1; i < n; i++)
+    {
+      g_string_append (text, sep);
+      g_string_append (text, item);
+    }
+  g_string_append (text, tail);
+  return g_string_free (text, FALSE);
+}
+
+static void
+assert_refused (Fixture    *f,
+                const char *text,
+                int         code,
+                const char *limit)
+{
+  g_autoptr(GError) error = NULL;
+  guint offset = G_MAXUINT;
+  VervalExpr *expr = verval_expr_parse (text, resolve, f, &offset, &error);
+
+  g_assert_null (expr);
+  g_assert_error (error, VERVAL_EXPR_ERROR, code);
+  g_test_message ("%.40s…: %s at %u", text, error->message, offset);
+  g_assert_nonnull (strstr (error->message, limit));
+  g_assert_cmpuint (offset, <, strlen (text));
+}
+
+/* Long flat chains are parsed without recursing per element, and the tree
+ * they build is bounded, since freeing and evaluating it recurse: 300,000
+ * terms are refused by name, the largest allowed chain still evaluates. */
+static void
+test_expr_chains (Fixture       *f,
+                  gconstpointer  data)
+{
+  static const struct {
+    const char *head, *sep, *item, *tail;
+    int         code;
+    const char *limit;
+  } refused[] = {
+    { "1", " + ", "1", "", VERVAL_EXPR_ERROR_TOO_DEEP, "256 levels" },
+    { "x", " * ", "1", "", VERVAL_EXPR_ERROR_TOO_DEEP, "256 levels" },
+    { "yes", " and ", "yes", "", VERVAL_EXPR_ERROR_TOO_DEEP, "256 levels" },
+    { "x = 1", " or ", "x = 2", "", VERVAL_EXPR_ERROR_TOO_DEEP, "256 levels" },
+    { "-", " ", "-", "1", VERVAL_EXPR_ERROR_TOO_DEEP, "nested too deeply" },
+    { "not", " ", "not", " yes", VERVAL_EXPR_ERROR_TOO_DEEP, "nested too deeply" },
+    { "sum(1", ", ", "1", ")", VERVAL_EXPR_ERROR_TOO_LONG, "4096" },
+    { "x in (1", ", ", "2", ")", VERVAL_EXPR_ERROR_TOO_LONG, "4096" },
+    { "count_true(yes", ", ", "x > 1", ")", VERVAL_EXPR_ERROR_TOO_LONG, "4096" },
+  };
+  g_autofree char *sum = NULL, *sum_long = NULL, *ors = NULL, *in = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      g_autofree char *text = chain (refused[i].head, refused[i].sep, refused[i].item,
+                                     300000, refused[i].tail);
+
+      assert_refused (f, text, refused[i].code, refused[i].limit);
+    }
+
+  /* at the bounds */
+  sum = chain ("1", " + ", "1", 256, "");
+  assert_number (f, sum, 256);
+  g_free (sum);
+  sum = chain ("1", " + ", "1", 257, "");
+  assert_refused (f, sum, VERVAL_EXPR_ERROR_TOO_DEEP, "256 levels");
+  sum_long = chain ("sum(1", ", ", "1", 4095, ")");
+  assert_number (f, sum_long, 4095);
+  g_free (sum_long);
+  sum_long = chain ("sum(1", ", ", "1", 4096, ")");
+  assert_refused (f, sum_long, VERVAL_EXPR_ERROR_TOO_LONG, "4096");
+
+  /* what real forms write stays far inside */
+  ors = chain ("x = 1", " or ", "x = 2", 100, "");
+  assert_bool (f, ors, TRUE);
+  in = chain ("x in (1", ", ", "2", 1000, ")");
+  assert_bool (f, in, TRUE);
+}
+
 /* Whatever the text, parsing either succeeds or fails with an offset inside it. */
 static void
 test_expr_garbage (Fixture       *f,
@@ -439,6 +526,7 @@ main (int   argc,
   ADD ("/common/expr/condition", test_expr_condition);
   ADD ("/common/expr/errors", test_expr_errors);
   ADD ("/common/expr/depth", test_expr_depth);
+  ADD ("/common/expr/chains", test_expr_chains);
   ADD ("/common/expr/garbage", test_expr_garbage);
 #undef ADD
   g_test_add_func ("/common/expr/to-node", test_expr_to_node);

@@ -21,7 +21,14 @@
 
 #include "verval-expr.h"
 
+/* Parentheses, prefix operators and call arguments nest at most MAX_DEPTH
+ * deep while parsing; the finished tree holds at most MAX_NODES nodes and is
+ * at most MAX_HEIGHT levels tall (a chain "a + b + c" grows one level per
+ * operator). Freeing and evaluating recurse over the tree, so these bounds
+ * keep them shallow whatever text a form carries. */
 #define MAX_DEPTH 48
+#define MAX_NODES 4096
+#define MAX_HEIGHT 256
 
 G_DEFINE_QUARK (verval-expr-error-quark, verval_expr_error)
 
@@ -90,6 +97,8 @@ struct _Node
   char        *name;      /* NODE_REF */
   Node       **args;      /* operands, call arguments, or lhs + "in" list */
   guint        n_args;
+  guint        size;      /* nodes in this subtree, itself included */
+  guint        height;    /* levels in this subtree; a leaf is 1 */
 };
 
 struct _VervalExpr
@@ -153,6 +162,8 @@ node_new (NodeKind kind,
   node->kind = kind;
   node->n_args = n_args;
   node->args = n_args > 0 ? g_new0 (Node *, n_args) : NULL;
+  node->size = 1;
+  node->height = 1;
   return node;
 }
 
@@ -179,6 +190,32 @@ fail (Parser     *p,
   va_end (args);
   p->error_offset = offset;
   return FALSE;
+}
+
+/* Every node with operands passes here once they are in place: it takes the
+ * size and height of its subtree and refuses a tree past the bounds. offset
+ * is where the node starts in the text, for the error. */
+static Node *
+check_size (Parser *p,
+            Node   *node,
+            guint   offset)
+{
+  for (guint i = 0; i < node->n_args; i++)
+    {
+      node->size += node->args[i]->size;
+      node->height = MAX (node->height, node->args[i]->height + 1);
+    }
+  if (node->size > MAX_NODES)
+    fail (p, offset, VERVAL_EXPR_ERROR_TOO_LONG,
+          "expression too long (more than %u operands and operators)", MAX_NODES);
+  else if (node->height > MAX_HEIGHT)
+    fail (p, offset, VERVAL_EXPR_ERROR_TOO_DEEP,
+          "expression nested too deeply (more than %u levels); "
+          "split it over several calculations", MAX_HEIGHT);
+  else
+    return node;
+  node_free (node);
+  return NULL;
 }
 
 static gboolean
@@ -386,13 +423,20 @@ parse_list (Parser    *p,
             ParseFunc  item,
             GPtrArray *items)
 {
+  guint size = 0;
+
   for (;;)
     {
+      guint offset = p->tok.offset;
       Node *node = item (p);
 
       if (node == NULL)
         return FALSE;
       g_ptr_array_add (items, node);
+      size += node->size;
+      if (size > MAX_NODES)
+        return fail (p, offset, VERVAL_EXPR_ERROR_TOO_LONG,
+                     "expression too long (more than %u operands and operators)", MAX_NODES);
       if (p->tok.kind != TOK_COMMA)
         break;
       if (!next (p))
@@ -447,7 +491,7 @@ parse_call (Parser     *p,
   node->n_args = args->len;
   g_ptr_array_set_free_func (args, NULL);
   node->args = (Node **) g_ptr_array_steal (args, NULL);
-  return node;
+  return check_size (p, node, name_offset);
 }
 
 static Node *
@@ -554,6 +598,7 @@ parse_prefix (Parser    *p,
               ParseFunc  operand)
 {
   Node *node, *arg;
+  guint offset = p->tok.offset;
 
   if (++p->depth > MAX_DEPTH)
     {
@@ -565,7 +610,7 @@ parse_prefix (Parser    *p,
   p->depth--;
   node = node_new (kind, 1);
   node->args[0] = arg;
-  return node;
+  return check_size (p, node, offset);
 }
 
 /* One precedence level of left-associative binary operators. */
@@ -579,6 +624,7 @@ parse_left_assoc (Parser    *p,
 
   while (lhs != NULL && match (p, &op))
     {
+      guint offset = p->tok.offset;
       Node *rhs;
 
       if (!next (p) || (rhs = operand (p)) == NULL)
@@ -586,7 +632,7 @@ parse_left_assoc (Parser    *p,
           node_free (lhs);
           return NULL;
         }
-      lhs = binary (op, lhs, rhs);
+      lhs = check_size (p, binary (op, lhs, rhs), offset);
     }
   return lhs;
 }
@@ -634,6 +680,7 @@ parse_in (Parser   *p,
           NodeKind  kind)
 {
   g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func ((GDestroyNotify) node_free);
+  guint offset = p->tok.offset;
   Node *node;
 
   g_ptr_array_add (items, lhs);
@@ -654,7 +701,7 @@ parse_in (Parser   *p,
   node->n_args = items->len;
   g_ptr_array_set_free_func (items, NULL);
   node->args = (Node **) g_ptr_array_steal (items, NULL);
-  return node;
+  return check_size (p, node, offset);
 }
 
 static gboolean
@@ -675,6 +722,7 @@ parse_comparison (Parser *p)
   if (is_comparison (p))
     {
       NodeKind op = p->tok.op;
+      guint offset = p->tok.offset;
       Node *rhs;
 
       if (!next (p) || (rhs = parse_add (p)) == NULL)
@@ -682,7 +730,8 @@ parse_comparison (Parser *p)
           node_free (lhs);
           return NULL;
         }
-      node = binary (op, lhs, rhs);
+      if ((node = check_size (p, binary (op, lhs, rhs), offset)) == NULL)
+        return NULL;
     }
   else if (is_keyword (p, "in"))
     {
