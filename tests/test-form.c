@@ -408,6 +408,33 @@ test_form_types (Fixture       *f,
   assert_error (r, "where", "The location accuracy cannot be negative");
 }
 
+/* An option code that no gint64 holds exactly is refused like any other
+ * unknown code, never converted. */
+static void
+test_form_choice_codes (Fixture       *f,
+                        gconstpointer  data)
+{
+  static const char *const refused[] = {
+    "1e300", "-1e300", "1.5", "9223372036854775808.0", "-9223372036854775809.0",
+    "9223372036854775807", "-9223372036854775808", "9007199254740993", "1.0000000000000002",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      g_autofree char *single = g_strdup_printf ("{\"result\": %s, \"members\": 1}", refused[i]);
+      g_autofree char *multiple = g_strdup_printf ("{\"result\": 1, \"members\": 1,"
+                                                   " \"needs\": [1, %s]}", refused[i]);
+      g_autoptr(VervalFormResult) r = validate (f, single);
+      g_autoptr(VervalFormResult) r2 = validate (f, multiple);
+
+      g_test_message ("%s", refused[i]);
+      assert_error (r, "result", "Choose one of the options");
+      g_assert_false (json_object_has_member (r->answers, "result"));
+      assert_error (r2, "needs", "Choose one or more of the options");
+      g_assert_false (json_object_has_member (r2->answers, "needs"));
+    }
+}
+
 static void
 test_form_warnings (Fixture       *f,
                     gconstpointer  data)
@@ -866,6 +893,7 @@ main (int   argc,
   ADD ("/common/form/required", test_form_required);
   ADD ("/common/form/ranges", test_form_ranges);
   ADD ("/common/form/types", test_form_types);
+  ADD ("/common/form/choice-codes", test_form_choice_codes);
   ADD ("/common/form/warnings", test_form_warnings);
   ADD ("/common/form/language", test_form_language);
 #undef ADD

@@ -12,6 +12,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <math.h>
 #include <string.h>
 
 #include "verval-visit.h"
@@ -359,7 +360,7 @@ verval_visit_get_result_code (VervalVisit *self)
     return -1;
   if (json_node_get_value_type (node) == G_TYPE_INT64)
     return (int) CLAMP (json_node_get_int (node), -1, G_MAXINT);
-  if (json_node_get_value_type (node) == G_TYPE_DOUBLE)
+  if (json_node_get_value_type (node) == G_TYPE_DOUBLE && !isnan (json_node_get_double (node)))
     return (int) CLAMP (json_node_get_double (node), -1, G_MAXINT);
   return -1;
 }

@@ -26,6 +26,9 @@
 
 #define SHA256_HEX_LENGTH 64
 
+/* The largest whole number a double holds exactly: 2^53 - 1. */
+#define MAX_EXACT_INTEGER 9007199254740991.0
+
 typedef struct {
   VervalForm       *form;
   JsonObject       *raw;
@@ -174,7 +177,7 @@ check_number (Context               *ctx,
                                          : _("Enter a number")));
       return NULL;
     }
-  if (field->type == VERVAL_FIELD_INTEGER && (n != floor (n) || fabs (n) > 9007199254740991.0))
+  if (field->type == VERVAL_FIELD_INTEGER && (n != floor (n) || fabs (n) > MAX_EXACT_INTEGER))
     {
       add_error (ctx, field, g_strdup (_("Enter a whole number")));
       return NULL;
@@ -186,20 +189,34 @@ check_number (Context               *ctx,
   return json_node_init_double (json_node_alloc (), n);
 }
 
+/* An answer's option code: a whole number that converts to gint64 exactly.
+ * 1e300, an infinity or 1.5 name no option, and converting them would be
+ * undefined. */
+static gboolean
+get_option_code (JsonNode *node,
+                 gint64   *code)
+{
+  double n;
+
+  if (!verval_json_number (node, &n) || n != floor (n) || fabs (n) > MAX_EXACT_INTEGER)
+    return FALSE;
+  *code = (gint64) n;
+  return TRUE;
+}
+
 static JsonNode *
 check_single_choice (Context               *ctx,
                      const VervalFormField *field,
                      JsonNode              *node)
 {
-  double n;
+  gint64 code;
 
-  if (!verval_json_number (node, &n) || n != floor (n) ||
-      verval_form_field_lookup_option (field, (gint64) n) == NULL)
+  if (!get_option_code (node, &code) || verval_form_field_lookup_option (field, code) == NULL)
     {
       add_error (ctx, field, g_strdup (_("Choose one of the options")));
       return NULL;
     }
-  return json_node_init_int (json_node_alloc (), (gint64) n);
+  return json_node_init_int (json_node_alloc (), code);
 }
 
 static int
@@ -229,15 +246,15 @@ check_multiple_choice (Context               *ctx,
   n = json_array_get_length (array);
   for (guint i = 0; i < n; i++)
     {
-      double code;
+      gint64 code;
 
-      if (!verval_json_number (json_array_get_element (array, i), &code) || code != floor (code) ||
-          verval_form_field_lookup_option (field, (gint64) code) == NULL)
+      if (!get_option_code (json_array_get_element (array, i), &code) ||
+          verval_form_field_lookup_option (field, code) == NULL)
         {
           add_error (ctx, field, g_strdup (_("Choose one or more of the options")));
           return NULL;
         }
-      g_array_append_vals (codes, &(gint64) { (gint64) code }, 1);
+      g_array_append_val (codes, code);
     }
   g_array_sort (codes, compare_int64);
   for (guint i = 1; i < codes->len; i++)
