@@ -190,6 +190,7 @@ test_largest_batch (void)
 
 typedef struct {
   char        *dir;
+  char        *data_dir;
   GSubprocess *server;
   char        *uri;
   char        *token;
@@ -207,7 +208,6 @@ fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *data_dir = NULL;
   g_autofree char *csv = NULL;
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
@@ -218,26 +218,26 @@ fixture_setup (Fixture       *f,
 
   f->dir = g_dir_make_tmp ("verval-hostile-XXXXXX", &error);
   g_assert_no_error (error);
-  data_dir = g_build_filename (f->dir, "data", NULL);
+  f->data_dir = g_build_filename (f->dir, "data", NULL);
   csv = g_build_filename (f->dir, "p3ke.csv", NULL);
   g_file_set_contents (csv, p3ke_csv, -1, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (test_run_cli (binary, &out, &err, "import", "--data-dir", data_dir, csv, NULL), ==, 0);
+  g_assert_cmpint (test_run_cli (binary, &out, &err, "import", "--data-dir", f->data_dir, csv, NULL), ==, 0);
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
   g_assert_cmpint (test_run_cli (binary, &out, &err, "enumerator", "add", "Siti Aminah",
-                                 "--data-dir", data_dir, NULL), ==, 0);
+                                 "--data-dir", f->data_dir, NULL), ==, 0);
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
   g_assert_cmpint (test_run_cli (binary, &out, &err, "assign", "Siti Aminah", "--village", "5108062001",
-                                 "--data-dir", data_dir, NULL), ==, 0);
+                                 "--data-dir", f->data_dir, NULL), ==, 0);
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
   g_assert_cmpint (test_run_cli (binary, &out, &err, "enroll-code", "Siti Aminah",
-                                 "--data-dir", data_dir, NULL), ==, 0);
+                                 "--data-dir", f->data_dir, NULL), ==, 0);
   code = test_parse_enrollment_code (out);
 
-  f->server = test_spawn_server (binary, data_dir, NULL, FALSE, &f->uri);
+  f->server = test_spawn_server (binary, f->data_dir, NULL, FALSE, &f->uri);
   f->session = soup_session_new ();
   json = g_strdup_printf ("{\"code\":\"%s\",\"device_name\":\"tablet-siti\"}", code);
   body = g_bytes_new (json, strlen (json));
@@ -262,6 +262,7 @@ fixture_teardown (Fixture       *f,
   g_object_unref (f->session);
   test_rm_rf (f->dir);
   g_free (f->dir);
+  g_free (f->data_dir);
   g_free (f->uri);
   g_free (f->token);
 }
@@ -329,6 +330,311 @@ test_server (Fixture       *f,
   g_assert_cmpstr (json_object_get_string_member (test_batch_result (r, 0), "status"), ==, "stored");
 }
 
+/* ---------------------------------------------------------------- requests as sent
+ * What an outside test sent that libsoup's client would have normalised:
+ * paths with encoded dots and NULs, other spellings of the scheme. */
+
+/* text with its first @old replaced by @new */
+static char *
+replace_once (const char *text,
+              const char *old,
+              const char *new)
+{
+  const char *at = strstr (text, old);
+
+  g_assert_nonnull (at);
+  return g_strdup_printf ("%.*s%s%s", (int) (at - text), text, new, at + strlen (old));
+}
+
+static guint16
+fixture_port (Fixture *f)
+{
+  g_autoptr(GUri) uri = g_uri_parse (f->uri, G_URI_FLAGS_NONE, NULL);
+
+  g_assert_nonnull (uri);
+  return (guint16) g_uri_get_port (uri);
+}
+
+typedef struct {
+  guint     status;
+  JsonNode *json;    /* the body, when it is JSON */
+} RawReply;
+
+static void
+raw_reply_clear (RawReply *reply)
+{
+  g_clear_pointer (&reply->json, json_node_unref);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (RawReply, raw_reply_clear)
+
+/* Sends one request line, headers and body exactly as given; the reply
+ * must come whole, and every refusal must carry the JSON error body. */
+static void
+raw_send (Fixture    *f,
+          const char *method,
+          const char *path,
+          const char *headers,
+          const char *body,
+          RawReply   *reply)
+{
+  g_autofree char *request =
+    g_strdup_printf ("%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n%s"
+                     "Content-Length: %" G_GSIZE_FORMAT "\r\n\r\n%s",
+                     method, path, headers, body != NULL ? strlen (body) : 0, body != NULL ? body : "");
+  g_autofree char *text = test_raw_request (fixture_port (f), request, strlen (request), 10000, TRUE);
+  const char *end = strstr (text, "\r\n\r\n");
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (g_str_has_prefix (text, "HTTP/1.1 "));
+  g_assert_nonnull (end);
+  reply->status = (guint) g_ascii_strtoull (text + strlen ("HTTP/1.1 "), NULL, 10);
+  reply->json = end[4] != '\0' ? json_from_string (end + 4, &error) : NULL;
+  g_assert_no_error (error);
+  /* a HEAD reply has headers only */
+  if (reply->status >= 400 && strcmp (method, "HEAD") != 0)
+    {
+      g_test_message ("%s %s: %s", method, path, end + 4);
+      g_assert_nonnull (reply->json);
+      g_assert_true (json_object_has_member (json_node_get_object (reply->json), "error"));
+    }
+}
+
+static const char *
+raw_error_code (RawReply *reply)
+{
+  JsonObject *error = json_object_get_object_member (json_node_get_object (reply->json), "error");
+
+  return json_object_get_string_member (error, "code");
+}
+
+static void
+assert_raw (Fixture    *f,
+            const char *method,
+            const char *path,
+            const char *headers,
+            const char *body,
+            guint       status,
+            const char *code)
+{
+  g_auto(RawReply) reply = { 0 };
+
+  raw_send (f, method, path, headers, body, &reply);
+  g_assert_cmpuint (reply.status, ==, status);
+  if (code != NULL)
+    g_assert_cmpstr (raw_error_code (&reply), ==, code);
+}
+
+/* Encoded dots, slashes and NULs in a path get the same JSON refusal as any
+ * other bad name, never libsoup's empty 400. */
+static void
+test_paths (Fixture       *f,
+            gconstpointer  data)
+{
+  static const char *const media[] = {
+    "/api/v1/media/%2e%2e%2fetc",
+    "/api/v1/media/abc%00",
+    "/api/v1/media/..%2f..%2fpasswd",
+    "/api/v1/media/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa%00",
+    "/api/v1/media/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+  };
+  static const char *const unknown[] = {
+    "/api/v1/info%00", "/api/v1/in%2Ffo", "/api/v1/info/", "//api/v1/info",
+    "/api/v1/media/../../etc/passwd",
+  };
+  g_autofree char *auth = g_strdup_printf ("Authorization: Bearer %s\r\nContent-Type: image/jpeg\r\n", f->token);
+
+  for (guint i = 0; i < G_N_ELEMENTS (media); i++)
+    {
+      assert_raw (f, "PUT", media[i], auth, "x", 400, "invalid_media_name");
+      assert_raw (f, "HEAD", media[i], auth, NULL, 400, NULL);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (unknown); i++)
+    assert_raw (f, "GET", unknown[i], "", NULL, 404, "not_found");
+  /* an encoded unreserved character or a dot segment names the same path
+   * (RFC 3986, 6.2.2), and is answered as that path */
+  assert_raw (f, "GET", "/api/v1/info", "", NULL, 200, NULL);
+  assert_raw (f, "GET", "/api/v1/%69nfo", "", NULL, 200, NULL);
+  assert_raw (f, "GET", "/api/v1/../v1/info", "", NULL, 200, NULL);
+}
+
+/* The scheme is case-insensitive and may be followed by several spaces;
+ * the token is compared as sent. */
+static void
+test_authorization (Fixture       *f,
+                    gconstpointer  data)
+{
+  const char *accepted[] = { "bearer TOKEN", "BEARER TOKEN", "Bearer   TOKEN", "bEaReR TOKEN" };
+  const char *refused[] = { "Bearer", "Bearer ", "BearerTOKEN", "Basic TOKEN", "Token TOKEN" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (accepted); i++)
+    {
+      g_autofree char *value = strstr (accepted[i], "TOKEN") != NULL
+                               ? replace_once (accepted[i], "TOKEN", f->token) : g_strdup (accepted[i]);
+      g_autofree char *header = g_strdup_printf ("Authorization: %s\r\n", value);
+
+      assert_raw (f, "GET", "/api/v1/assignments", header, NULL, 200, NULL);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      g_autofree char *value = strstr (refused[i], "TOKEN") != NULL
+                               ? replace_once (refused[i], "TOKEN", f->token) : g_strdup (refused[i]);
+      g_autofree char *header = g_strdup_printf ("Authorization: %s\r\n", value);
+
+      assert_raw (f, "GET", "/api/v1/assignments", header, NULL, 401, "auth_required");
+    }
+  {
+    g_autofree char *upper = g_ascii_strup (f->token, -1);
+    g_autofree char *header = g_strdup_printf ("Authorization: Bearer %s\r\n", upper);
+
+    if (g_strcmp0 (upper, f->token) != 0)
+      assert_raw (f, "GET", "/api/v1/assignments", header, NULL, 401, NULL);
+  }
+}
+
+/* A member of the wrong type is a 400, without a critical in the log: the
+ * suite runs the collector with G_DEBUG=fatal-warnings, so a critical would
+ * have killed it. */
+static void
+test_member_types (Fixture       *f,
+                   gconstpointer  data)
+{
+  static const char *const bodies[] = {
+    "{\"code\": 1234567890, \"device_name\": \"tablet\"}",
+    "{\"code\": {\"a\": 1}, \"device_name\": \"tablet\"}",
+    "{\"code\": [\"ABC34-DEF56\"], \"device_name\": \"tablet\"}",
+    "{\"code\": \"ABC34-DEF56\", \"device_name\": 5}",
+    "{\"code\": \"ABC34-DEF56\", \"device_name\": [\"tablet\"]}",
+    "{\"code\": \"ABC34-DEF56\", \"device_name\": \"tablet\", \"app_version\": 2}",
+    "{\"code\": \"ABC34-DEF56\", \"device_name\": \"tablet\", \"app_version\": {}}",
+  };
+
+  g_assert_cmpstr (g_getenv ("G_DEBUG"), !=, NULL);
+  g_assert_nonnull (strstr (g_getenv ("G_DEBUG"), "fatal-warnings"));
+  for (guint i = 0; i < G_N_ELEMENTS (bodies); i++)
+    {
+      assert_raw (f, "POST", "/api/v1/enroll", "Content-Type: application/json\r\n", bodies[i],
+                  400, "invalid_request");
+      assert_alive (f);
+    }
+}
+
+static char *
+repeat (const char *unit,
+        guint       n)
+{
+  GString *text = g_string_new (NULL);
+
+  for (guint i = 0; i < n; i++)
+    g_string_append (text, unit);
+  return g_string_free (text, FALSE);
+}
+
+/* Lengths are counted in characters: a device named in full with accents
+ * is not refused for its bytes. */
+static void
+test_characters (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autofree char *name_128 = repeat ("é", 128);
+  g_autofree char *name_129 = repeat ("é", 129);
+  g_autofree char *error_1024 = repeat ("ñ", 1024);
+  g_autofree char *error_1025 = repeat ("ñ", 1025);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *code = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *auth = g_strdup_printf ("Authorization: Bearer %s\r\nContent-Type: application/json\r\n",
+                                           f->token);
+
+  g_assert_cmpint (test_run_cli (binary, &out, &err, "enroll-code", "Siti Aminah",
+                                 "--data-dir", f->data_dir, NULL), ==, 0);
+  code = test_parse_enrollment_code (out);
+  body = g_strdup_printf ("{\"code\": \"%s\", \"device_name\": \"%s\"}", code, name_129);
+  assert_raw (f, "POST", "/api/v1/enroll", "Content-Type: application/json\r\n", body, 400, "invalid_request");
+  g_free (body);
+  body = g_strdup_printf ("{\"code\": \"%s\", \"device_name\": \"%s\"}", code, name_128);
+  assert_raw (f, "POST", "/api/v1/enroll", "Content-Type: application/json\r\n", body, 201, NULL);
+
+  g_free (body);
+  body = g_strdup_printf ("{\"last_error\": \"%s\"}", error_1024);
+  assert_raw (f, "POST", "/api/v1/status", auth, body, 200, NULL);
+  g_free (body);
+  body = g_strdup_printf ("{\"last_error\": \"%s\"}", error_1025);
+  assert_raw (f, "POST", "/api/v1/status", auth, body, 400, "invalid_request");
+}
+
+/* A string holding U+0000 is refused, not cut short to a shorter valid id;
+ * so is a second document after the first. */
+static void
+test_nul_and_trailing (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(GPtrArray) batch = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(TestResponse) r = NULL;
+  g_autofree char *auth = g_strdup_printf ("Authorization: Bearer %s\r\nContent-Type: application/json\r\n",
+                                           f->token);
+  g_autofree char *text = NULL;
+  g_autofree char *cut_id = NULL;
+  g_autofree char *cut_uuid = NULL;
+  g_autofree char *twice = NULL;
+  const char *uuid = "55555555-5555-4555-8555-555555555502";
+
+  g_ptr_array_add (batch, test_visit_new (uuid, 1, "P3KE-0001", NULL));
+  bytes = test_batch_bytes (batch);
+  text = g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+
+  cut_id = replace_once (text, "\"P3KE-0001\"", "\"P3KE-0001\\u0000x\"");
+  assert_raw (f, "POST", "/api/v1/visits", auth, cut_id, 400, "malformed_json");
+  cut_uuid = replace_once (text, uuid, "55555555-5555-4555-8555-555555555502\\u0000");
+  assert_raw (f, "POST", "/api/v1/visits", auth, cut_uuid, 400, "malformed_json");
+  twice = g_strconcat (text, " ", text, NULL);
+  assert_raw (f, "POST", "/api/v1/visits", auth, twice, 400, "malformed_json");
+
+  /* nothing of them was stored: the visit arrives now as revision 1 */
+  r = test_request (f->session, f->uri, "POST", "api/v1/visits", f->token, "application/json", NULL, bytes);
+  g_assert_cmpuint (r->status, ==, 200);
+  g_assert_cmpstr (json_object_get_string_member (test_batch_result (r, 0), "status"), ==, "stored");
+}
+
+/* A cursor this collector never gave is refused, so a device whose
+ * collector was restored from an older backup learns it must start over
+ * instead of silently missing what comes next. */
+static void
+test_cursor (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autofree char *auth = g_strdup_printf ("Authorization: Bearer %s\r\n", f->token);
+  static const char *const endpoints[] = { "assignments", "reviews" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (endpoints); i++)
+    {
+      g_autofree char *first = g_strdup_printf ("/api/v1/%s?cursor=0", endpoints[i]);
+      g_autofree char *never = g_strdup_printf ("/api/v1/%s?cursor=99999999", endpoints[i]);
+      g_autofree char *negative = g_strdup_printf ("/api/v1/%s?cursor=-1", endpoints[i]);
+      g_autofree char *text = g_strdup_printf ("/api/v1/%s?cursor=abc", endpoints[i]);
+      g_autofree char *limit_zero = g_strdup_printf ("/api/v1/%s?limit=0", endpoints[i]);
+      g_autofree char *limit_negative = g_strdup_printf ("/api/v1/%s?limit=-1", endpoints[i]);
+      g_autofree char *again = NULL;
+      g_auto(RawReply) reply = { 0 };
+      const char *next;
+
+      raw_send (f, "GET", first, auth, NULL, &reply);
+      g_assert_cmpuint (reply.status, ==, 200);
+      next = json_object_get_string_member (json_node_get_object (reply.json), "next_cursor");
+      /* the last cursor given is still good, with nothing after it */
+      again = g_strdup_printf ("/api/v1/%s?cursor=%s", endpoints[i], next);
+      assert_raw (f, "GET", again, auth, NULL, 200, NULL);
+
+      assert_raw (f, "GET", never, auth, NULL, 400, "invalid_cursor");
+      assert_raw (f, "GET", negative, auth, NULL, 400, "invalid_cursor");
+      assert_raw (f, "GET", text, auth, NULL, 400, "invalid_cursor");
+      assert_raw (f, "GET", limit_zero, auth, NULL, 200, NULL);
+      assert_raw (f, "GET", limit_negative, auth, NULL, 400, "invalid_request");
+    }
+}
+
 static guint64
 rss_kib (GSubprocess *process)
 {
@@ -385,5 +691,13 @@ main (int   argc,
   g_test_add_func ("/collector/hostile/largest-batch", test_largest_batch);
   g_test_add ("/collector/hostile/server", Fixture, NULL, fixture_setup, test_server, fixture_teardown);
   g_test_add ("/collector/hostile/memory", Fixture, NULL, fixture_setup, test_memory, fixture_teardown);
+#define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  ADD ("/collector/hostile/paths", test_paths);
+  ADD ("/collector/hostile/authorization", test_authorization);
+  ADD ("/collector/hostile/member-types", test_member_types);
+  ADD ("/collector/hostile/characters", test_characters);
+  ADD ("/collector/hostile/nul-and-trailing", test_nul_and_trailing);
+  ADD ("/collector/hostile/cursor", test_cursor);
+#undef ADD
   return g_test_run ();
 }

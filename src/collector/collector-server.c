@@ -362,8 +362,10 @@ log_request (SoupServerMessage *msg,
   GUri *uri = soup_server_message_get_uri (msg);
   const char *path = uri != NULL ? g_uri_get_path (uri) : NULL;
   double ms = (g_get_monotonic_time () - ctx->start_time) / 1000.0;
-  guint status = soup_server_message_get_status (msg);
-  g_autofree char *status_text = g_strdup_printf ("%u", status);
+  /* libsoup gives a request the client dropped a 500: it was no answer of
+   * ours, and counting it as a server error would hide real ones */
+  g_autofree char *status_text = aborted ? g_strdup ("aborted")
+                                         : g_strdup_printf ("%u", soup_server_message_get_status (msg));
   g_autofree char *in_text = g_strdup_printf ("%" G_GUINT64_FORMAT, ctx->received);
   g_autofree char *out_text = g_strdup_printf ("%" G_GINT64_FORMAT, response->length);
   g_autofree char *ms_text = g_strdup_printf ("%.1f", ms);
@@ -380,10 +382,9 @@ log_request (SoupServerMessage *msg,
                     "BYTES_OUT", out_text,
                     "DURATION_MS", ms_text,
                     "DEVICE", device_text,
-                    "MESSAGE", "%s %s %u in=%s out=%s %sms device=%s%s",
-                    method != NULL ? method : "-", path != NULL ? path : "-", status,
-                    in_text, out_text, ms_text, device_text,
-                    aborted ? " aborted" : "");
+                    "MESSAGE", "%s %s %s in=%s out=%s %sms device=%s",
+                    method != NULL ? method : "-", path != NULL ? path : "-", status_text,
+                    in_text, out_text, ms_text, device_text);
 }
 
 /* ---------------------------------------------------------------- body intake */
@@ -493,15 +494,21 @@ authenticate_request (CollectorServer   *self,
   const char *authorization = soup_message_headers_get_one (headers, "Authorization");
   g_autofree char *hash = NULL;
   g_autoptr(GError) error = NULL;
+  const char *token;
 
-  if (authorization == NULL || !g_str_has_prefix (authorization, "Bearer ") ||
-      authorization[strlen ("Bearer ")] == '\0')
+  /* the scheme is case-insensitive (RFC 7235), the token is not */
+  if (authorization == NULL || g_ascii_strncasecmp (authorization, "Bearer ", strlen ("Bearer ")) != 0)
+    token = NULL;
+  else
+    for (token = authorization + strlen ("Bearer "); *token == ' '; token++)
+      ;
+  if (token == NULL || *token == '\0')
     {
       reply_error (msg, COLLECTOR_ERROR_AUTH_REQUIRED,
                    "This request needs an Authorization: Bearer header with the device token");
       return FALSE;
     }
-  hash = collector_secret_hash (authorization + strlen ("Bearer "));
+  hash = collector_secret_hash (token);
   ctx->device = collector_store_authenticate (self->store, hash, &error);
   if (ctx->device == NULL)
     {
@@ -1039,6 +1046,18 @@ count_enroll_failure (Job          *job,
                                g_get_monotonic_time () / G_USEC_PER_SEC);
 }
 
+/* A member that may be absent or null, or else must be a string. */
+static gboolean
+member_string (JsonObject  *obj,
+               const char  *name,
+               const char **value)
+{
+  JsonNode *node = json_object_get_member (obj, name);
+
+  *value = verval_json_string (node);
+  return node == NULL || JSON_NODE_HOLDS_NULL (node) || *value != NULL;
+}
+
 static void
 handle_enroll (Job *job)
 {
@@ -1051,21 +1070,23 @@ handle_enroll (Job *job)
   g_autofree char *token = NULL;
   g_autofree char *token_hash = NULL;
   JsonObject *obj;
-  const char *device_name, *app_version;
+  const char *code_text, *device_name, *app_version;
 
   if (root == NULL)
     return job_set_error (job, error);
   obj = json_node_get_object (root);
-  device_name = json_object_get_string_member_with_default (obj, "device_name", NULL);
-  app_version = json_object_get_string_member_with_default (obj, "app_version", NULL);
-  code = collector_enroll_code_normalize (json_object_get_string_member_with_default (obj, "code", ""));
-  if (device_name == NULL || device_name[0] == '\0' || strlen (device_name) > 128 ||
-      (app_version != NULL && strlen (app_version) > 64))
+  if (!member_string (obj, "code", &code_text) ||
+      !member_string (obj, "device_name", &device_name) ||
+      !member_string (obj, "app_version", &app_version) ||
+      device_name == NULL || device_name[0] == '\0' || g_utf8_strlen (device_name, -1) > 128 ||
+      (app_version != NULL && g_utf8_strlen (app_version, -1) > 64))
     {
       g_set_error_literal (&error, COLLECTOR_ERROR, COLLECTOR_ERROR_INVALID_REQUEST,
-                           "device_name (1–128 characters) is required; app_version is at most 64");
+                           "code and device_name (1–128 characters) are required strings; "
+                           "app_version is a string of at most 64 characters");
       return job_set_error (job, error);
     }
+  code = collector_enroll_code_normalize (code_text != NULL ? code_text : "");
   if (code == NULL)
     {
       g_set_error_literal (&error, COLLECTOR_ERROR, COLLECTOR_ERROR_INVALID_CODE,
@@ -1414,11 +1435,11 @@ handle_status (Job *job)
       if (node == NULL || JSON_NODE_HOLDS_NULL (node))
         continue;
       if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != fields[i].type ||
-          (fields[i].type == G_TYPE_STRING && strlen (json_node_get_string (node)) > 1024))
+          (fields[i].type == G_TYPE_STRING && g_utf8_strlen (json_node_get_string (node), -1) > 1024))
         {
           g_set_error (&error, COLLECTOR_ERROR, COLLECTOR_ERROR_INVALID_REQUEST,
                        "%s must be a %s", fields[i].name,
-                       fields[i].type == G_TYPE_STRING ? "string (at most 1024 bytes)" : "whole number");
+                       fields[i].type == G_TYPE_STRING ? "string (at most 1024 characters)" : "whole number");
           return job_set_error (job, error);
         }
     }
@@ -1878,7 +1899,13 @@ collector_server_new (CollectorStore        *store,
   self->uploads = g_hash_table_new (g_str_hash, g_str_equal);
   self->context = g_main_context_ref_thread_default ();
   self->workers = g_thread_pool_new (worker_func, self, N_WORKERS, FALSE, NULL);
-  self->soup = soup_server_new ("server-header", "verval-collector/" PACKAGE_VERSION " ", NULL);
+  /* raw-paths: libsoup would otherwise decode the path itself and refuse
+   * some (a "%00", a "/../") with an empty 400 before any handler runs; the
+   * API's paths are plain ASCII, so anything encoded is simply unknown and
+   * refused by the routes with a JSON error like every other refusal. */
+  self->soup = soup_server_new ("server-header", "verval-collector/" PACKAGE_VERSION " ",
+                                "raw-paths", TRUE,
+                                NULL);
   soup_server_add_early_handler (self->soup, NULL, early_handler, self, NULL);
   soup_server_add_handler (self->soup, NULL, handler, self, NULL);
   g_signal_connect (self->soup, "request-started", G_CALLBACK (request_started_cb), self);

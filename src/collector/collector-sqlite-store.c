@@ -667,6 +667,39 @@ reader_finish (CollectorSqliteStore *self,
   return ok;
 }
 
+/* A cursor is a sequence number this collector gave; one past the highest
+ * it ever gave (a collector restored from an older backup, a made-up value)
+ * would silently return nothing for ever. @sql reads the highest given.
+ * Only asked when a page came back empty: rows after the cursor prove it. */
+static gboolean
+check_cursor_given (CollectorSqliteStore *self,
+                    const char           *sql,
+                    gint64                cursor,
+                    GError              **error)
+{
+  Conn *conn;
+  sqlite3_stmt *stmt;
+  int rc;
+  gint64 highest;
+
+  if (cursor == 0)
+    return TRUE;
+  if ((stmt = reader_statement (self, sql, &conn, error)) == NULL)
+    return FALSE;
+  rc = sqlite3_step (stmt);
+  highest = rc == SQLITE_ROW ? sqlite3_column_int64 (stmt, 0) : 0;
+  if (!reader_finish (self, conn, stmt, rc, "Cannot read the sequence", error))
+    return FALSE;
+  if (cursor > highest)
+    {
+      g_set_error (error, COLLECTOR_ERROR, COLLECTOR_ERROR_INVALID_CURSOR,
+                   "This collector never gave cursor %" G_GINT64_FORMAT " (it is at %" G_GINT64_FORMAT
+                   "; was it restored from a backup?): pull again from 0", cursor, highest);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* ---------------------------------------------------------------- households */
 
 typedef struct
@@ -1377,7 +1410,9 @@ sqlite_pull_assignments (CollectorStore *store,
           g_ptr_array_add (page->households, h);
         }
     }
-  if (!reader_finish (self, conn, stmt, rc, "Cannot read assignments", error))
+  if (!reader_finish (self, conn, stmt, rc, "Cannot read assignments", error) ||
+      (n == 0 && !check_cursor_given (self, "SELECT value FROM counters WHERE name = 'seq'",
+                                      cursor, error)))
     return NULL;
   return g_steal_pointer (&page);
 }
@@ -1484,7 +1519,9 @@ sqlite_pull_reviews (CollectorStore *store,
       page->next_cursor = r->seq;
       g_ptr_array_add (page->reviews, r);
     }
-  if (!reader_finish (self, conn, stmt, rc, "Cannot read reviews", error))
+  if (!reader_finish (self, conn, stmt, rc, "Cannot read reviews", error) ||
+      (n == 0 && !check_cursor_given (self, "SELECT coalesce (max (seq), 0) FROM sqlite_sequence"
+                                      " WHERE name = 'reviews'", cursor, error)))
     return NULL;
   return g_steal_pointer (&page);
 }

@@ -445,15 +445,15 @@ verval_wire_visit_from_json (JsonNode   *node,
     *revision_out = visit->revision;
 
   household = get_string (obj, M_HOUSEHOLD);
-  if (household == NULL || household[0] == '\0' || strlen (household) > VERVAL_WIRE_MAX_ID_LENGTH)
-    problem (problems, "invalid_household", M_HOUSEHOLD, "household_id must be a non-empty string");
+  if (household == NULL || household[0] == '\0' || g_utf8_strlen (household, -1) > VERVAL_WIRE_MAX_ID_LENGTH)
+    problem (problems, "invalid_household", M_HOUSEHOLD, "household_id must be a string of 1–64 characters");
   else
     visit->household_id = g_strdup (household);
 
   member = json_object_get_member (obj, M_FORM);
   form = member != NULL && JSON_NODE_HOLDS_OBJECT (member) ? json_node_get_object (member) : NULL;
   form_id = form != NULL ? get_string (form, M_FORM_ID) : NULL;
-  if (form_id == NULL || form_id[0] == '\0' || strlen (form_id) > VERVAL_WIRE_MAX_ID_LENGTH ||
+  if (form_id == NULL || form_id[0] == '\0' || g_utf8_strlen (form_id, -1) > VERVAL_WIRE_MAX_ID_LENGTH ||
       !get_integer (form, M_FORM_VERSION, &visit->form_version) || visit->form_version < 1)
     problem (problems, "invalid_form", M_FORM,
              "form must be an object with a string id and an integer version");
