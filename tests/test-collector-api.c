@@ -672,6 +672,276 @@ test_batch_outcomes (Fixture       *f,
     }
 }
 
+/* ---------------------------------------------------------------- instants */
+
+/* A visit of test_visit_new() with other times, encoded again by the
+ * app's own codec. */
+static JsonNode *
+visit_at (const char *uuid,
+          const char *household_id,
+          const char *started_at,
+          const char *finished_at)
+{
+  g_autoptr(JsonNode) node = test_visit_new (uuid, 1, household_id, NULL);
+  g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func ((GDestroyNotify) verval_wire_problem_free);
+  g_autofree char *read_uuid = NULL;
+  gint64 read_revision = 0;
+  g_autoptr(VervalWireVisit) visit = verval_wire_visit_from_json (node, problems, &read_uuid, &read_revision);
+
+  g_assert_nonnull (visit);
+  g_date_time_unref (visit->started_at);
+  g_date_time_unref (visit->finished_at);
+  visit->started_at = g_date_time_new_from_iso8601 (started_at, NULL);
+  visit->finished_at = g_date_time_new_from_iso8601 (finished_at, NULL);
+  g_assert_nonnull (visit->started_at);
+  g_assert_nonnull (visit->finished_at);
+  return verval_wire_visit_to_json (visit);
+}
+
+static gint64
+usec_of (const char *iso)
+{
+  g_autoptr(GDateTime) t = g_date_time_new_from_iso8601 (iso, NULL);
+
+  g_assert_nonnull (t);
+  return g_date_time_to_unix (t) * G_USEC_PER_SEC + g_date_time_get_microsecond (t);
+}
+
+/* The uuids of a store query, in its order, as "A B C". */
+static char *
+finished_between (Fixture        *f,
+                  CollectorClock  clock,
+                  gint64          from,
+                  gint64          until)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) visits = collector_store_list_visits_finished (f->tc->store, clock, from, until, &error);
+  g_autoptr(GString) names = g_string_new (NULL);
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < visits->len; i++)
+    {
+      CollectorVisit *v = g_ptr_array_index (visits, i);
+
+      /* the uuids below end in the visit's letter */
+      g_string_append_printf (names, "%s%c", i > 0 ? " " : "", g_ascii_toupper (v->uuid[strlen (v->uuid) - 1]));
+    }
+  return g_string_free (g_steal_pointer (&names), FALSE);
+}
+
+/* Visits from WIB, WITA, WIT and UTC devices: each comes back, in the
+ * store and in both exports, in its own offset and at its own instant, and
+ * a day is asked on either clock. */
+static void
+test_visit_instants (Fixture       *f,
+                     gconstpointer  data)
+{
+  static const struct {
+    const char *uuid, *token_of, *household, *started, *finished, *exported;
+  } visits[] = {
+    /* WITA and WIT, finishing at the same instant */
+    { "0b7e2c10-5a1d-4f7e-9c3b-00000000000a", "a", "HH-" VILLAGE_A "-0",
+      "2026-11-20T10:12:30+08:00", "2026-11-20T10:27:30+08:00", "2026-11-20T10:27:30+08" },
+    { "0b7e2c10-5a1d-4f7e-9c3b-00000000000b", "b", "HH-" VILLAGE_B "-0",
+      "2026-11-20T11:12:30+09:00", "2026-11-20T11:27:30+09:00", "2026-11-20T11:27:30+09" },
+    /* late on the 20th in WIB: the 20th in UTC too */
+    { "0b7e2c10-5a1d-4f7e-9c3b-00000000000c", "a", "HH-" VILLAGE_A "-1",
+      "2026-11-20T23:15:00+07:00", "2026-11-20T23:30:00+07:00", "2026-11-20T23:30:00+07" },
+    /* the 21st in WIT, the 20th in UTC, with a fraction of a second */
+    { "0b7e2c10-5a1d-4f7e-9c3b-00000000000d", "b", "HH-" VILLAGE_B "-1",
+      "2026-11-21T01:15:00+09:00", "2026-11-21T01:30:00.25+09:00", "2026-11-21T01:30:00.250000+09" },
+    /* a device on UTC */
+    { "0b7e2c10-5a1d-4f7e-9c3b-00000000000e", "a", "HH-" VILLAGE_A "-2",
+      "2026-11-19T23:45:00Z", "2026-11-19T23:59:59.5Z", "2026-11-19T23:59:59.500000Z" },
+    /* just after midnight in WITA: the 19th in UTC */
+    { "0b7e2c10-5a1d-4f7e-9c3b-00000000000f", "a", "HH-" VILLAGE_A "-3",
+      "2026-11-20T00:15:00+08:00", "2026-11-20T00:30:00+08:00", "2026-11-20T00:30:00+08" },
+  };
+  g_autoptr(GPtrArray) batch_a = visits_new ();
+  g_autoptr(GPtrArray) batch_b = visits_new ();
+  g_autoptr(GPtrArray) stored = NULL;
+  g_autoptr(GString) csv = NULL;
+  g_autoptr(GString) geojson = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) lines = NULL;
+  JsonArray *features;
+  gint64 day_20 = usec_of ("2026-11-20T00:00:00Z");
+  gint64 day_21 = usec_of ("2026-11-21T00:00:00Z");
+  g_autofree char *local_20 = NULL, *utc_20 = NULL, *before_20 = NULL, *local_21 = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (visits); i++)
+    g_ptr_array_add (g_str_equal (visits[i].token_of, "a") ? batch_a : batch_b,
+                     visit_at (visits[i].uuid, visits[i].household, visits[i].started, visits[i].finished));
+  {
+    g_autoptr(TestResponse) ra = post_batch (f, f->token_a, batch_a, FALSE);
+    g_autoptr(TestResponse) rb = post_batch (f, f->token_b, batch_b, TRUE);
+
+    for (guint i = 0; i < batch_a->len; i++)
+      g_assert_cmpstr (result_status (ra, i), ==, "stored");
+    for (guint i = 0; i < batch_b->len; i++)
+      g_assert_cmpstr (result_status (rb, i), ==, "stored");
+  }
+
+  /* kept as UTC with the offset beside it */
+  {
+    g_autofree char *db_path = g_build_filename (f->tc->data_dir, "collector.db", NULL);
+    sqlite3 *db = NULL;
+    sqlite3_stmt *stmt = NULL;
+
+    g_assert_cmpint (sqlite3_open_v2 (db_path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT started_utc_us, started_offset_min, finished_utc_us,"
+                                             " finished_offset_min FROM visits WHERE uuid = ?",
+                                         -1, &stmt, NULL), ==, SQLITE_OK);
+    for (guint i = 0; i < G_N_ELEMENTS (visits); i++)
+      {
+        g_autoptr(GDateTime) finished = g_date_time_new_from_iso8601 (visits[i].finished, NULL);
+
+        sqlite3_bind_text (stmt, 1, visits[i].uuid, -1, SQLITE_STATIC);
+        g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+        g_assert_cmpint (sqlite3_column_int64 (stmt, 0), ==, usec_of (visits[i].started));
+        g_assert_cmpint (sqlite3_column_int64 (stmt, 2), ==, usec_of (visits[i].finished));
+        g_assert_cmpint (sqlite3_column_int (stmt, 1), ==, sqlite3_column_int (stmt, 3));
+        g_assert_cmpint ((gint64) sqlite3_column_int (stmt, 3) * 60 * G_USEC_PER_SEC, ==,
+                         g_date_time_get_utc_offset (finished));
+        sqlite3_reset (stmt);
+      }
+    g_assert_cmpint (usec_of (visits[0].finished), ==, usec_of (visits[1].finished));
+    sqlite3_finalize (stmt);
+    sqlite3_close (db);
+  }
+
+  stored = collector_store_list_visits (f->tc->store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (stored->len, ==, G_N_ELEMENTS (visits));
+  for (guint i = 0; i < stored->len; i++)
+    {
+      CollectorVisit *v = g_ptr_array_index (stored, i);
+      g_autoptr(GDateTime) started = NULL;
+      g_autoptr(GDateTime) finished = NULL;
+      g_autofree char *finished_text = NULL;
+      guint k;
+
+      for (k = 0; k < G_N_ELEMENTS (visits) && !g_str_equal (visits[k].uuid, v->uuid); k++)
+        ;
+      g_assert_cmpuint (k, <, G_N_ELEMENTS (visits));
+      started = g_date_time_new_from_iso8601 (visits[k].started, NULL);
+      finished = g_date_time_new_from_iso8601 (visits[k].finished, NULL);
+      g_assert_true (g_date_time_equal (v->started_at, started));
+      g_assert_true (g_date_time_equal (v->finished_at, finished));
+      g_assert_cmpint (g_date_time_get_utc_offset (v->started_at), ==, g_date_time_get_utc_offset (started));
+      g_assert_cmpint (g_date_time_get_utc_offset (v->finished_at), ==, g_date_time_get_utc_offset (finished));
+      finished_text = g_date_time_format_iso8601 (v->finished_at);
+      g_assert_cmpstr (finished_text, ==, visits[k].exported);
+    }
+
+  /* CSV: the text as the device's codec wrote it, offset and fraction */
+  csv = collector_export_csv (stored);
+  lines = g_strsplit (csv->str, "\r\n", -1);
+  for (guint i = 0; i < G_N_ELEMENTS (visits); i++)
+    {
+      g_autoptr(GDateTime) started = g_date_time_new_from_iso8601 (visits[i].started, NULL);
+      g_autofree char *started_text = g_date_time_format_iso8601 (started);
+      g_auto(GStrv) fields = NULL;
+      guint n = 0;
+
+      for (guint l = 1; lines[l] != NULL; l++)
+        if (g_str_has_prefix (lines[l], visits[i].uuid))
+          {
+            g_clear_pointer (&fields, g_strfreev);
+            fields = g_strsplit (lines[l], ",", 13);
+            n++;
+          }
+      g_assert_cmpuint (n, ==, 1);
+      g_assert_cmpstr (fields[10], ==, started_text);
+      g_assert_cmpstr (fields[11], ==, visits[i].exported);
+    }
+
+  /* GeoJSON: the same texts; the WITA and the WIT finish read as one instant */
+  geojson = collector_export_geojson (stored);
+  root = json_from_string (geojson->str, &error);
+  g_assert_no_error (error);
+  features = json_object_get_array_member (json_node_get_object (root), "features");
+  {
+    g_autoptr(GDateTime) wita = NULL;
+    g_autoptr(GDateTime) wit = NULL;
+    guint n = 0;
+
+    for (guint i = 0; i < json_array_get_length (features); i++)
+      {
+        JsonObject *feature = json_array_get_object_element (features, i);
+        JsonObject *props = json_object_get_object_member (feature, "properties");
+        const char *id = json_object_get_string_member (feature, "id");
+        const char *finished = json_object_get_string_member (props, "finished_at");
+
+        for (guint k = 0; k < G_N_ELEMENTS (visits); k++)
+          if (g_str_equal (id, visits[k].uuid))
+            {
+              g_assert_cmpstr (finished, ==, visits[k].exported);
+              n++;
+            }
+        if (g_str_equal (id, visits[0].uuid))
+          wita = g_date_time_new_from_iso8601 (finished, NULL);
+        else if (g_str_equal (id, visits[1].uuid))
+          wit = g_date_time_new_from_iso8601 (finished, NULL);
+      }
+    g_assert_cmpuint (n, ==, G_N_ELEMENTS (visits));
+    g_assert_nonnull (wita);
+    g_assert_nonnull (wit);
+    g_assert_cmpint (g_date_time_get_utc_offset (wita), ==, 8 * G_TIME_SPAN_HOUR);
+    g_assert_cmpint (g_date_time_get_utc_offset (wit), ==, 9 * G_TIME_SPAN_HOUR);
+    g_assert_true (g_date_time_equal (wita, wit));
+  }
+
+  /* The 20th on each device's own calendar, across WIB, WITA and WIT; in
+   * UTC; and a deadline */
+  local_20 = finished_between (f, COLLECTOR_CLOCK_DEVICE, day_20, day_21);
+  g_assert_cmpstr (local_20, ==, "F A B C");
+  local_21 = finished_between (f, COLLECTOR_CLOCK_DEVICE, day_21, day_21 + G_TIME_SPAN_DAY);
+  g_assert_cmpstr (local_21, ==, "D");
+  utc_20 = finished_between (f, COLLECTOR_CLOCK_UTC, day_20, day_21);
+  g_assert_cmpstr (utc_20, ==, "A B C D");
+  before_20 = finished_between (f, COLLECTOR_CLOCK_UTC, G_MININT64, day_20);
+  g_assert_cmpstr (before_20, ==, "F E");
+  /* the bounds are exact to the microsecond */
+  {
+    g_autofree char *at_d = finished_between (f, COLLECTOR_CLOCK_UTC, usec_of (visits[3].finished),
+                                              usec_of (visits[3].finished) + 1);
+    g_autofree char *before_d = finished_between (f, COLLECTOR_CLOCK_UTC, usec_of (visits[2].finished),
+                                                  usec_of (visits[3].finished));
+
+    g_assert_cmpstr (at_d, ==, "D");
+    g_assert_cmpstr (before_d, ==, "C");
+  }
+
+  /* the queries go by the finish's indexes, not through every visit */
+  {
+    g_autofree char *db_path = g_build_filename (f->tc->data_dir, "collector.db", NULL);
+    const char *plans[][2] = {
+      { "EXPLAIN QUERY PLAN SELECT uuid FROM visits WHERE finished_local_us >= 0 AND finished_local_us < 1",
+        "visits_finished_local" },
+      { "EXPLAIN QUERY PLAN SELECT uuid FROM visits WHERE finished_utc_us >= 0 AND finished_utc_us < 1",
+        "visits_finished" },
+    };
+    sqlite3 *db = NULL;
+
+    g_assert_cmpint (sqlite3_open_v2 (db_path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+    for (guint i = 0; i < G_N_ELEMENTS (plans); i++)
+      {
+        sqlite3_stmt *stmt = NULL;
+        g_autofree char *index = g_strdup_printf ("USING INDEX %s ", plans[i][1]);
+        gboolean used = FALSE;
+
+        g_assert_cmpint (sqlite3_prepare_v2 (db, plans[i][0], -1, &stmt, NULL), ==, SQLITE_OK);
+        while (sqlite3_step (stmt) == SQLITE_ROW)
+          used |= strstr ((const char *) sqlite3_column_text (stmt, 3), index) != NULL;
+        sqlite3_finalize (stmt);
+        g_assert_true (used);
+      }
+    sqlite3_close (db);
+  }
+}
+
 /* ---------------------------------------------------------------- auth */
 
 static double
@@ -1446,6 +1716,7 @@ main (int   argc,
   ADD ("/collector/api/assignments/full-record", test_assignments_full_record, fixture_setup);
   ADD ("/collector/api/visits/location-accuracy", test_location_accuracy, fixture_setup);
   ADD ("/collector/api/visits/location-source", test_location_source, fixture_setup);
+  ADD ("/collector/api/visits/instants", test_visit_instants, fixture_setup);
   ADD ("/collector/api/reviews/cursor", test_reviews_cursor, fixture_setup);
   ADD ("/collector/api/media", test_media, fixture_setup);
   ADD ("/collector/api/visits/outcomes", test_batch_outcomes, fixture_setup);

@@ -564,6 +564,39 @@ test_update_releases_refused (Fixture       *f,
   g_assert_cmpint (local (f, "SELECT count(*) FROM visits WHERE quarantined = 1"), ==, 2);
 }
 
+/* Turns the visits of the stopped collector's store back into schema 2's,
+ * whose times were the texts GLib wrote from what the device sent: the
+ * offset in hours when whole, "Z" for UTC, no fraction when there is none
+ * (the app sends whole seconds). */
+static void
+age_collector_times (sqlite3 *db)
+{
+#define ISO(at) \
+  "strftime ('%Y-%m-%dT%H:%M:%S', " at "_utc_us / 1000000 + " at "_offset_min * 60, 'unixepoch') ||" \
+  " CASE WHEN " at "_offset_min = 0 THEN 'Z' ELSE" \
+  "  printf ('%s%02d', CASE WHEN " at "_offset_min < 0 THEN '-' ELSE '+' END, abs (" at "_offset_min) / 60) ||" \
+  "  CASE WHEN abs (" at "_offset_min) % 60 = 0 THEN '' ELSE printf (':%02d', abs (" at "_offset_min) % 60) END" \
+  " END"
+  exec_sql (db, "BEGIN;"
+                "CREATE TABLE visits_old (uuid TEXT PRIMARY KEY, revision INTEGER NOT NULL,"
+                "  household_id TEXT NOT NULL REFERENCES households (id),"
+                "  enumerator_id INTEGER NOT NULL REFERENCES enumerators (id),"
+                "  device_id INTEGER NOT NULL REFERENCES devices (id), form_id TEXT NOT NULL,"
+                "  form_version INTEGER NOT NULL, result_code INTEGER NOT NULL, started_at TEXT NOT NULL,"
+                "  finished_at TEXT NOT NULL, lat REAL, lon REAL, accuracy REAL, altitude REAL,"
+                "  fix_time TEXT, fix_source TEXT, answers TEXT NOT NULL, received_at INTEGER NOT NULL) STRICT;"
+                "INSERT INTO visits_old SELECT uuid, revision, household_id, enumerator_id, device_id, form_id,"
+                "  form_version, result_code, " ISO ("started") ", " ISO ("finished") ", lat, lon, accuracy,"
+                "  altitude, fix_time, fix_source, answers, received_at FROM visits;"
+                "DROP TABLE visits;"
+                "DROP TABLE visit_times_unread;"
+                "ALTER TABLE visits_old RENAME TO visits;"
+                "CREATE INDEX visits_household ON visits (household_id);"
+                "PRAGMA user_version = 2;"
+                "COMMIT;");
+#undef ISO
+}
+
 /* The collector of 0.1 stored the visits whose fix had no accuracy without
  * a position (the app left the location out); the updated collector takes
  * it from their answers when it starts. */
@@ -592,6 +625,7 @@ test_collector_fills_old_fixes (Fixture       *f,
   /* as the collector of 0.1 kept what the app of 0.1 sent */
   sync_collector_stop (f->collector);
   g_assert_cmpint (sqlite3_open (db_path, &db), ==, SQLITE_OK);
+  age_collector_times (db);
   exec_sql (db, "UPDATE visits SET lat = NULL, lon = NULL, accuracy = NULL, altitude = NULL, "
                 "  fix_time = NULL, fix_source = NULL, "
                 "  answers = replace (replace (answers, '\"source\":\"gps\"', '\"source\":\"gps-service\"'), "
@@ -600,7 +634,7 @@ test_collector_fills_old_fixes (Fixture       *f,
   sqlite3_close (db);
   sync_collector_start (f->collector);
 
-  g_assert_cmpint (sync_collector_query_int (f->collector, "PRAGMA user_version"), ==, 2);
+  g_assert_cmpint (sync_collector_query_int (f->collector, "PRAGMA user_version"), ==, 3);
   csv = export_csv (f);
   geojson = export_geojson (f, &root);
   assert_exported (csv, geojson, by_service, -8.1123, 115.0912, NONE, 51, "gps");
@@ -608,10 +642,139 @@ test_collector_fills_old_fixes (Fixture       *f,
   assert_exported (csv, geojson, by_typed, -8.1140, 115.0921, NONE, NONE, "manual");
 }
 
+/* --- times, from the device's clock to the export ------------------------ */
+
+/* The value of @uuid's row in the column @name of a CSV export. */
+static char *
+csv_value (GBytes     *bytes,
+           const char *uuid,
+           const char *name)
+{
+  g_autoptr(GInputStream) stream = g_memory_input_stream_new_from_bytes (bytes);
+  g_autoptr(VervalCsvReader) reader = verval_csv_reader_new (stream, ',');
+  g_autoptr(GError) error = NULL;
+  guint uuid_column = G_MAXUINT, column = G_MAXUINT;
+  char *value = NULL;
+
+  g_assert_true (verval_csv_reader_next_row (reader, NULL, &error));
+  for (guint c = 0; c < verval_csv_reader_get_n_fields (reader); c++)
+    {
+      if (g_str_equal (verval_csv_reader_get_field (reader, c), "visit_uuid"))
+        uuid_column = c;
+      if (g_str_equal (verval_csv_reader_get_field (reader, c), name))
+        column = c;
+    }
+  g_assert_cmpuint (uuid_column, !=, G_MAXUINT);
+  g_assert_cmpuint (column, !=, G_MAXUINT);
+  while (verval_csv_reader_next_row (reader, NULL, &error))
+    if (g_str_equal (verval_csv_reader_get_field (reader, uuid_column), uuid))
+      {
+        g_assert_null (value);
+        value = g_strdup (verval_csv_reader_get_field (reader, column));
+      }
+  g_assert_no_error (error);
+  g_assert_nonnull (value);
+  return value;
+}
+
+/* The device's time of a visit (a column of unix seconds of the app's
+ * store) as ISO 8601 in the device's offset, as the app sends it. */
+static char *
+device_time (Fixture    *f,
+             const char *column,
+             const char *uuid,
+             gint64     *unix_seconds)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT %s FROM visits WHERE uuid = '%s'", column, uuid);
+  g_autoptr(GDateTime) time = NULL;
+
+  *unix_seconds = local (f, sql);
+  time = g_date_time_new_from_unix_local (*unix_seconds);
+  return g_date_time_format_iso8601 (time);
+}
+
+/* A visit made on a WITA device: the collector keeps its instants in UTC
+ * with +08:00 beside them, and both exports give back what the device
+ * sent; a collector of schema 2 holding the same visit, once updated,
+ * exports the same bytes. */
+static void
+test_times_intact (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autofree char *photo = write_plain_photo (f, 40);
+  g_autofree char *uuid = NULL;
+  g_autofree char *started = NULL, *finished = NULL;
+  g_autofree char *sql = NULL;
+  g_autofree char *db_path = g_build_filename (f->collector->data_dir, "collector.db", NULL);
+  g_autoptr(GBytes) csv = NULL;
+  g_autoptr(GBytes) csv_after = NULL;
+  g_autoptr(GBytes) geojson_after = NULL;
+  g_autoptr(GHashTable) features = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  gint64 started_s, finished_s;
+  sqlite3 *db = NULL;
+
+  enroll_and_pull (f);
+  uuid = record_visit (f, "HH-1", photo, NULL);
+  started = device_time (f, "started_at", uuid, &started_s);
+  finished = device_time (f, "finished_at", uuid, &finished_s);
+  /* main() put the device in WITA */
+  g_assert_true (g_str_has_suffix (started, "+08"));
+  g_assert_true (g_str_has_suffix (finished, "+08"));
+  sync_ok (f);
+
+  sql = g_strdup_printf ("SELECT started_utc_us FROM visits WHERE uuid = '%s'", uuid);
+  g_assert_cmpint (sync_collector_query_int (f->collector, sql), ==, started_s * G_USEC_PER_SEC);
+  g_free (sql);
+  sql = g_strdup_printf ("SELECT finished_utc_us FROM visits WHERE uuid = '%s'", uuid);
+  g_assert_cmpint (sync_collector_query_int (f->collector, sql), ==, finished_s * G_USEC_PER_SEC);
+  g_free (sql);
+  sql = g_strdup_printf ("SELECT count(*) FROM visits WHERE uuid = '%s' AND started_offset_min = 480 "
+                         "AND finished_offset_min = 480", uuid);
+  g_assert_cmpint (sync_collector_query_int (f->collector, sql), ==, 1);
+
+  csv = export (f, "csv");
+  {
+    g_autofree char *csv_started = csv_value (csv, uuid, "started_at");
+    g_autofree char *csv_finished = csv_value (csv, uuid, "finished_at");
+
+    g_assert_cmpstr (csv_started, ==, started);
+    g_assert_cmpstr (csv_finished, ==, finished);
+  }
+
+  /* the same visit in a store of schema 2, then opened by this collector */
+  sync_collector_stop (f->collector);
+  g_assert_cmpint (sqlite3_open (db_path, &db), ==, SQLITE_OK);
+  age_collector_times (db);
+  sqlite3_close (db);
+  g_free (sql);
+  sql = g_strdup_printf ("SELECT count(*) FROM visits WHERE uuid = '%s' AND started_at = '%s' "
+                         "AND finished_at = '%s'", uuid, started, finished);
+  g_assert_cmpint (sync_collector_query_int (f->collector, sql), ==, 1);
+  sync_collector_start (f->collector);
+  g_assert_cmpint (sync_collector_query_int (f->collector, "PRAGMA user_version"), ==, 3);
+  csv_after = export (f, "csv");
+  g_assert_true (g_bytes_equal (csv, csv_after));
+
+  features = export_geojson (f, &root);
+  {
+    JsonObject *feature = g_hash_table_lookup (features, uuid);
+    JsonObject *properties;
+
+    g_assert_nonnull (feature);
+    properties = json_object_get_object_member (feature, "properties");
+    g_assert_cmpstr (json_object_get_string_member (properties, "started_at"), ==, started);
+    g_assert_cmpstr (json_object_get_string_member (properties, "finished_at"), ==, finished);
+  }
+}
+
 int
 main (int    argc,
       char **argv)
 {
+  /* the field devices' clock: Bali, WITA. Set before any thread starts;
+   * GLib reads TZ for local time, and a POSIX rule needs no tzdata. */
+  g_setenv ("TZ", "WITA-8", TRUE);
   g_test_init (&argc, &argv, NULL);
   g_assert_cmpint (argc, >=, 2);
   collector_exe = argv[1];
@@ -621,6 +784,7 @@ main (int    argc,
   g_test_add (path, Fixture, data, fixture_setup, func, fixture_teardown)
   ADD ("/located-visits/every-source", NULL, test_every_source);
   ADD ("/located-visits/collector-fills-old-fixes", NULL, test_collector_fills_old_fixes);
+  ADD ("/located-visits/times-intact", NULL, test_times_intact);
   ADD ("/located-visits/update-releases-refused/english", "The recorded location is not valid.",
        test_update_releases_refused);
   ADD ("/located-visits/update-releases-refused/indonesian", "Lokasi yang tercatat tidak sah.",

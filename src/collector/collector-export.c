@@ -2,7 +2,9 @@
  *
  * CSV is RFC 4180 with a UTF-8 BOM so Excel opens it with the right
  * encoding; identifiers stay text. GeoJSON has one Feature per visit, with a
- * null geometry when no fix was recorded.
+ * null geometry when no fix was recorded. A visit's start and finish are
+ * written in the offset its device gave, as it sent them, although the
+ * store keeps them in UTC.
  *
  * Copyright 2026 The Verval developers
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -80,6 +82,12 @@ time_text (gint64 unix_seconds)
   return g_date_time_format_iso8601 (t);
 }
 
+static char *
+instant_text (GDateTime *time)
+{
+  return time != NULL ? g_date_time_format_iso8601 (time) : NULL;
+}
+
 GString *
 collector_export_csv (GPtrArray *visits)
 {
@@ -109,6 +117,8 @@ collector_export_csv (GPtrArray *visits)
       g_autofree char *altitude = v->has_altitude ? number (v->altitude) : NULL;
       g_autofree char *media = media_list (v);
       g_autofree char *received = time_text (v->received_at);
+      g_autofree char *started = instant_text (v->started_at);
+      g_autofree char *finished = instant_text (v->finished_at);
 
       csv_field (out, v->uuid, FALSE);
       csv_field (out, revision, FALSE);
@@ -120,8 +130,8 @@ collector_export_csv (GPtrArray *visits)
       csv_field (out, v->form_id, FALSE);
       csv_field (out, form_version, FALSE);
       csv_field (out, result_code, FALSE);
-      csv_field (out, v->started_at, FALSE);
-      csv_field (out, v->finished_at, FALSE);
+      csv_field (out, started, FALSE);
+      csv_field (out, finished, FALSE);
       csv_field (out, lat, FALSE);
       csv_field (out, lon, FALSE);
       csv_field (out, accuracy, FALSE);
@@ -133,6 +143,16 @@ collector_export_csv (GPtrArray *visits)
       csv_field (out, v->answers_json, TRUE);
     }
   return out;
+}
+
+static void
+add_string_or_null (JsonBuilder *b,
+                    const char  *value)
+{
+  if (value != NULL)
+    json_builder_add_string_value (b, value);
+  else
+    json_builder_add_null_value (b);
 }
 
 GString *
@@ -155,6 +175,8 @@ collector_export_geojson (GPtrArray *visits)
       CollectorVisit *v = g_ptr_array_index (visits, i);
       g_autoptr(JsonNode) answers = json_from_string (v->answers_json, NULL);
       g_autofree char *received = time_text (v->received_at);
+      g_autofree char *started = instant_text (v->started_at);
+      g_autofree char *finished = instant_text (v->finished_at);
 
       json_builder_begin_object (b);
       json_builder_set_member_name (b, "type");
@@ -195,9 +217,9 @@ collector_export_geojson (GPtrArray *visits)
       json_builder_set_member_name (b, "result_code");
       json_builder_add_int_value (b, v->result_code);
       json_builder_set_member_name (b, "started_at");
-      json_builder_add_string_value (b, v->started_at);
+      add_string_or_null (b, started);
       json_builder_set_member_name (b, "finished_at");
-      json_builder_add_string_value (b, v->finished_at);
+      add_string_or_null (b, finished);
       if (v->has_location)
         {
           json_builder_set_member_name (b, "accuracy");

@@ -279,8 +279,20 @@ column_dup (sqlite3_stmt *stmt,
 
 /* ---------------------------------------------------------------- schema */
 
-static const char *migrations[] = {
+typedef struct
+{
+  const char *sql;
+  /* run after @sql in the same transaction, or NULL */
+  gboolean  (*after) (Conn    *conn,
+                      GError **error);
+} Migration;
+
+static gboolean migrate_visit_times_after (Conn    *conn,
+                                           GError **error);
+
+static const Migration migrations[] = {
   /* 1 */
+  { .sql =
   "CREATE TABLE counters ("
   "  name TEXT PRIMARY KEY,"
   "  value INTEGER NOT NULL"
@@ -376,13 +388,14 @@ static const char *migrations[] = {
   "  reviewer TEXT NOT NULL,"
   "  decided_at INTEGER NOT NULL"
   ") STRICT;"
-  "CREATE INDEX reviews_pull ON reviews (enumerator_id, seq);",
+  "CREATE INDEX reviews_pull ON reviews (enumerator_id, seq);" },
   /* 2: apps before 0.2 sent a fix without an accuracy (typed ones, most
    * photos' and some of the location service's) without the visit's
    * location member, so those visits were stored without a position,
    * although their answers hold it. Take it from there: the first answer
    * that is a position on Earth, with the source names of that version
    * ("gps-service", "photo-exif") turned into the protocol's. */
+  { .sql =
   "UPDATE visits SET"
   "  lat = json_extract (f.loc, '$.latitude'),"
   "  lon = json_extract (f.loc, '$.longitude'),"
@@ -405,14 +418,190 @@ static const char *migrations[] = {
   "           AND json_extract (a.value, '$.longitude') BETWEEN -180 AND 180"
   "         ORDER BY a.id LIMIT 1) AS loc"
   "      FROM visits v WHERE v.lat IS NULL AND json_valid (v.answers)) AS f "
-  "WHERE visits.uuid = f.uuid AND f.loc IS NOT NULL;",
+  "WHERE visits.uuid = f.uuid AND f.loc IS NOT NULL;" },
+  /* 3: a visit's start and finish were the device's ISO 8601 text, which
+   * no index can order across WIB, WITA and WIT. Each becomes the instant in
+   * UTC microseconds (what GDateTime holds, so fractional seconds come back
+   * exactly) and the device's offset in minutes beside it; the finish's
+   * wall-clock reading is a generated column so a local day is an index
+   * range too. A text that names no offset keeps its reading as UTC and no
+   * offset; a text that is no time at all takes the moment it was received.
+   * Either way the row stays, and its texts are kept in visit_times_unread.
+   * foreign_keys is off during migrations: dropping the old table must not
+   * cascade to visit_media. */
+  { .sql =
+  "CREATE TABLE visits_utc ("
+  "  uuid TEXT PRIMARY KEY,"
+  "  revision INTEGER NOT NULL,"
+  "  household_id TEXT NOT NULL REFERENCES households (id),"
+  "  enumerator_id INTEGER NOT NULL REFERENCES enumerators (id),"
+  "  device_id INTEGER NOT NULL REFERENCES devices (id),"
+  "  form_id TEXT NOT NULL,"
+  "  form_version INTEGER NOT NULL,"
+  "  result_code INTEGER NOT NULL,"
+  "  started_utc_us INTEGER NOT NULL,"
+  "  started_offset_min INTEGER CHECK (started_offset_min BETWEEN -1440 AND 1440),"
+  "  finished_utc_us INTEGER NOT NULL,"
+  "  finished_offset_min INTEGER CHECK (finished_offset_min BETWEEN -1440 AND 1440),"
+  "  finished_local_us INTEGER GENERATED ALWAYS AS"
+  "    (finished_utc_us + finished_offset_min * 60000000) VIRTUAL,"
+  "  lat REAL,"
+  "  lon REAL,"
+  "  accuracy REAL,"
+  "  altitude REAL,"
+  "  fix_time TEXT,"
+  "  fix_source TEXT,"
+  "  answers TEXT NOT NULL,"
+  "  received_at INTEGER NOT NULL"
+  ") STRICT;"
+  "CREATE TABLE visit_times_unread ("
+  "  visit_uuid TEXT PRIMARY KEY REFERENCES visits (uuid) ON DELETE CASCADE,"
+  "  started_at TEXT NOT NULL,"
+  "  finished_at TEXT NOT NULL"
+  ") STRICT;"
+  "INSERT INTO visit_times_unread (visit_uuid, started_at, finished_at)"
+  "  SELECT uuid, started_at, finished_at FROM visits"
+  "  WHERE verval_offset_min (started_at) IS NULL OR verval_offset_min (finished_at) IS NULL;"
+  "INSERT INTO visits_utc (uuid, revision, household_id, enumerator_id, device_id, form_id,"
+  "    form_version, result_code, started_utc_us, started_offset_min, finished_utc_us,"
+  "    finished_offset_min, lat, lon, accuracy, altitude, fix_time, fix_source, answers, received_at)"
+  "  SELECT uuid, revision, household_id, enumerator_id, device_id, form_id, form_version, result_code,"
+  "    coalesce (verval_utc_usec (started_at), received_at * 1000000), verval_offset_min (started_at),"
+  "    coalesce (verval_utc_usec (finished_at), received_at * 1000000), verval_offset_min (finished_at),"
+  "    lat, lon, accuracy, altitude, fix_time, fix_source, answers, received_at"
+  "  FROM visits;"
+  "DROP TABLE visits;"
+  "ALTER TABLE visits_utc RENAME TO visits;"
+  "CREATE INDEX visits_household ON visits (household_id);"
+  /* visits finished on a UTC day, or before a deadline */
+  "CREATE INDEX visits_finished ON visits (finished_utc_us);"
+  /* visits finished on a day of the device's own calendar */
+  "CREATE INDEX visits_finished_local ON visits (finished_local_us);",
+    .after = migrate_visit_times_after },
 };
+
+/* Reads a time as collectors before schema 3 stored it (GLib's ISO 8601).
+ * The second reading in another zone tells whether the text named its
+ * offset: only a text without one reads differently. */
+static gboolean
+parse_stored_time (const char *text,
+                   gint64     *utc_usec,
+                   gboolean   *has_offset,
+                   int        *offset_min)
+{
+  static gsize zones_ready;
+  static GTimeZone *utc, *other;
+  g_autoptr(GDateTime) as_utc = NULL;
+  g_autoptr(GDateTime) as_other = NULL;
+
+  if (g_once_init_enter (&zones_ready))
+    {
+      utc = g_time_zone_new_utc ();
+      other = g_time_zone_new_offset (3600);
+      g_once_init_leave (&zones_ready, 1);
+    }
+  if (text == NULL || (as_utc = g_date_time_new_from_iso8601 (text, utc)) == NULL)
+    return FALSE;
+  as_other = g_date_time_new_from_iso8601 (text, other);
+  *utc_usec = collector_time_to_utc_usec (as_utc);
+  *has_offset = as_other != NULL && g_date_time_equal (as_utc, as_other);
+  *offset_min = *has_offset ? collector_time_offset_min (as_utc) : 0;
+  return TRUE;
+}
+
+/* verval_utc_usec (text): the instant, or NULL when the text is no time */
+static void
+sql_utc_usec (sqlite3_context *context,
+              int              argc,
+              sqlite3_value  **argv)
+{
+  gint64 usec;
+  gboolean has_offset;
+  int offset;
+
+  if (parse_stored_time ((const char *) sqlite3_value_text (argv[0]), &usec, &has_offset, &offset))
+    sqlite3_result_int64 (context, usec);
+  else
+    sqlite3_result_null (context);
+}
+
+/* verval_offset_min (text): the offset the text names, or NULL */
+static void
+sql_offset_min (sqlite3_context *context,
+                int              argc,
+                sqlite3_value  **argv)
+{
+  gint64 usec;
+  gboolean has_offset;
+  int offset;
+
+  if (parse_stored_time ((const char *) sqlite3_value_text (argv[0]), &usec, &has_offset, &offset) &&
+      has_offset)
+    sqlite3_result_int (context, offset);
+  else
+    sqlite3_result_null (context);
+}
+
+/* Says how many visits kept a guessed time, so an administrator who reads
+ * the log knows where to look; the migration itself goes on. */
+static gboolean
+migrate_visit_times_after (Conn    *conn,
+                           GError **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  gint64 n;
+
+  if (sqlite3_prepare_v2 (conn->db, "SELECT count(*), min (visit_uuid) FROM visit_times_unread",
+                          -1, &stmt, NULL) != SQLITE_OK ||
+      sqlite3_step (stmt) != SQLITE_ROW)
+    {
+      sqlite3_finalize (stmt);
+      return set_db_error (error, conn->db, "Cannot count the visits whose times were not read");
+    }
+  n = sqlite3_column_int64 (stmt, 0);
+  if (n > 0)
+    g_message ("%" G_GINT64_FORMAT " visits (the first %s) had a start or finish without a zone "
+               "offset, or no time at all: they are kept, with the time read as UTC or else the "
+               "time they were received, and their original texts are in the table visit_times_unread",
+               n, (const char *) sqlite3_column_text (stmt, 1));
+  sqlite3_finalize (stmt);
+  return TRUE;
+}
+
+/* A migration that rebuilds a table must leave every reference whole. */
+static gboolean
+check_references (Conn    *conn,
+                  int      version,
+                  GError **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  if (sqlite3_prepare_v2 (conn->db, "PRAGMA foreign_key_check", -1, &stmt, NULL) != SQLITE_OK)
+    return set_db_error (error, conn->db, "Cannot check references");
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      g_set_error (error, COLLECTOR_ERROR, COLLECTOR_ERROR_STORE,
+                   "Schema version %d would leave a row of %s (rowid %" G_GINT64_FORMAT
+                   ") pointing at a missing row of %s", version,
+                   (const char *) sqlite3_column_text (stmt, 0), (gint64) sqlite3_column_int64 (stmt, 1),
+                   (const char *) sqlite3_column_text (stmt, 2));
+      sqlite3_finalize (stmt);
+      return FALSE;
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    return set_db_error (error, conn->db, "Cannot check references");
+  return TRUE;
+}
 
 static gboolean
 migrate (Conn    *conn,
          GError **error)
 {
   sqlite3_stmt *stmt = NULL;
+  gboolean ok = TRUE;
   int version;
 
   if (sqlite3_prepare_v2 (conn->db, "PRAGMA user_version", -1, &stmt, NULL) != SQLITE_OK ||
@@ -431,21 +620,42 @@ migrate (Conn    *conn,
                    version, (int) G_N_ELEMENTS (migrations));
       return FALSE;
     }
-  for (; version < (int) G_N_ELEMENTS (migrations); version++)
+  if (version == (int) G_N_ELEMENTS (migrations))
+    return TRUE;
+
+  if (sqlite3_create_function (conn->db, "verval_utc_usec", 1,
+                               SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY,
+                               NULL, sql_utc_usec, NULL, NULL) != SQLITE_OK ||
+      sqlite3_create_function (conn->db, "verval_offset_min", 1,
+                               SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY,
+                               NULL, sql_offset_min, NULL, NULL) != SQLITE_OK)
+    return set_db_error (error, conn->db, "Cannot prepare the migration");
+  /* a table rebuilt by a migration is dropped and renamed, which must not
+   * cascade; this can only change outside a transaction */
+  if (!conn_exec (conn, "PRAGMA foreign_keys = OFF;", error))
+    return FALSE;
+  for (; ok && version < (int) G_N_ELEMENTS (migrations); version++)
     {
+      const Migration *m = &migrations[version];
       g_autofree char *bump = g_strdup_printf ("PRAGMA user_version = %d;", version + 1);
 
       if (!conn_exec (conn, "BEGIN IMMEDIATE;", error))
-        return FALSE;
-      if (!conn_exec (conn, migrations[version], error) ||
-          !conn_exec (conn, bump, error) ||
-          !conn_exec (conn, "COMMIT;", error))
+        ok = FALSE;
+      else if (!conn_exec (conn, m->sql, error) ||
+               !check_references (conn, version + 1, error) ||
+               (m->after != NULL && !m->after (conn, error)) ||
+               !conn_exec (conn, bump, error) ||
+               !conn_exec (conn, "COMMIT;", error))
         {
           sqlite3_exec (conn->db, "ROLLBACK;", NULL, NULL, NULL);
-          return FALSE;
+          ok = FALSE;
         }
     }
-  return TRUE;
+  /* on, whatever happened: the store may not be used after a failure, but
+   * the connection must not be left without its references checked */
+  if (sqlite3_exec (conn->db, "PRAGMA foreign_keys = ON;", NULL, NULL, NULL) != SQLITE_OK && ok)
+    return set_db_error (error, conn->db, "Cannot configure the database");
+  return ok;
 }
 
 /* ---------------------------------------------------------------- writer */
@@ -1545,14 +1755,16 @@ write_visit (Conn            *conn,
 {
   static const char *insert_sql =
     "INSERT INTO visits (uuid, revision, household_id, enumerator_id, device_id, form_id,"
-    " form_version, result_code, started_at, finished_at, lat, lon, accuracy, altitude,"
-    " fix_time, fix_source, answers, received_at)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)";
+    " form_version, result_code, started_utc_us, finished_utc_us, lat, lon, accuracy, altitude,"
+    " fix_time, fix_source, answers, received_at, started_offset_min, finished_offset_min)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,"
+    " ?19, ?20)";
   static const char *update_sql =
     "UPDATE visits SET revision = ?2, household_id = ?3, enumerator_id = ?4, device_id = ?5,"
-    " form_id = ?6, form_version = ?7, result_code = ?8, started_at = ?9, finished_at = ?10,"
+    " form_id = ?6, form_version = ?7, result_code = ?8, started_utc_us = ?9, finished_utc_us = ?10,"
     " lat = ?11, lon = ?12, accuracy = ?13, altitude = ?14, fix_time = ?15, fix_source = ?16,"
-    " answers = ?17, received_at = ?18 WHERE uuid = ?1";
+    " answers = ?17, received_at = ?18, started_offset_min = ?19, finished_offset_min = ?20"
+    " WHERE uuid = ?1";
   static const char *clear_media_sql = "DELETE FROM visit_media WHERE visit_uuid = ?";
   static const char *media_sql =
     "INSERT INTO visit_media (visit_uuid, position, sha256, role, size, taken) VALUES (?, ?, ?, ?, ?, ?)";
@@ -1568,8 +1780,10 @@ write_visit (Conn            *conn,
   bind_text (stmt, 6, v->form_id);
   sqlite3_bind_int64 (stmt, 7, v->form_version);
   sqlite3_bind_int64 (stmt, 8, v->result_code);
-  bind_text (stmt, 9, v->started_at);
-  bind_text (stmt, 10, v->finished_at);
+  sqlite3_bind_int64 (stmt, 9, collector_time_to_utc_usec (v->started_at));
+  sqlite3_bind_int64 (stmt, 10, collector_time_to_utc_usec (v->finished_at));
+  sqlite3_bind_int (stmt, 19, collector_time_offset_min (v->started_at));
+  sqlite3_bind_int (stmt, 20, collector_time_offset_min (v->finished_at));
   if (v->has_location)
     {
       sqlite3_bind_double (stmt, 11, v->lat);
@@ -1710,18 +1924,35 @@ sqlite_submit_visits (CollectorStore  *store,
   return g_steal_pointer (&outcomes);
 }
 
-static GPtrArray *
-sqlite_list_visits (CollectorStore *store,
-                    GError        **error)
+/* The columns read_visits() reads, in its order. */
+#define VISIT_COLUMNS \
+  "SELECT v.uuid, v.revision, v.household_id, v.form_id, v.form_version, v.answers," \
+  " v.result_code, v.started_utc_us, v.started_offset_min, v.finished_utc_us," \
+  " v.finished_offset_min, v.lat, v.lon, v.accuracy, v.altitude, v.fix_time, v.fix_source," \
+  " v.enumerator_id, e.name, v.device_id, h.village_code, v.received_at" \
+  " FROM visits v JOIN enumerators e ON e.id = v.enumerator_id" \
+  " JOIN households h ON h.id = v.household_id"
+
+static GDateTime *
+column_instant (sqlite3_stmt *stmt,
+                int           utc_column)
 {
-  CollectorSqliteStore *self = COLLECTOR_SQLITE_STORE (store);
-  static const char *sql =
-    "SELECT v.uuid, v.revision, v.household_id, v.form_id, v.form_version, v.answers,"
-    " v.result_code, v.started_at, v.finished_at, v.lat, v.lon, v.accuracy, v.altitude,"
-    " v.fix_time, v.fix_source, v.enumerator_id, e.name, v.device_id, h.village_code,"
-    " v.received_at"
-    " FROM visits v JOIN enumerators e ON e.id = v.enumerator_id"
-    " JOIN households h ON h.id = v.household_id ORDER BY v.received_at, v.uuid";
+  gboolean has_offset = sqlite3_column_type (stmt, utc_column + 1) != SQLITE_NULL;
+
+  return collector_time_new (sqlite3_column_int64 (stmt, utc_column), has_offset,
+                             sqlite3_column_int (stmt, utc_column + 1));
+}
+
+/* Runs @sql (VISIT_COLUMNS and its conditions, with ?1 and ?2 bound to
+ * @from and @until when @bounded) and reads every visit with its media. */
+static GPtrArray *
+read_visits (CollectorSqliteStore *self,
+             const char           *sql,
+             gboolean              bounded,
+             gint64                from,
+             gint64                until,
+             GError              **error)
+{
   static const char *media_sql =
     "SELECT sha256, role, size, taken FROM visit_media WHERE visit_uuid = ? ORDER BY position";
   g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify) collector_visit_free);
@@ -1739,6 +1970,11 @@ sqlite_list_visits (CollectorStore *store,
     }
   if ((stmt = conn_stmt (conn, sql, error)) == NULL)
     goto fail;
+  if (bounded)
+    {
+      sqlite3_bind_int64 (stmt, 1, from);
+      sqlite3_bind_int64 (stmt, 2, until);
+    }
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       CollectorVisit *v = collector_visit_new ();
@@ -1750,21 +1986,21 @@ sqlite_list_visits (CollectorStore *store,
       v->form_version = sqlite3_column_int64 (stmt, 4);
       v->answers_json = column_dup (stmt, 5);
       v->result_code = sqlite3_column_int64 (stmt, 6);
-      v->started_at = column_dup (stmt, 7);
-      v->finished_at = column_dup (stmt, 8);
-      v->has_location = sqlite3_column_type (stmt, 9) != SQLITE_NULL;
-      v->lat = sqlite3_column_double (stmt, 9);
-      v->lon = sqlite3_column_double (stmt, 10);
-      v->accuracy = sqlite3_column_type (stmt, 11) != SQLITE_NULL ? sqlite3_column_double (stmt, 11) : NAN;
-      v->has_altitude = sqlite3_column_type (stmt, 12) != SQLITE_NULL;
-      v->altitude = sqlite3_column_double (stmt, 12);
-      v->fix_time = column_dup (stmt, 13);
-      v->fix_source = column_dup (stmt, 14);
-      v->enumerator_id = sqlite3_column_int64 (stmt, 15);
-      v->enumerator_name = column_dup (stmt, 16);
-      v->device_id = sqlite3_column_int64 (stmt, 17);
-      v->village_code = column_dup (stmt, 18);
-      v->received_at = sqlite3_column_int64 (stmt, 19);
+      v->started_at = column_instant (stmt, 7);
+      v->finished_at = column_instant (stmt, 9);
+      v->has_location = sqlite3_column_type (stmt, 11) != SQLITE_NULL;
+      v->lat = sqlite3_column_double (stmt, 11);
+      v->lon = sqlite3_column_double (stmt, 12);
+      v->accuracy = sqlite3_column_type (stmt, 13) != SQLITE_NULL ? sqlite3_column_double (stmt, 13) : NAN;
+      v->has_altitude = sqlite3_column_type (stmt, 14) != SQLITE_NULL;
+      v->altitude = sqlite3_column_double (stmt, 14);
+      v->fix_time = column_dup (stmt, 15);
+      v->fix_source = column_dup (stmt, 16);
+      v->enumerator_id = sqlite3_column_int64 (stmt, 17);
+      v->enumerator_name = column_dup (stmt, 18);
+      v->device_id = sqlite3_column_int64 (stmt, 19);
+      v->village_code = column_dup (stmt, 20);
+      v->received_at = sqlite3_column_int64 (stmt, 21);
       g_ptr_array_add (out, v);
     }
   sqlite3_reset (stmt);
@@ -1805,6 +2041,34 @@ fail:
   sqlite3_exec (conn->db, "ROLLBACK;", NULL, NULL, NULL);
   reader_release (self, conn);
   return NULL;
+}
+
+static GPtrArray *
+sqlite_list_visits (CollectorStore *store,
+                    GError        **error)
+{
+  static const char *sql = VISIT_COLUMNS " ORDER BY v.received_at, v.uuid";
+
+  return read_visits (COLLECTOR_SQLITE_STORE (store), sql, FALSE, 0, 0, error);
+}
+
+/* Each range is one of the finish's indexes (migration 3). */
+static GPtrArray *
+sqlite_list_visits_finished (CollectorStore *store,
+                             CollectorClock  clock,
+                             gint64          from_usec,
+                             gint64          until_usec,
+                             GError        **error)
+{
+  static const char *utc_sql =
+    VISIT_COLUMNS " WHERE v.finished_utc_us >= ?1 AND v.finished_utc_us < ?2"
+    " ORDER BY v.finished_utc_us, v.uuid";
+  static const char *device_sql =
+    VISIT_COLUMNS " WHERE v.finished_local_us >= ?1 AND v.finished_local_us < ?2"
+    " ORDER BY v.finished_local_us, v.uuid";
+
+  return read_visits (COLLECTOR_SQLITE_STORE (store), clock == COLLECTOR_CLOCK_UTC ? utc_sql : device_sql,
+                      TRUE, from_usec, until_usec, error);
 }
 
 /* ---------------------------------------------------------------- lifecycle */
@@ -1886,6 +2150,7 @@ collector_sqlite_store_iface_init (CollectorStoreInterface *iface)
   iface->submit_visits = sqlite_submit_visits;
   iface->record_status = sqlite_record_status;
   iface->list_visits = sqlite_list_visits;
+  iface->list_visits_finished = sqlite_list_visits_finished;
   iface->close = sqlite_close;
 }
 

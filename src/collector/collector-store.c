@@ -250,6 +250,19 @@ collector_store_list_visits (CollectorStore *self,
   return STORE_IFACE (self)->list_visits (self, error);
 }
 
+GPtrArray *
+collector_store_list_visits_finished (CollectorStore *self,
+                                      CollectorClock  clock,
+                                      gint64          from_usec,
+                                      gint64          until_usec,
+                                      GError        **error)
+{
+  g_return_val_if_fail (COLLECTOR_IS_STORE (self), NULL);
+  g_return_val_if_fail (clock == COLLECTOR_CLOCK_UTC || clock == COLLECTOR_CLOCK_DEVICE, NULL);
+
+  return STORE_IFACE (self)->list_visits_finished (self, clock, from_usec, until_usec, error);
+}
+
 void
 collector_store_close (CollectorStore *self)
 {
@@ -344,6 +357,47 @@ collector_review_page_free (CollectorReviewPage *page)
   g_free (page);
 }
 
+gint64
+collector_time_to_utc_usec (GDateTime *time)
+{
+  g_return_val_if_fail (time != NULL, 0);
+
+  return g_date_time_to_unix (time) * G_USEC_PER_SEC + g_date_time_get_microsecond (time);
+}
+
+int
+collector_time_offset_min (GDateTime *time)
+{
+  g_return_val_if_fail (time != NULL, 0);
+
+  /* ISO 8601 offsets are whole minutes, so nothing is lost */
+  return (int) (g_date_time_get_utc_offset (time) / (60 * G_TIME_SPAN_SECOND));
+}
+
+GDateTime *
+collector_time_new (gint64   utc_usec,
+                    gboolean has_offset,
+                    int      offset_min)
+{
+  gint64 seconds = utc_usec / G_USEC_PER_SEC;
+  gint64 usec = utc_usec % G_USEC_PER_SEC;
+  g_autoptr(GDateTime) whole = NULL;
+  g_autoptr(GDateTime) exact = NULL;
+  g_autoptr(GTimeZone) zone = NULL;
+
+  /* C division truncates toward zero; an instant before 1970 needs the floor */
+  if (usec < 0)
+    {
+      seconds--;
+      usec += G_USEC_PER_SEC;
+    }
+  if ((whole = g_date_time_new_from_unix_utc (seconds)) == NULL ||
+      (exact = g_date_time_add (whole, usec)) == NULL)
+    return NULL;
+  zone = has_offset ? g_time_zone_new_offset (offset_min * 60) : g_time_zone_new_utc ();
+  return g_date_time_to_timezone (exact, zone);
+}
+
 void
 collector_media_ref_free (CollectorMediaRef *ref)
 {
@@ -373,8 +427,8 @@ collector_visit_free (CollectorVisit *visit)
   g_free (visit->household_id);
   g_free (visit->form_id);
   g_free (visit->answers_json);
-  g_free (visit->started_at);
-  g_free (visit->finished_at);
+  g_clear_pointer (&visit->started_at, g_date_time_unref);
+  g_clear_pointer (&visit->finished_at, g_date_time_unref);
   g_free (visit->fix_time);
   g_free (visit->fix_source);
   g_clear_pointer (&visit->media, g_ptr_array_unref);

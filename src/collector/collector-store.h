@@ -88,8 +88,8 @@ typedef struct {
   gint64     form_version;
   char      *answers_json;
   gint64     result_code;
-  char      *started_at;
-  char      *finished_at;
+  GDateTime *started_at;   /* in the device's offset; UTC when the store lost it */
+  GDateTime *finished_at;
   gboolean   has_location;
   double     lat;
   double     lon;
@@ -107,6 +107,13 @@ typedef struct {
   char      *village_code;
   gint64     received_at;
 } CollectorVisit;
+
+/* Which clock a range of instants is read on: UTC, or each device's own
+ * wall clock (a local day is one range across WIB, WITA and WIT). */
+typedef enum {
+  COLLECTOR_CLOCK_UTC,
+  COLLECTOR_CLOCK_DEVICE,
+} CollectorClock;
 
 typedef enum {
   COLLECTOR_VISIT_STORED,
@@ -198,6 +205,11 @@ struct _CollectorStoreInterface
                                                GError        **error);
   GPtrArray           *(*list_visits)         (CollectorStore *self,
                                                GError        **error);
+  GPtrArray           *(*list_visits_finished) (CollectorStore *self,
+                                               CollectorClock  clock,
+                                               gint64          from_usec,
+                                               gint64          until_usec,
+                                               GError        **error);
   void                 (*close)               (CollectorStore *self);
 };
 
@@ -275,8 +287,29 @@ gboolean                 collector_store_record_status    (CollectorStore *self,
                                                            GError        **error);
 GPtrArray               *collector_store_list_visits      (CollectorStore *self,
                                                            GError        **error);
+/* The visits finished in [from_usec, until_usec), microseconds since 1970,
+ * oldest first. On COLLECTOR_CLOCK_DEVICE the bounds are wall-clock
+ * readings written as if they were UTC: 2026-11-20T00:00Z to
+ * 2026-11-21T00:00Z is the 20th wherever each device was; visits whose
+ * offset the store does not know are left out. A deadline is a range from
+ * G_MININT64. */
+GPtrArray               *collector_store_list_visits_finished (CollectorStore *self,
+                                                           CollectorClock  clock,
+                                                           gint64          from_usec,
+                                                           gint64          until_usec,
+                                                           GError        **error);
 /* Finishes queued writes; later calls fail. */
 void                     collector_store_close            (CollectorStore *self);
+
+/* An instant as every store keeps it: microseconds since 1970 in UTC, and
+ * the device's offset from UTC in whole minutes beside it. */
+gint64     collector_time_to_utc_usec  (GDateTime *time);
+int        collector_time_offset_min   (GDateTime *time);
+/* The instant back in the device's offset, or in UTC without one; NULL
+ * when the value is outside what GDateTime holds. */
+GDateTime *collector_time_new          (gint64     utc_usec,
+                                        gboolean   has_offset,
+                                        int        offset_min);
 
 void collector_enumerator_free       (CollectorEnumerator     *enumerator);
 CollectorDevice *collector_device_copy (const CollectorDevice *device);

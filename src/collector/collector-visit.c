@@ -65,8 +65,10 @@ to_store_record (VervalWireVisit *wire)
   visit->form_version = wire->form_version;
   visit->answers_json = json_to_string (wire->answers, FALSE);
   visit->result_code = wire->result_code;
-  visit->started_at = time_text (wire->started_at);
-  visit->finished_at = time_text (wire->finished_at);
+  /* the instants themselves, offset and all: the store keeps them in UTC
+   * with the offset beside, and gives back the same time */
+  visit->started_at = g_steal_pointer (&wire->started_at);
+  visit->finished_at = g_steal_pointer (&wire->finished_at);
   if (fix != NULL)
     {
       visit->has_location = TRUE;
