@@ -167,7 +167,7 @@ test_problems (void)
   const char *text =
     "{\"uuid\": \"not-a-uuid\", \"revision\": 0, \"household_id\": \"\","
     " \"form\": {\"id\": \"verification\"}, \"answers\": [], \"result_code\": 9,"
-    " \"started_at\": \"2026-11-20T09:12:00\", \"finished_at\": \"2026-11-20T09:00:00+07:00\","
+    " \"started_at\": \"2026-11-20T09:12:00\", \"finished_at\": \"2026-11-20 09:00:00+07:00\","
     " \"location\": {\"lat\": 95, \"lon\": \"115\", \"accuracy\": -1, \"altitude\": \"high\","
     "   \"time\": \"yesterday\", \"source\": \"gps-service\"},"
     " \"media\": [{\"sha256\": \"ABC\", \"role\": \"house_front\", \"size\": 1}, 7,"
@@ -192,6 +192,8 @@ test_problems (void)
     { "invalid_time", "location.time" }, { "invalid_location", "location.source" },
     { "invalid_media", "media[0]" }, { "invalid_media", "media[1]" }, { "invalid_media", "media[2]" },
     { "invalid_media", "media[3]" }, { "invalid_time", "media[4]" },
+    /* a space for the T: GLib would read it, the protocol's grammar does not */
+    { "invalid_time", "finished_at" },
   };
 
   g_assert_null (verval_wire_visit_from_json (node, problems, &uuid, &revision));
@@ -201,7 +203,7 @@ test_problems (void)
     g_assert_cmpstr (first_field (problems, expected[i][0]), ==, expected[i][1]);
   for (guint i = 0; i < G_N_ELEMENTS (all); i++)
     g_assert_true (has_problem (problems, all[i][0], all[i][1]));
-  g_assert_cmpuint (problems->len, ==, 19);
+  g_assert_cmpuint (problems->len, ==, 20);
 
   /* not an object at all */
   g_ptr_array_set_size (problems, 0);

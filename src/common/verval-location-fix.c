@@ -11,6 +11,7 @@
 
 #include "verval-json.h"
 #include "verval-location-fix.h"
+#include "verval-time.h"
 
 G_DEFINE_ENUM_TYPE (VervalLocationSource, verval_location_source,
   G_DEFINE_ENUM_VALUE (VERVAL_LOCATION_SOURCE_UNKNOWN, "unknown"),
@@ -159,7 +160,7 @@ verval_location_fix_from_answer (JsonNode *node)
     return NULL;
   verval_json_number (json_object_get_member (object, "accuracy"), &accuracy);
   if ((text = verval_json_string (json_object_get_member (object, "time"))) != NULL)
-    time = g_date_time_new_from_iso8601 (text, NULL);
+    time = verval_time_parse (text);
   verval_location_source_from_string (verval_json_string (json_object_get_member (object, "source")), &source);
 
   fix = verval_location_fix_new (source, latitude, longitude, accuracy, time);

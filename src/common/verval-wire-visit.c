@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "verval-json.h"
+#include "verval-time.h"
 #include "verval-wire-visit.h"
 
 /* Member names, once for both directions. */
@@ -262,17 +263,13 @@ get_string (JsonObject *obj,
   return verval_json_string (json_object_get_member (obj, member));
 }
 
-/* ISO 8601 with a zone offset: a time without one is ambiguous across WIB,
- * WITA and WIT, and GLib reads it as local time, so it is refused. */
+/* The protocol's time grammar, which requires an offset: a time without
+ * one is ambiguous across WIB, WITA and WIT. */
 static GDateTime *
 get_time (JsonObject *obj,
           const char *member)
 {
-  const char *text = get_string (obj, member);
-
-  if (text == NULL)
-    return NULL;
-  return g_date_time_new_from_iso8601 (text, NULL);
+  return verval_time_parse (get_string (obj, member));
 }
 
 static gboolean
