@@ -17,7 +17,6 @@
 #include <glib/gstdio.h>
 #include <stdio.h>
 #include <string.h>
-#include <zlib.h>
 
 #include "verval-http.h"
 #include "verval-json-parse.h"
@@ -131,35 +130,21 @@ GBytes *
 verval_http_gzip (GBytes  *plain,
                   GError **error)
 {
-  z_stream z = { 0 };
-  gsize length;
-  const guint8 *data = g_bytes_get_data (plain, &length);
-  GByteArray *out;
-  int rc;
+  /* the gzip wrapper, as Content-Encoding: gzip means; level 6 is zlib's
+   * usual trade of time for size */
+  g_autoptr(GZlibCompressor) compressor = g_zlib_compressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP, 6);
+  g_autoptr(GInputStream) memory = g_memory_input_stream_new_from_bytes (plain);
+  g_autoptr(GInputStream) in = g_converter_input_stream_new (memory, G_CONVERTER (compressor));
+  g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
+  g_autoptr(GError) local_error = NULL;
 
-  /* 15 + 16: a gzip wrapper, as Content-Encoding: gzip means */
-  if (deflateInit2 (&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+  if (g_output_stream_splice (out, in, G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET, NULL, &local_error) < 0)
     {
-      g_set_error_literal (error, VERVAL_HTTP_ERROR, VERVAL_HTTP_ERROR_FAILED, "Cannot start gzip");
+      g_set_error (error, VERVAL_HTTP_ERROR, VERVAL_HTTP_ERROR_FAILED, "gzip failed: %s",
+                   local_error->message);
       return NULL;
     }
-  out = g_byte_array_sized_new (deflateBound (&z, length));
-  g_byte_array_set_size (out, deflateBound (&z, length));
-  z.next_in = (Bytef *) data;
-  z.avail_in = length;
-  z.next_out = out->data;
-  z.avail_out = out->len;
-  rc = deflate (&z, Z_FINISH);
-  if (rc != Z_STREAM_END)
-    {
-      deflateEnd (&z);
-      g_byte_array_unref (out);
-      g_set_error (error, VERVAL_HTTP_ERROR, VERVAL_HTTP_ERROR_FAILED, "gzip failed (%d)", rc);
-      return NULL;
-    }
-  g_byte_array_set_size (out, z.total_out);
-  deflateEnd (&z);
-  return g_byte_array_free_to_bytes (out);
+  return g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (out));
 }
 
 /* ---------------------------------------------------------------- curl callbacks */
