@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "collector-error.h"
+#include "collector-rules.h"
 #include "collector-sqlite-store.h"
 
 #define N_READERS       4
@@ -1215,46 +1216,32 @@ do_enroll_device (CollectorSqliteStore *self,
     " VALUES (?, ?, ?, ?, ?, ?)";
   g_autofree char *by_id_sql = NULL;
   sqlite3_stmt *stmt;
-  gint64 enumerator_id, expires_at, device_id;
-  gboolean used, disabled;
+  CollectorEnrollCodeFacts code;
+  gboolean found;
+  gint64 device_id;
+  int rc;
 
   if ((stmt = conn_stmt (conn, code_sql, error)) == NULL)
     return FALSE;
   bind_text (stmt, 1, d->code_hash);
-  if (sqlite3_step (stmt) != SQLITE_ROW)
+  rc = sqlite3_step (stmt);
+  if ((found = rc == SQLITE_ROW))
     {
-      sqlite3_reset (stmt);
-      g_set_error_literal (error, COLLECTOR_ERROR, COLLECTOR_ERROR_INVALID_CODE,
-                           "This enrollment code is not known");
-      return FALSE;
+      code.enumerator_id = sqlite3_column_int64 (stmt, 0);
+      code.expires_at = sqlite3_column_int64 (stmt, 1);
+      code.used = sqlite3_column_type (stmt, 2) != SQLITE_NULL;
+      code.enumerator_disabled = sqlite3_column_int (stmt, 3) != 0;
     }
-  enumerator_id = sqlite3_column_int64 (stmt, 0);
-  expires_at = sqlite3_column_int64 (stmt, 1);
-  used = sqlite3_column_type (stmt, 2) != SQLITE_NULL;
-  disabled = sqlite3_column_int (stmt, 3) != 0;
   sqlite3_reset (stmt);
-
-  if (used)
-    {
-      g_set_error_literal (error, COLLECTOR_ERROR, COLLECTOR_ERROR_CODE_USED,
-                           "This enrollment code has already been used; ask for a new one");
-      return FALSE;
-    }
-  if (expires_at <= d->now)
-    {
-      g_set_error_literal (error, COLLECTOR_ERROR, COLLECTOR_ERROR_CODE_EXPIRED,
-                           "This enrollment code has expired; ask for a new one");
-      return FALSE;
-    }
-  if (disabled)
-    {
-      g_set_error_literal (error, COLLECTOR_ERROR, COLLECTOR_ERROR_ENUMERATOR_DISABLED,
-                           "This enumerator account is disabled");
-      return FALSE;
-    }
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return set_db_error (error, conn->db, "Cannot read the enrollment code");
+  /* decided inside the write transaction: the code is marked used by the
+   * same commit that enrols, so it serves one device only */
+  if (!collector_rules_check_enroll_code (found ? &code : NULL, d->now, error))
+    return FALSE;
 
   if (!conn_run (conn, use_sql, error, INT_ARG (d->now), TEXT_ARG (d->code_hash), ARG_END) ||
-      !conn_run (conn, insert_sql, error, INT_ARG (enumerator_id), TEXT_ARG (d->token_hash),
+      !conn_run (conn, insert_sql, error, INT_ARG (code.enumerator_id), TEXT_ARG (d->token_hash),
                  TEXT_ARG (d->device_name), TEXT_ARG (d->app_version), INT_ARG (d->now),
                  INT_ARG (d->now), ARG_END))
     return FALSE;
@@ -1329,29 +1316,10 @@ sqlite_authenticate (CollectorStore *store,
                      GError        **error)
 {
   g_autoptr(GPtrArray) devices = read_devices (COLLECTOR_SQLITE_STORE (store), token_hash, error);
-  CollectorDevice *device;
 
-  if (devices == NULL)
+  if (devices == NULL ||
+      !collector_rules_check_device (devices->len > 0 ? g_ptr_array_index (devices, 0) : NULL, error))
     return NULL;
-  if (devices->len == 0)
-    {
-      g_set_error_literal (error, COLLECTOR_ERROR, COLLECTOR_ERROR_INVALID_TOKEN,
-                           "The device token is not valid; enrol the device again");
-      return NULL;
-    }
-  device = g_ptr_array_index (devices, 0);
-  if (device->revoked_at != 0)
-    {
-      g_set_error_literal (error, COLLECTOR_ERROR, COLLECTOR_ERROR_TOKEN_REVOKED,
-                           "This device has been revoked; enrol it again with a new code");
-      return NULL;
-    }
-  if (device->enumerator_disabled)
-    {
-      g_set_error_literal (error, COLLECTOR_ERROR, COLLECTOR_ERROR_ENUMERATOR_DISABLED,
-                           "This enumerator account is disabled");
-      return NULL;
-    }
   return g_ptr_array_steal_index (devices, 0);
 }
 
@@ -1822,8 +1790,7 @@ do_submit_visits (CollectorSqliteStore *self,
 {
   SubmitData *d = data;
   static const char *seen_sql = "UPDATE devices SET last_seen_at = ? WHERE id = ?";
-  /* a visit made before a reassignment still counts: the enumerator held
-   * the household when it went there */
+  /* any assignment, active or withdrawn: see collector_rules_decide_visit() */
   static const char *assigned_sql =
     "SELECT 1 FROM assignments WHERE household_id = ? AND enumerator_id = ?";
   static const char *existing_sql = "SELECT revision, enumerator_id FROM visits WHERE uuid = ?";
@@ -1837,9 +1804,9 @@ do_submit_visits (CollectorSqliteStore *self,
   for (guint i = 0; i < d->visits->len; i++)
     {
       CollectorVisit *v = g_ptr_array_index (d->visits, i);
+      CollectorVisitFacts facts = { 0 };
+      CollectorVisitWrite write;
       CollectorVisitOutcome *outcome;
-      gint64 stored_revision = 0, owner = 0;
-      gboolean exists = FALSE;
       int rc;
 
       if ((stmt = conn_stmt (conn, assigned_sql, error)) == NULL)
@@ -1850,16 +1817,7 @@ do_submit_visits (CollectorSqliteStore *self,
       sqlite3_reset (stmt);
       if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         return set_db_error (error, conn->db, "Cannot read an assignment");
-      if (rc != SQLITE_ROW)
-        {
-          outcome = collector_visit_outcome_new (COLLECTOR_VISIT_REJECTED);
-          g_ptr_array_add (outcome->problems,
-                           verval_wire_problem_new ("household_not_assigned", "household_id",
-                                                    "Household %s is not assigned to this enumerator",
-                                                    v->household_id));
-          g_ptr_array_add (d->outcomes, outcome);
-          continue;
-        }
+      facts.assigned = rc == SQLITE_ROW;
 
       if ((stmt = conn_stmt (conn, existing_sql, error)) == NULL)
         return FALSE;
@@ -1867,41 +1825,22 @@ do_submit_visits (CollectorSqliteStore *self,
       rc = sqlite3_step (stmt);
       if (rc == SQLITE_ROW)
         {
-          exists = TRUE;
-          stored_revision = sqlite3_column_int64 (stmt, 0);
-          owner = sqlite3_column_int64 (stmt, 1);
+          facts.exists = TRUE;
+          facts.revision = sqlite3_column_int64 (stmt, 0);
+          facts.owner = sqlite3_column_int64 (stmt, 1);
         }
       sqlite3_reset (stmt);
       if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         return set_db_error (error, conn->db, "Cannot read a visit");
 
-      if (exists && owner != d->device->enumerator_id)
+      /* one writer thread and one transaction: the facts cannot change
+       * between reading them and writing */
+      outcome = collector_rules_decide_visit (&facts, d->device->enumerator_id, v, &write);
+      if (write != COLLECTOR_VISIT_WRITE_NONE &&
+          !write_visit (conn, d->device, v, write == COLLECTOR_VISIT_WRITE_REPLACE, now, error))
         {
-          outcome = collector_visit_outcome_new (COLLECTOR_VISIT_REJECTED);
-          g_ptr_array_add (outcome->problems,
-                           verval_wire_problem_new ("visit_owned_by_other", "uuid",
-                                                    "Visit %s belongs to another enumerator", v->uuid));
-        }
-      else if (exists && stored_revision == v->revision)
-        {
-          outcome = collector_visit_outcome_new (COLLECTOR_VISIT_DUPLICATE);
-          outcome->stored_revision = stored_revision;
-        }
-      else if (exists && stored_revision > v->revision)
-        {
-          outcome = collector_visit_outcome_new (COLLECTOR_VISIT_REJECTED);
-          outcome->stored_revision = stored_revision;
-          g_ptr_array_add (outcome->problems,
-                           verval_wire_problem_new ("stale_revision", "revision",
-                                                    "Revision %" G_GINT64_FORMAT " is older than the stored revision %" G_GINT64_FORMAT,
-                                                    v->revision, stored_revision));
-        }
-      else
-        {
-          if (!write_visit (conn, d->device, v, exists, now, error))
-            return FALSE;
-          outcome = collector_visit_outcome_new (exists ? COLLECTOR_VISIT_REPLACED : COLLECTOR_VISIT_STORED);
-          outcome->stored_revision = v->revision;
+          collector_visit_outcome_free (outcome);
+          return FALSE;
         }
       g_ptr_array_add (d->outcomes, outcome);
     }

@@ -1,0 +1,123 @@
+/* collector-rules.c: the collector's decisions, with no SQL and no HTTP
+ *
+ * Copyright 2026 The Verval developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "collector-error.h"
+#include "collector-rules.h"
+#include "verval-wire-visit.h"
+
+gboolean
+collector_rules_check_enroll_code (const CollectorEnrollCodeFacts *code,
+                                   gint64                          now,
+                                   GError                        **error)
+{
+  if (code == NULL)
+    {
+      g_set_error_literal (error, COLLECTOR_ERROR, COLLECTOR_ERROR_INVALID_CODE,
+                           "This enrollment code is not known");
+      return FALSE;
+    }
+  /* a used code says so even once expired: the coordinator asks for a new
+   * one either way, but "used" tells an office that someone else enrolled */
+  if (code->used)
+    {
+      g_set_error_literal (error, COLLECTOR_ERROR, COLLECTOR_ERROR_CODE_USED,
+                           "This enrollment code has already been used; ask for a new one");
+      return FALSE;
+    }
+  if (code->expires_at <= now)
+    {
+      g_set_error_literal (error, COLLECTOR_ERROR, COLLECTOR_ERROR_CODE_EXPIRED,
+                           "This enrollment code has expired; ask for a new one");
+      return FALSE;
+    }
+  if (code->enumerator_disabled)
+    {
+      g_set_error_literal (error, COLLECTOR_ERROR, COLLECTOR_ERROR_ENUMERATOR_DISABLED,
+                           "This enumerator account is disabled");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+collector_rules_check_device (const CollectorDevice *device,
+                              GError               **error)
+{
+  if (device == NULL)
+    {
+      g_set_error_literal (error, COLLECTOR_ERROR, COLLECTOR_ERROR_INVALID_TOKEN,
+                           "The device token is not valid; enrol the device again");
+      return FALSE;
+    }
+  if (device->revoked_at != 0)
+    {
+      g_set_error_literal (error, COLLECTOR_ERROR, COLLECTOR_ERROR_TOKEN_REVOKED,
+                           "This device has been revoked; enrol it again with a new code");
+      return FALSE;
+    }
+  if (device->enumerator_disabled)
+    {
+      g_set_error_literal (error, COLLECTOR_ERROR, COLLECTOR_ERROR_ENUMERATOR_DISABLED,
+                           "This enumerator account is disabled");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static CollectorVisitOutcome *
+rejected (const char *code,
+          const char *field,
+          char       *message)
+{
+  CollectorVisitOutcome *outcome = collector_visit_outcome_new (COLLECTOR_VISIT_REJECTED);
+
+  g_ptr_array_add (outcome->problems, verval_wire_problem_new (code, field, "%s", message));
+  g_free (message);
+  return outcome;
+}
+
+CollectorVisitOutcome *
+collector_rules_decide_visit (const CollectorVisitFacts *facts,
+                              gint64                     enumerator_id,
+                              const CollectorVisit      *visit,
+                              CollectorVisitWrite       *write)
+{
+  CollectorVisitOutcome *outcome;
+
+  g_return_val_if_fail (facts != NULL && visit != NULL && write != NULL, NULL);
+
+  *write = COLLECTOR_VISIT_WRITE_NONE;
+  /* a visit made before a reassignment still counts: the enumerator held
+   * the household when they went there, so "was assigned" is enough */
+  if (!facts->assigned)
+    return rejected ("household_not_assigned", "household_id",
+                     g_strdup_printf ("Household %s is not assigned to this enumerator",
+                                      visit->household_id));
+  if (facts->exists && facts->owner != enumerator_id)
+    return rejected ("visit_owned_by_other", "uuid",
+                     g_strdup_printf ("Visit %s belongs to another enumerator", visit->uuid));
+  if (facts->exists && facts->revision == visit->revision)
+    {
+      /* contents are not compared: an edit raises the revision */
+      outcome = collector_visit_outcome_new (COLLECTOR_VISIT_DUPLICATE);
+      outcome->stored_revision = facts->revision;
+      return outcome;
+    }
+  if (facts->exists && facts->revision > visit->revision)
+    {
+      outcome = rejected ("stale_revision", "revision",
+                          g_strdup_printf ("Revision %" G_GINT64_FORMAT " is older than the stored"
+                                           " revision %" G_GINT64_FORMAT,
+                                           visit->revision, facts->revision));
+      outcome->stored_revision = facts->revision;
+      return outcome;
+    }
+  *write = facts->exists ? COLLECTOR_VISIT_WRITE_REPLACE : COLLECTOR_VISIT_WRITE_INSERT;
+  outcome = collector_visit_outcome_new (facts->exists ? COLLECTOR_VISIT_REPLACED : COLLECTOR_VISIT_STORED);
+  outcome->stored_revision = visit->revision;
+  return outcome;
+}

@@ -1,0 +1,61 @@
+/* collector-rules.h: the collector's decisions, with no SQL and no HTTP
+ *
+ * Every store gathers the facts a decision needs inside its own
+ * transaction (what an enrollment code row says, which revision of a visit
+ * is stored and by whom) and asks these functions what to do; it only
+ * carries the answer out. A second store therefore cannot decide
+ * differently, and the rules are tested without any store.
+ *
+ * Copyright 2026 The Verval developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "collector-store.h"
+
+G_BEGIN_DECLS
+
+/* What a store holds for an enrollment code, looked up by its hash. */
+typedef struct {
+  gint64   enumerator_id;
+  gint64   expires_at;           /* unix seconds */
+  gboolean used;
+  gboolean enumerator_disabled;
+} CollectorEnrollCodeFacts;
+
+/* code: NULL when the store holds no such code. TRUE if a device may be
+ * enrolled with it at @now; else an error of COLLECTOR_ERROR (INVALID_CODE,
+ * CODE_USED, CODE_EXPIRED, ENUMERATOR_DISABLED). */
+gboolean collector_rules_check_enroll_code (const CollectorEnrollCodeFacts *code,
+                                            gint64                          now,
+                                            GError                        **error);
+
+/* device: the device whose token hash matched, or NULL. TRUE if it may make
+ * requests; else INVALID_TOKEN, TOKEN_REVOKED or ENUMERATOR_DISABLED. */
+gboolean collector_rules_check_device      (const CollectorDevice *device,
+                                            GError               **error);
+
+/* What a store holds for a visit's uuid when a device sends it. */
+typedef struct {
+  gboolean assigned;      /* the household is (or was) assigned to the sender */
+  gboolean exists;        /* a revision of this uuid is stored */
+  gint64   owner;         /* its enumerator, when it exists */
+  gint64   revision;      /* its revision, when it exists */
+} CollectorVisitFacts;
+
+typedef enum {
+  COLLECTOR_VISIT_WRITE_NONE,     /* store nothing */
+  COLLECTOR_VISIT_WRITE_INSERT,   /* a new visit */
+  COLLECTOR_VISIT_WRITE_REPLACE,  /* replace the stored revision, facts->revision */
+} CollectorVisitWrite;
+
+/* The (uuid, revision) rule for @visit sent by @enumerator_id: the outcome
+ * to answer, and in *write what the store must do. A store that writes
+ * concurrently replaces only if the stored revision is still
+ * facts->revision (a conditional write), and asks again if not. */
+CollectorVisitOutcome *collector_rules_decide_visit (const CollectorVisitFacts *facts,
+                                                     gint64                     enumerator_id,
+                                                     const CollectorVisit      *visit,
+                                                     CollectorVisitWrite       *write);
+
+G_END_DECLS
