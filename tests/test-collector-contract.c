@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "collector-error.h"
+#include "collector-export.h"
 #include "collector-sqlite-store.h"
 #include "test-collector-util.h"
 
@@ -462,6 +463,137 @@ test_visit_writers (Fixture       *f,
     }
 }
 
+/* ---------------------------------------------------------------- reading visits */
+
+#define N_MANY 1234
+
+static void
+store_many (Fixture *f)
+{
+  for (guint batch = 0; batch * 200 < N_MANY; batch++)
+    {
+      g_autoptr(GPtrArray) visits = g_ptr_array_new_with_free_func ((GDestroyNotify) collector_visit_free);
+      g_autoptr(GPtrArray) outcomes = NULL;
+      g_autoptr(GError) error = NULL;
+
+      for (guint i = batch * 200; i < MIN (N_MANY, (batch + 1) * 200); i++)
+        {
+          g_autofree char *uuid = g_strdup_printf ("8b1d8a44-6a4c-4a3b-9d6e-%012u", (i * 7919) % 100000);
+
+          g_ptr_array_add (visits, visit_new (uuid, 1, i % 20));
+        }
+      outcomes = collector_store_submit_visits (f->store, f->device, visits, &error);
+      g_assert_no_error (error);
+      for (guint i = 0; i < outcomes->len; i++)
+        g_assert_cmpint (((CollectorVisitOutcome *) outcomes->pdata[i])->status, ==, COLLECTOR_VISIT_STORED);
+    }
+}
+
+/* Pages of any size meet every visit once, in (received_at, uuid) order,
+ * and a filter is applied inside the store. */
+static void
+test_visit_pages (Fixture       *f,
+                  gconstpointer  data)
+{
+  static const guint sizes[] = { 1, 7, 500, 5000 };
+  CollectorVisitFilter other = { NULL, 0 };
+  g_autoptr(GError) error = NULL;
+
+  store_many (f);
+  for (guint s = 0; s < G_N_ELEMENTS (sizes); s++)
+    {
+      g_autoptr(CollectorVisitIter) iter = collector_store_iterate_visits (f->store, NULL, sizes[s]);
+      g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      g_autofree char *last_uuid = NULL;
+      gint64 last_received = G_MININT64;
+      CollectorVisit *v;
+
+      while ((v = collector_visit_iter_next (iter, &error)) != NULL)
+        {
+          g_assert_true (g_hash_table_add (seen, g_strdup (v->uuid)));
+          g_assert_true (v->received_at > last_received ||
+                         (v->received_at == last_received && g_strcmp0 (v->uuid, last_uuid) > 0));
+          last_received = v->received_at;
+          g_free (last_uuid);
+          last_uuid = g_strdup (v->uuid);
+        }
+      g_assert_no_error (error);
+      g_assert_cmpuint (g_hash_table_size (seen), ==, N_MANY);
+      /* past the end it stays at the end */
+      g_assert_null (collector_visit_iter_next (iter, &error));
+      g_assert_no_error (error);
+    }
+
+  /* by region: the village's regency, then a regency with none of them */
+  {
+    CollectorVisitFilter regency = { "5108", 0 };
+    CollectorVisitFilter elsewhere = { "5171", 0 };
+    g_autoptr(CollectorVisitIter) a = collector_store_iterate_visits (f->store, &regency, 100);
+    g_autoptr(CollectorVisitIter) b = collector_store_iterate_visits (f->store, &elsewhere, 100);
+    guint n = 0;
+
+    while (collector_visit_iter_next (a, &error) != NULL)
+      n++;
+    g_assert_cmpuint (n, ==, N_MANY);
+    g_assert_null (collector_visit_iter_next (b, &error));
+    g_assert_no_error (error);
+  }
+
+  /* by enumerator: Wayan sent nothing */
+  other.enumerator_id = f->wayan;
+  {
+    g_autoptr(CollectorVisitIter) iter = collector_store_iterate_visits (f->store, &other, 100);
+
+    g_assert_null (collector_visit_iter_next (iter, &error));
+    g_assert_no_error (error);
+  }
+}
+
+/* The streamed export writes what the in-memory one does, byte for byte,
+ * across many pages. */
+static void
+test_export_stream (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GPtrArray) visits = NULL;
+  g_autoptr(GError) error = NULL;
+  const CollectorExportFormat formats[] = { COLLECTOR_EXPORT_CSV, COLLECTOR_EXPORT_GEOJSON };
+
+  store_many (f);
+  visits = collector_store_list_visits (f->store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (visits->len, ==, N_MANY);
+  for (guint i = 0; i < G_N_ELEMENTS (formats); i++)
+    {
+      g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
+      g_autoptr(GString) whole = formats[i] == COLLECTOR_EXPORT_CSV ? collector_export_csv (visits)
+                                                                   : collector_export_geojson (visits);
+      guint n = 0;
+
+      g_assert_true (collector_export_write (f->store, NULL, formats[i], out, &n, NULL, &error));
+      g_assert_no_error (error);
+      g_assert_true (g_output_stream_close (out, NULL, &error));
+      g_assert_cmpuint (n, ==, N_MANY);
+      g_assert_cmpmem (g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (out)),
+                       g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (out)),
+                       whole->str, whole->len);
+    }
+  /* the GeoJSON is one valid document */
+  {
+    g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
+    g_autoptr(JsonParser) parser = json_parser_new ();
+
+    g_assert_true (collector_export_write (f->store, NULL, COLLECTOR_EXPORT_GEOJSON, out, NULL, NULL, &error));
+    g_assert_true (g_output_stream_close (out, NULL, &error));
+    g_assert_true (json_parser_load_from_data (parser, g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (out)),
+                                               g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (out)),
+                                               &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)),
+                                                                           "features")), ==, N_MANY);
+  }
+}
+
 /* ---------------------------------------------------------------- pulls */
 
 /* Paging by cursor hands out every assigned household once, in small
@@ -545,6 +677,8 @@ main (int   argc,
     { "visit-owner", test_visit_owner },
     { "visit-writers", test_visit_writers },
     { "pull-pages", test_pull_pages },
+    { "visit-pages", test_visit_pages },
+    { "export-stream", test_export_stream },
   };
 
   g_test_init (&argc, &argv, NULL);

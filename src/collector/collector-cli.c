@@ -8,9 +8,11 @@
 #include "config.h"
 
 #include <gio/gio.h>
+#include <gio/gunixoutputstream.h>
 #include <glib-unix.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "collector-cli.h"
 #include "collector-error.h"
@@ -632,9 +634,11 @@ cmd_export (int    argc,
   };
   g_autoptr(GOptionContext) context = g_option_context_new ("- export stored visits");
   g_autoptr(CollectorStore) store = NULL;
-  g_autoptr(GPtrArray) visits = NULL;
-  g_autoptr(GString) out = NULL;
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GOutputStream) out = NULL;
   GError *error = NULL;
+  gboolean to_file;
+  guint n = 0;
   int status;
 
   g_option_context_add_main_entries (context, entries, NULL);
@@ -646,22 +650,28 @@ cmd_export (int    argc,
     return usage_error ("export", "--format is csv or geojson");
   if (argc > 1)
     return usage_error ("export", "unexpected arguments");
-  if ((store = open_store (data_dir, &error)) == NULL ||
-      (visits = collector_store_list_visits (store, &error)) == NULL)
+  if ((store = open_store (data_dir, &error)) == NULL)
     return fail (error);
-  out = g_str_equal (format, "csv") ? collector_export_csv (visits) : collector_export_geojson (visits);
-  /* "-" is standard output, as for most commands */
-  if (output != NULL && !g_str_equal (output, "-"))
+  /* "-" is standard output, as for most commands; a file is written beside
+   * its name and renamed at the end, so a cut export leaves no half file */
+  to_file = output != NULL && !g_str_equal (output, "-");
+  if (to_file)
     {
-      if (!g_file_set_contents (output, out->str, out->len, &error))
+      file = g_file_new_for_commandline_arg (output);
+      out = G_OUTPUT_STREAM (g_file_replace (file, NULL, FALSE, G_FILE_CREATE_REPLACE_DESTINATION,
+                                             NULL, &error));
+      if (out == NULL)
         return fail (error);
-      g_printerr ("Exported %u visit(s) to %s\n", visits->len, output);
     }
   else
-    {
-      fwrite (out->str, 1, out->len, stdout);
-      fflush (stdout);
-    }
+    out = g_unix_output_stream_new (STDOUT_FILENO, FALSE);
+  if (!collector_export_write (store, NULL, g_str_equal (format, "csv") ? COLLECTOR_EXPORT_CSV
+                                                                        : COLLECTOR_EXPORT_GEOJSON,
+                               out, &n, NULL, &error) ||
+      !g_output_stream_close (out, NULL, &error))
+    return fail (error);
+  if (to_file)
+    g_printerr ("Exported %u visit(s) to %s\n", n, output);
   collector_store_close (store);
   return 0;
 }

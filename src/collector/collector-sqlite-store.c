@@ -477,7 +477,9 @@ static const Migration migrations[] = {
   /* visits finished on a UTC day, or before a deadline */
   "CREATE INDEX visits_finished ON visits (finished_utc_us);"
   /* visits finished on a day of the device's own calendar */
-  "CREATE INDEX visits_finished_local ON visits (finished_local_us);",
+  "CREATE INDEX visits_finished_local ON visits (finished_local_us);"
+  /* exports and listings page through the visits in this order */
+  "CREATE INDEX visits_received ON visits (received_at, uuid);",
     .after = migrate_visit_times_after },
 };
 
@@ -1882,14 +1884,16 @@ column_instant (sqlite3_stmt *stmt,
                              sqlite3_column_int (stmt, utc_column + 1));
 }
 
-/* Runs @sql (VISIT_COLUMNS and its conditions, with ?1 and ?2 bound to
- * @from and @until when @bounded) and reads every visit with its media. */
+typedef void (*BindFunc) (sqlite3_stmt *stmt,
+                          gconstpointer data);
+
+/* Runs @sql (VISIT_COLUMNS and its conditions, its parameters bound by
+ * @bind) and reads every visit it selects with its media. */
 static GPtrArray *
 read_visits (CollectorSqliteStore *self,
              const char           *sql,
-             gboolean              bounded,
-             gint64                from,
-             gint64                until,
+             BindFunc              bind,
+             gconstpointer         data,
              GError              **error)
 {
   static const char *media_sql =
@@ -1909,11 +1913,7 @@ read_visits (CollectorSqliteStore *self,
     }
   if ((stmt = conn_stmt (conn, sql, error)) == NULL)
     goto fail;
-  if (bounded)
-    {
-      sqlite3_bind_int64 (stmt, 1, from);
-      sqlite3_bind_int64 (stmt, 2, until);
-    }
+  bind (stmt, data);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       CollectorVisit *v = collector_visit_new ();
@@ -1982,13 +1982,64 @@ fail:
   return NULL;
 }
 
-static GPtrArray *
-sqlite_list_visits (CollectorStore *store,
-                    GError        **error)
+typedef struct
 {
-  static const char *sql = VISIT_COLUMNS " ORDER BY v.received_at, v.uuid";
+  const CollectorVisitFilter *filter;
+  const CollectorVisitKey    *after;
+  guint                       limit;
+} PageQuery;
 
-  return read_visits (COLLECTOR_SQLITE_STORE (store), sql, FALSE, 0, 0, error);
+static void
+bind_page (sqlite3_stmt  *stmt,
+           gconstpointer  data)
+{
+  const PageQuery *q = data;
+
+  bind_text (stmt, 1, q->filter != NULL ? q->filter->village_prefix : NULL);
+  sqlite3_bind_int64 (stmt, 2, q->filter != NULL ? q->filter->enumerator_id : 0);
+  /* the statement is cached: every parameter is bound, also to null */
+  if (q->after != NULL)
+    sqlite3_bind_int64 (stmt, 3, q->after->received_at);
+  else
+    sqlite3_bind_null (stmt, 3);
+  bind_text (stmt, 4, q->after != NULL ? q->after->uuid : NULL);
+  sqlite3_bind_int64 (stmt, 5, q->limit);
+}
+
+/* Keyset paging on visits_received: each page starts where the last one
+ * ended, whatever was stored meanwhile, at the cost of one index seek. */
+static GPtrArray *
+sqlite_visits_page (CollectorStore             *store,
+                    const CollectorVisitFilter *filter,
+                    const CollectorVisitKey    *after,
+                    guint                       limit,
+                    GError                    **error)
+{
+  static const char *sql =
+    VISIT_COLUMNS
+    " WHERE (?1 IS NULL OR substr (h.village_code, 1, length (?1)) = ?1)"
+    " AND (?2 = 0 OR v.enumerator_id = ?2)"
+    " AND (?3 IS NULL OR (v.received_at, v.uuid) > (?3, ?4))"
+    " ORDER BY v.received_at, v.uuid LIMIT ?5";
+  PageQuery q = { filter, after, limit };
+
+  return read_visits (COLLECTOR_SQLITE_STORE (store), sql, bind_page, &q, error);
+}
+
+typedef struct
+{
+  gint64 from;
+  gint64 until;
+} Range;
+
+static void
+bind_range (sqlite3_stmt  *stmt,
+            gconstpointer  data)
+{
+  const Range *range = data;
+
+  sqlite3_bind_int64 (stmt, 1, range->from);
+  sqlite3_bind_int64 (stmt, 2, range->until);
 }
 
 /* Each range is one of the finish's indexes (migration 3). */
@@ -2006,8 +2057,10 @@ sqlite_list_visits_finished (CollectorStore *store,
     VISIT_COLUMNS " WHERE v.finished_local_us >= ?1 AND v.finished_local_us < ?2"
     " ORDER BY v.finished_local_us, v.uuid";
 
+  Range range = { from_usec, until_usec };
+
   return read_visits (COLLECTOR_SQLITE_STORE (store), clock == COLLECTOR_CLOCK_UTC ? utc_sql : device_sql,
-                      TRUE, from_usec, until_usec, error);
+                      bind_range, &range, error);
 }
 
 /* ---------------------------------------------------------------- lifecycle */
@@ -2088,7 +2141,7 @@ collector_sqlite_store_iface_init (CollectorStoreInterface *iface)
   iface->pull_reviews = sqlite_pull_reviews;
   iface->submit_visits = sqlite_submit_visits;
   iface->record_status = sqlite_record_status;
-  iface->list_visits = sqlite_list_visits;
+  iface->visits_page = sqlite_visits_page;
   iface->list_visits_finished = sqlite_list_visits_finished;
   iface->close = sqlite_close;
 }

@@ -21,6 +21,17 @@ collector_store_default_init (CollectorStoreInterface *iface)
 
 #define STORE_IFACE(self) COLLECTOR_STORE_GET_IFACE (self)
 
+struct _CollectorVisitIter
+{
+  CollectorStore       *store;
+  CollectorVisitFilter  filter;      /* owns village_prefix */
+  guint                 page_size;
+  GPtrArray            *page;        /* of CollectorVisit* */
+  guint                 position;    /* next row of page */
+  CollectorVisitKey     after;       /* the end of page */
+  gboolean              done;
+};
+
 gboolean
 collector_store_upsert_households (CollectorStore *self,
                                    GPtrArray      *households,
@@ -245,9 +256,91 @@ GPtrArray *
 collector_store_list_visits (CollectorStore *self,
                              GError        **error)
 {
+  g_autoptr(CollectorVisitIter) iter = NULL;
+  g_autoptr(GPtrArray) visits = g_ptr_array_new_with_free_func ((GDestroyNotify) collector_visit_free);
+  GError *local_error = NULL;
+
   g_return_val_if_fail (COLLECTOR_IS_STORE (self), NULL);
 
-  return STORE_IFACE (self)->list_visits (self, error);
+  iter = collector_store_iterate_visits (self, NULL, 0);
+  /* the visits move out of the iterator's page instead of being copied */
+  while (collector_visit_iter_next (iter, &local_error) != NULL)
+    g_ptr_array_add (visits, g_steal_pointer (&iter->page->pdata[iter->position - 1]));
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, local_error);
+      return NULL;
+    }
+  return g_steal_pointer (&visits);
+}
+
+/* ---------------------------------------------------------------- iterating visits */
+
+#define DEFAULT_PAGE_SIZE 500
+
+CollectorVisitIter *
+collector_store_iterate_visits (CollectorStore             *self,
+                                const CollectorVisitFilter *filter,
+                                guint                       page_size)
+{
+  CollectorVisitIter *iter;
+
+  g_return_val_if_fail (COLLECTOR_IS_STORE (self), NULL);
+
+  iter = g_new0 (CollectorVisitIter, 1);
+  iter->store = g_object_ref (self);
+  iter->filter.village_prefix = filter != NULL ? g_strdup (filter->village_prefix) : NULL;
+  iter->filter.enumerator_id = filter != NULL ? filter->enumerator_id : 0;
+  iter->page_size = page_size > 0 ? page_size : DEFAULT_PAGE_SIZE;
+  return iter;
+}
+
+CollectorVisit *
+collector_visit_iter_next (CollectorVisitIter *iter,
+                           GError            **error)
+{
+  g_return_val_if_fail (iter != NULL, NULL);
+
+  if (iter->page != NULL && iter->position < iter->page->len)
+    return iter->page->pdata[iter->position++];
+  /* a short page was the last one */
+  if (iter->done || (iter->page != NULL && iter->page->len < iter->page_size))
+    {
+      iter->done = TRUE;
+      return NULL;
+    }
+  g_clear_pointer (&iter->page, g_ptr_array_unref);
+  iter->position = 0;
+  iter->page = STORE_IFACE (iter->store)->visits_page (iter->store, &iter->filter,
+                                                       iter->after.uuid != NULL ? &iter->after : NULL,
+                                                       iter->page_size, error);
+  if (iter->page == NULL || iter->page->len == 0)
+    {
+      iter->done = TRUE;
+      return NULL;
+    }
+  /* the key of this page's end, taken now: collector_store_list_visits()
+   * takes the rows out of the page as it goes */
+  {
+    CollectorVisit *last = iter->page->pdata[iter->page->len - 1];
+
+    g_free (iter->after.uuid);
+    iter->after.uuid = g_strdup (last->uuid);
+    iter->after.received_at = last->received_at;
+  }
+  return iter->page->pdata[iter->position++];
+}
+
+void
+collector_visit_iter_free (CollectorVisitIter *iter)
+{
+  if (iter == NULL)
+    return;
+  g_clear_pointer (&iter->page, g_ptr_array_unref);
+  g_free ((char *) iter->filter.village_prefix);
+  g_free (iter->after.uuid);
+  g_object_unref (iter->store);
+  g_free (iter);
 }
 
 GPtrArray *

@@ -115,6 +115,23 @@ typedef enum {
   COLLECTOR_CLOCK_DEVICE,
 } CollectorClock;
 
+/* Which visits an export or a listing reads; zero fields take all. */
+typedef struct {
+  const char *village_prefix;   /* a region code: province, regency, district or village */
+  gint64      enumerator_id;
+} CollectorVisitFilter;
+
+/* Where a page of visits in (received_at, uuid) order stops: the next page
+ * starts after it. */
+typedef struct {
+  gint64  received_at;
+  char   *uuid;
+} CollectorVisitKey;
+
+/* Reads the visits a filter selects one page at a time, so a table of any
+ * size is read in bounded memory. */
+typedef struct _CollectorVisitIter CollectorVisitIter;
+
 typedef enum {
   COLLECTOR_VISIT_STORED,
   COLLECTOR_VISIT_DUPLICATE,
@@ -203,8 +220,13 @@ struct _CollectorStoreInterface
                                                gint64          device_id,
                                                const char     *status_json,
                                                GError        **error);
-  GPtrArray           *(*list_visits)         (CollectorStore *self,
-                                               GError        **error);
+  /* At most @limit visits after @after (NULL: from the first), in
+   * (received_at, uuid) order, each with its media. */
+  GPtrArray           *(*visits_page)         (CollectorStore             *self,
+                                               const CollectorVisitFilter *filter,
+                                               const CollectorVisitKey    *after,
+                                               guint                       limit,
+                                               GError                    **error);
   GPtrArray           *(*list_visits_finished) (CollectorStore *self,
                                                CollectorClock  clock,
                                                gint64          from_usec,
@@ -285,8 +307,19 @@ gboolean                 collector_store_record_status    (CollectorStore *self,
                                                            gint64          device_id,
                                                            const char     *status_json,
                                                            GError        **error);
+/* Every visit, in (received_at, uuid) order: for small stores and tests;
+ * anything that may meet a whole kabupaten iterates instead. */
 GPtrArray               *collector_store_list_visits      (CollectorStore *self,
                                                            GError        **error);
+/* page_size: visits read per round trip to the store (0: a default). */
+CollectorVisitIter      *collector_store_iterate_visits   (CollectorStore             *self,
+                                                           const CollectorVisitFilter *filter,
+                                                           guint                       page_size);
+/* The next visit, owned by the iterator until the next call; NULL at the
+ * end, or with @error set. */
+CollectorVisit          *collector_visit_iter_next        (CollectorVisitIter *iter,
+                                                           GError            **error);
+void                     collector_visit_iter_free        (CollectorVisitIter *iter);
 /* The visits finished in [from_usec, until_usec), microseconds since 1970,
  * oldest first. On COLLECTOR_CLOCK_DEVICE the bounds are wall-clock
  * readings written as if they were UTC: 2026-11-20T00:00Z to
@@ -323,6 +356,8 @@ CollectorVisit *collector_visit_new  (void);
 void collector_visit_free            (CollectorVisit          *visit);
 CollectorVisitOutcome *collector_visit_outcome_new (CollectorVisitStatus status);
 void collector_visit_outcome_free    (CollectorVisitOutcome   *outcome);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CollectorVisitIter, collector_visit_iter_free)
 const char *collector_visit_status_to_string (CollectorVisitStatus status);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CollectorEnumerator, collector_enumerator_free)
