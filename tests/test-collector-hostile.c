@@ -635,6 +635,51 @@ test_cursor (Fixture       *f,
     }
 }
 
+/* A client that goes away mid-body is logged as an aborted request, not as
+ * a 500: a server error in the log must mean one. */
+static void
+test_aborted_log (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDataInputStream) log = NULL;
+  g_autofree char *request = NULL;
+  g_autofree char *reply = NULL;
+  char *line;
+  gboolean seen = FALSE;
+
+  /* the same collector again, now with its access log on */
+  g_subprocess_send_signal (f->server, SIGTERM);
+  g_assert_true (g_subprocess_wait_check (f->server, NULL, &error));
+  g_assert_no_error (error);
+  g_clear_object (&f->server);
+  g_clear_pointer (&f->uri, g_free);
+  f->server = test_spawn_server (binary, f->data_dir, NULL, TRUE, &f->uri);
+  log = g_data_input_stream_new (g_subprocess_get_stderr_pipe (f->server));
+
+  /* 1000 bytes announced, 11 sent, then the connection closes */
+  request = g_strdup_printf ("POST /api/v1/visits HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                             "Authorization: Bearer %s\r\nContent-Type: application/json\r\n"
+                             "Content-Length: 1000\r\n\r\n{\"visits\":[", f->token);
+  reply = test_raw_request (fixture_port (f), request, strlen (request), 500, FALSE);
+  g_assert_cmpstr (reply, ==, "");
+
+  while (!seen && (line = g_data_input_stream_read_line (log, NULL, NULL, &error)) != NULL)
+    {
+      g_test_message ("%s", line);
+      if (strstr (line, "POST /api/v1/visits") != NULL)
+        {
+          g_assert_nonnull (strstr (line, "POST /api/v1/visits aborted "));
+          g_assert_null (strstr (line, " 500 "));
+          seen = TRUE;
+        }
+      g_free (line);
+    }
+  g_assert_no_error (error);
+  g_assert_true (seen);
+  assert_alive (f);
+}
+
 static guint64
 rss_kib (GSubprocess *process)
 {
@@ -698,6 +743,7 @@ main (int   argc,
   ADD ("/collector/hostile/characters", test_characters);
   ADD ("/collector/hostile/nul-and-trailing", test_nul_and_trailing);
   ADD ("/collector/hostile/cursor", test_cursor);
+  ADD ("/collector/hostile/aborted-log", test_aborted_log);
 #undef ADD
   return g_test_run ();
 }
