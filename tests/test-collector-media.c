@@ -670,6 +670,106 @@ test_stale_partials (Fixture       *f,
   g_assert_false (busy);
 }
 
+/* ---------------------------------------------------------------- a partial that holds the whole photo */
+
+/* What a collector killed between a photo's last byte and its check
+ * leaves behind: tmp/SHA.part with every byte. */
+static char *
+write_partial (const char *media_dir,
+               const char *sha,
+               GBytes     *bytes)
+{
+  g_autofree char *name = g_strconcat (sha, ".part", NULL);
+  char *path = g_build_filename (media_dir, "tmp", name, NULL);
+
+  g_assert_true (g_file_set_contents (path, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), NULL));
+  return path;
+}
+
+static void
+test_full_partial_startup (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autofree char *media_dir = g_build_filename (f->tc->data_dir, "media", NULL);
+  g_autoptr(GBytes) photo = test_photo_bytes (PHOTO_SIZE, 20);
+  g_autoptr(GBytes) other = test_photo_bytes (PHOTO_SIZE, 21);
+  g_autoptr(GBytes) half = g_bytes_new_from_bytes (other, 0, PHOTO_SIZE / 2);
+  g_autofree char *sha = test_sha256_hex (photo);
+  g_autofree char *other_sha = test_sha256_hex (other);
+  g_autofree char *whole_part = write_partial (media_dir, sha, photo);
+  g_autofree char *half_part = write_partial (media_dir, other_sha, half);
+  g_autoptr(CollectorMedia) restarted = NULL;
+  g_autoptr(GError) error = NULL;
+  guint64 offset;
+  gboolean busy;
+
+  /* the collector starting on this folder files the complete one and
+   * leaves the other to be continued */
+  restarted = collector_media_new (media_dir, &error);
+  g_assert_no_error (error);
+  g_assert_true (collector_media_has (restarted, sha, NULL));
+  assert_stored (f, sha, photo);
+  g_assert_false (g_file_test (whole_part, G_FILE_TEST_EXISTS));
+  g_assert_false (collector_media_get_partial (restarted, sha, &offset, &busy, NULL));
+  g_assert_false (collector_media_has (restarted, other_sha, NULL));
+  g_assert_true (collector_media_get_partial (restarted, other_sha, &offset, &busy, NULL));
+  g_assert_cmpuint (offset, ==, PHOTO_SIZE / 2);
+}
+
+static void
+test_full_partial_put (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autofree char *media_dir = g_build_filename (f->tc->data_dir, "media", NULL);
+  g_autoptr(GBytes) photo = test_photo_bytes (PHOTO_SIZE, 22);
+  g_autofree char *sha = test_sha256_hex (photo);
+  g_autofree char *part = NULL;
+  g_autofree char *query = NULL;
+  g_autoptr(TestResponse) missing = NULL;
+  g_autoptr(TestResponse) put = NULL;
+
+  /* left by a crash while this collector ran on (a restart files it) */
+  part = write_partial (media_dir, sha, photo);
+  query = g_strdup_printf ("{\"sha256\": [\"%s\"]}", sha);
+  missing = ask_missing (f, f->token, query);
+  g_assert_cmpuint (missing->status, ==, 200);
+
+  /* no range can continue a partial that holds every byte: one from 0
+   * sends the photo again and replaces it */
+  put = put_range (f, sha, photo, 0, PHOTO_SIZE - 1);
+  g_assert_cmpuint (put->status, ==, 201);
+  g_assert_cmpstr (json_str (put, "status"), ==, "stored");
+  assert_stored (f, sha, photo);
+  g_assert_cmpuint (count_tmp_files (f), ==, 0);
+}
+
+static void
+test_full_partial_damaged (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autofree char *media_dir = g_build_filename (f->tc->data_dir, "media", NULL);
+  g_autoptr(GBytes) photo = test_photo_bytes (PHOTO_SIZE, 23);
+  g_autoptr(GBytes) garbage = test_photo_bytes (PHOTO_SIZE + 100, 24);
+  g_autofree char *sha = test_sha256_hex (photo);
+  g_autofree char *part = write_partial (media_dir, sha, garbage);
+  g_autoptr(TestResponse) later = NULL;
+  g_autoptr(TestResponse) probe = NULL;
+  g_autoptr(TestResponse) whole = NULL;
+
+  /* more bytes than the photo has: they cannot be this photo; dropped,
+   * and the client is told to start from 0 */
+  later = put_range (f, sha, photo, PHOTO_SIZE / 2, PHOTO_SIZE - 1);
+  g_assert_cmpuint (later->status, ==, 409);
+  g_assert_cmpstr (test_response_error_code (later), ==, "offset_mismatch");
+  g_assert_cmpint (json_int (later, "offset"), ==, 0);
+  g_assert_false (g_file_test (part, G_FILE_TEST_EXISTS));
+  probe = head (f, sha);
+  g_assert_cmpint (head_offset (probe), ==, 0);
+  whole = put_range (f, sha, photo, 0, PHOTO_SIZE - 1);
+  g_assert_cmpuint (whole->status, ==, 201);
+  assert_stored (f, sha, photo);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -688,6 +788,9 @@ main (int   argc,
   ADD ("/collector/media/missing", test_missing_query, fixture_setup);
   ADD ("/collector/media/missing/refused", test_missing_query_refused, fixture_setup);
   ADD ("/collector/media/stale-partials", test_stale_partials, fixture_setup);
+  ADD ("/collector/media/full-partial/startup", test_full_partial_startup, fixture_setup);
+  ADD ("/collector/media/full-partial/put", test_full_partial_put, fixture_setup);
+  ADD ("/collector/media/full-partial/damaged", test_full_partial_damaged, fixture_setup);
 #undef ADD
 
   return g_test_run ();

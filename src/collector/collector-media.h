@@ -42,20 +42,27 @@ gboolean               collector_media_get_partial    (CollectorMedia  *self,
                                                        guint64         *offset,
                                                        gboolean        *busy,
                                                        gint64          *idle_seconds);
-/* Removes partials not written for max_age_seconds; returns how many. */
+/* Removes partials not written for max_age_seconds and files those that
+ * hash to their name (complete when the collector stopped); returns how
+ * many were removed. */
 guint                  collector_media_clean_partials (CollectorMedia  *self,
                                                        gint64           max_age_seconds);
 
 /* A streamed upload into the hash's partial file. start is the offset the
  * body begins at: it must equal the partial's length (else
  * COLLECTOR_ERROR_OFFSET_MISMATCH, and *held tells the length), or -1 for
- * a whole body that replaces any partial. Only one upload of a hash runs
- * at a time (else COLLECTOR_ERROR_UPLOAD_BUSY). finish() fsyncs, hashes
- * the whole file, compares and renames into place; keep() fsyncs and
- * leaves the bytes for a later request; free() without either drops them. */
+ * a whole body that replaces any partial. total is the photo's size when
+ * known (0 if not): a partial that holds that many bytes or more cannot
+ * be continued, so a start of 0 replaces it and any other start drops it
+ * (OFFSET_MISMATCH, *held 0). Only one upload of a hash runs at a time
+ * (else COLLECTOR_ERROR_UPLOAD_BUSY). write() only writes, so it is cheap
+ * on a main loop; finish() fsyncs, hashes the whole file, compares and
+ * renames into place: run it on a worker. keep() fsyncs and leaves the
+ * bytes for a later request; free() without either drops them. */
 CollectorMediaUpload  *collector_media_upload_begin   (CollectorMedia  *self,
                                                        const char      *sha256,
                                                        gint64           start,
+                                                       guint64          total,
                                                        guint64         *held,
                                                        GError         **error);
 gboolean               collector_media_upload_write   (CollectorMediaUpload *upload,

@@ -901,6 +901,7 @@ early_handler (SoupServer        *soup,
           /* a whole body (no Content-Range) starts the photo afresh */
           ctx->upload = collector_media_upload_begin (self->media, ctx->media_name,
                                                       ctx->has_range ? (gint64) ctx->range_start : -1,
+                                                      ctx->has_range ? ctx->range_total : 0,
                                                       &held, &error);
           if (ctx->upload == NULL && g_error_matches (error, COLLECTOR_ERROR, COLLECTOR_ERROR_UPLOAD_BUSY) &&
               take_over_silent_upload (self, ctx->media_name))
@@ -908,6 +909,7 @@ early_handler (SoupServer        *soup,
               g_clear_error (&error);
               ctx->upload = collector_media_upload_begin (self->media, ctx->media_name,
                                                           ctx->has_range ? (gint64) ctx->range_start : -1,
+                                                          ctx->has_range ? ctx->range_total : 0,
                                                           &held, &error);
             }
           if (ctx->upload == NULL &&
