@@ -1156,6 +1156,241 @@ test_resume_photo (Fixture       *f,
   g_assert_cmpint (last_log_int (f, "n_media"), ==, 0);
 }
 
+/* ---------------------------------------------------------------- collector trouble with photos */
+
+/* The bytes and name of a visit's (only) photo on the device. */
+static GBytes *
+photo_bytes_of (Fixture     *f,
+                const char  *uuid,
+                char       **sha)
+{
+  g_autofree char *path = photo_of (f, uuid, verval_store_get_media_dir (f->client->store));
+  g_autoptr(GError) error = NULL;
+  char *contents = NULL;
+  gsize length;
+
+  g_assert_true (g_file_get_contents (path, &contents, &length, &error));
+  g_assert_no_error (error);
+  *sha = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) contents, length);
+  return g_bytes_new_take (contents, length);
+}
+
+static char *
+collector_partial_path (Fixture    *f,
+                        const char *sha)
+{
+  g_autofree char *name = g_strconcat (sha, ".part", NULL);
+
+  return g_build_filename (f->collector->data_dir, "media", "tmp", name, NULL);
+}
+
+static void
+assert_collector_has (Fixture    *f,
+                      const char *sha,
+                      GBytes     *photo)
+{
+  g_autofree char *path = g_strdup_printf ("%s/media/%.2s/%s", f->collector->data_dir, sha, sha);
+  g_autofree char *partial = collector_partial_path (f, sha);
+  g_autofree char *contents = NULL;
+  gsize length;
+
+  g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
+  g_assert_cmpmem (contents, length, g_bytes_get_data (photo, NULL), g_bytes_get_size (photo));
+  g_assert_false (g_file_test (partial, G_FILE_TEST_EXISTS));
+}
+
+/* A collector killed after a photo's last byte arrived, before it checked
+ * and filed it, leaves a partial that holds the whole photo (written the
+ * way the collector writes it: tmp/SHA.part). No upload can continue
+ * from there; the collector must finish it itself, so that the visit
+ * arrives. restart: found by the collector starting up, else by the
+ * running one when the photo is sent. */
+static void
+full_partial (Fixture  *f,
+              gboolean  restart)
+{
+  g_autoptr(GPtrArray) uuids = NULL;
+  g_autoptr(GBytes) photo = NULL;
+  g_autofree char *sha = NULL;
+  g_autofree char *partial = NULL;
+  g_autoptr(GError) error = NULL;
+
+  enroll (f, f->collector->url);
+  run_ok (f);
+  uuids = sync_client_add_visits (f->client, 0, 1, 1, 250 * 1000);
+  photo = photo_bytes_of (f, g_ptr_array_index (uuids, 0), &sha);
+  partial = collector_partial_path (f, sha);
+
+  if (restart)
+    sync_collector_stop (f->collector);
+  g_assert_true (g_file_set_contents (partial, g_bytes_get_data (photo, NULL), g_bytes_get_size (photo), &error));
+  g_assert_no_error (error);
+  if (restart)
+    sync_collector_start (f->collector);
+
+  run_ok (f);
+  g_assert_cmpint (remote (f, "SELECT count(*) FROM visits"), ==, 1);
+  g_assert_cmpint (remote (f, "SELECT count(*) FROM visit_media"), ==, 1);
+  g_assert_cmpint (local (f, "SELECT count(*) FROM visits WHERE state = 'sent'"), ==, 1);
+  g_assert_cmpint (local (f, "SELECT count(*) FROM visits WHERE quarantined = 1"), ==, 0);
+  g_assert_cmpint (local (f, "SELECT count(*) FROM visit_media WHERE uploaded = 1"), ==, 1);
+  assert_collector_has (f, sha, photo);
+  g_assert_cmpint (verval_sync_get_queue_depth (f->client->sync), ==, 0);
+}
+
+static void
+test_full_partial_restart (Fixture       *f,
+                           gconstpointer  data)
+{
+  full_partial (f, TRUE);
+}
+
+static void
+test_full_partial_running (Fixture       *f,
+                           gconstpointer  data)
+{
+  full_partial (f, FALSE);
+}
+
+/* The collector's partial is damaged (its disk, not the device's file):
+ * the resumed upload is answered 422. The device's file is fine, so the
+ * photo goes again whole and the visit arrives; a visit whose photo is
+ * damaged on the device is still held back here. */
+static void
+test_damaged_partial (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GPtrArray) first = NULL;
+  g_autoptr(GPtrArray) second = NULL;
+  g_autoptr(GBytes) photo = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *sha = NULL;
+  g_autofree char *partial = NULL;
+  g_autofree char *damaged = NULL;
+  g_autofree char *garbage = NULL;
+  g_autofree char *sql = NULL;
+  gsize held;
+
+  setup_with_proxy (f);
+  first = sync_client_add_visits (f->client, 0, 1, 1, 300 * 1000);
+  photo = photo_bytes_of (f, g_ptr_array_index (first, 0), &sha);
+  partial = collector_partial_path (f, sha);
+  sync_proxy_cut_media_upload (f->proxy, 200 * 1000);
+  g_assert_false (run (f, &error));
+  g_test_message ("cut off: %s", error->message);
+  g_clear_error (&error);
+  g_assert_cmpuint (sync_proxy_get_n_cut (f->proxy), ==, 1);
+
+  /* the collector keeps what arrived once it sees the close: wait until
+   * the partial stops growing, then damage it in place */
+  held = 0;
+  for (guint i = 0, still = 0; i < 200 && still < 4; i++)
+    {
+      GStatBuf st;
+      gsize size = g_stat (partial, &st) == 0 ? (gsize) st.st_size : 0;
+
+      still = size > 0 && size == held ? still + 1 : 0;
+      held = size;
+      g_usleep (50 * 1000);
+    }
+  g_assert_cmpuint (held, >, 1000);
+  garbage = g_malloc (held);
+  memset (garbage, 0x5a, held);
+  g_assert_true (g_file_set_contents (partial, garbage, held, NULL));
+
+  /* a second visit whose photo is damaged on this device */
+  second = sync_client_add_visits (f->client, 1, 1, 1, 20 * 1000);
+  damaged = photo_of (f, g_ptr_array_index (second, 0), verval_store_get_media_dir (f->client->store));
+  g_assert_true (g_file_set_contents (damaged, "not the photo any more", -1, NULL));
+
+  g_usleep ((SYNC_PROXY_DOWN_MS + 100) * 1000);
+  run_ok (f);
+  g_assert_cmpint (remote (f, "SELECT count(*) FROM visits"), ==, 1);
+  sql = g_strdup_printf ("SELECT count(*) FROM visits WHERE uuid = '%s' AND state = 'sent' AND quarantined = 0",
+                         (char *) g_ptr_array_index (first, 0));
+  g_assert_cmpint (local (f, sql), ==, 1);
+  assert_collector_has (f, sha, photo);
+  g_clear_pointer (&sql, g_free);
+  sql = g_strdup_printf ("SELECT count(*) FROM visits WHERE uuid = '%s' AND state = 'final' "
+                         "AND quarantined = 1 AND sync_error LIKE '%%damaged%%'",
+                         (char *) g_ptr_array_index (second, 0));
+  g_assert_cmpint (local (f, sql), ==, 1);
+}
+
+/* A photo the collector will not take now (another upload of it holds it
+ * for the whole sync): the visit cannot go, so the sync must not end "ok";
+ * the visit stays queued, and goes once the photo is free. */
+static void
+test_photo_held_not_ok (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GPtrArray) uuids = NULL;
+  g_autoptr(GBytes) photo = NULL;
+  g_autoptr(GSocketClient) socket_client = g_socket_client_new ();
+  g_autoptr(GSocketConnection) holder = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *sha = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *headers = NULL;
+  g_autofree char *partial = NULL;
+  GOutputStream *out;
+
+  enroll (f, f->collector->url);
+  run_ok (f);
+  uuids = sync_client_add_visits (f->client, 0, 1, 1, 100 * 1000);
+  photo = photo_bytes_of (f, g_ptr_array_index (uuids, 0), &sha);
+  partial = collector_partial_path (f, sha);
+
+  /* an upload of the photo by this device's token that sends its headers
+   * and a little, then nothing */
+  token = verval_secret_lookup_token (verval_store_get_data_dir (f->client->store), f->collector->url,
+                                      VERVAL_SECRET_FILE, NULL, &error);
+  g_assert_no_error (error);
+  headers = g_strdup_printf ("PUT /api/v1/media/%s HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                             "Authorization: Bearer %s\r\nContent-Type: image/jpeg\r\n"
+                             "Content-Length: %" G_GSIZE_FORMAT "\r\n\r\n",
+                             sha, token, g_bytes_get_size (photo));
+  holder = g_socket_client_connect_to_host (socket_client, "127.0.0.1", f->collector->port, NULL, &error);
+  g_assert_no_error (error);
+  out = g_io_stream_get_output_stream (G_IO_STREAM (holder));
+  g_assert_true (g_output_stream_write_all (out, headers, strlen (headers), NULL, NULL, &error));
+  g_assert_true (g_output_stream_write_all (out, g_bytes_get_data (photo, NULL), 1000, NULL, NULL, &error));
+  g_assert_true (g_output_stream_flush (out, NULL, &error));
+  g_assert_no_error (error);
+  for (guint i = 0; i < 100 && !g_file_test (partial, G_FILE_TEST_EXISTS); i++)
+    g_usleep (20 * 1000);
+  g_assert_true (g_file_test (partial, G_FILE_TEST_EXISTS));
+
+  g_assert_false (run (f, &error));
+  g_test_message ("held: %s", error->message);
+  g_assert_error (error, VERVAL_SYNC_ERROR, VERVAL_SYNC_ERROR_SERVER);
+  g_clear_error (&error);
+  g_assert_cmpint (remote (f, "SELECT count(*) FROM visits"), ==, 0);
+  g_assert_cmpint (local (f, "SELECT count(*) FROM visits WHERE state = 'final' AND quarantined = 0"), ==, 1);
+  g_assert_cmpint (local (f, "SELECT count(*) FROM sync_log WHERE id = (SELECT max (id) FROM sync_log) "
+                             "AND outcome = 'failed'"), ==, 1);
+  g_assert_cmpint (verval_sync_get_state (f->client->sync), ==, VERVAL_SYNC_STATE_WAITING);
+
+  /* the other upload goes away; its bytes are kept and the next sync
+   * finishes the photo */
+  g_assert_true (g_io_stream_close (G_IO_STREAM (holder), NULL, &error));
+  g_assert_no_error (error);
+  for (guint i = 0; i < 100; i++)
+    {
+      if (!run (f, &error))
+        {
+          g_test_message ("after the close: %s", error->message);
+          g_clear_error (&error);
+          g_usleep (100 * 1000);
+          continue;
+        }
+      break;
+    }
+  g_assert_cmpint (remote (f, "SELECT count(*) FROM visits"), ==, 1);
+  g_assert_cmpint (local (f, "SELECT count(*) FROM visits WHERE state = 'sent'"), ==, 1);
+  assert_collector_has (f, sha, photo);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1189,6 +1424,10 @@ main (int    argc,
   ADD ("/client/sync/bad-input", test_bad_input);
   ADD ("/client/sync/kill", test_kill);
   ADD ("/client/sync/resume-photo", test_resume_photo);
+  ADD ("/client/sync/full-partial/restart", test_full_partial_restart);
+  ADD ("/client/sync/full-partial/running", test_full_partial_running);
+  ADD ("/client/sync/damaged-partial", test_damaged_partial);
+  ADD ("/client/sync/photo-held-not-ok", test_photo_held_not_ok);
 #undef ADD
   return g_test_run ();
 }

@@ -1703,6 +1703,28 @@ put_photo (Run         *run,
   return put;
 }
 
+/* Whether the device's own copy of a photo still hashes to its name. A
+ * 422 from the collector may come from its partial (its disk, a bad
+ * earlier connection) as well as from this file: only this check tells
+ * a photo damaged here from one worth sending again. */
+static gboolean
+local_photo_intact (const char *file,
+                    const char *sha256)
+{
+  g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  g_autoptr(GFileInputStream) in = NULL;
+  g_autofree guint8 *buffer = g_malloc (64 * 1024);
+  g_autoptr(GFile) gfile = g_file_new_for_path (file);
+  gssize n;
+
+  in = g_file_read (gfile, NULL, NULL);
+  if (in == NULL)
+    return FALSE;
+  while ((n = g_input_stream_read (G_INPUT_STREAM (in), buffer, 64 * 1024, NULL, NULL)) > 0)
+    g_checksum_update (checksum, buffer, n);
+  return n == 0 && g_str_equal (g_checksum_get_string (checksum), sha256);
+}
+
 /* One upload connection: PUT what the collector lacks, each photo from
  * what it already holds. */
 typedef struct {
@@ -1749,9 +1771,26 @@ media_worker (gpointer data)
         }
       path = g_strconcat ("api/v1/media/", item.sha256, NULL);
       put = put_photo (run, use, path, file, &item, &error);
+      if (put != NULL && put->status == 422 && local_photo_intact (file, item.sha256))
+        {
+          /* the collector's bytes were bad, not ours; it dropped them, so
+           * the photo goes again whole */
+          g_message ("The collector could not verify photo %s; sending it again from the start", item.sha256);
+          g_clear_pointer (&put, verval_http_response_free);
+          item.offset = 0;
+          item.busy = FALSE;
+          put = put_photo (run, use, path, file, &item, &error);
+          if (put != NULL && put->status == 422)
+            {
+              /* not this device's fault either: the visit waits, and the
+               * sync says it was not delivered */
+              g_message ("Photo %s was refused again; it stays queued", item.sha256);
+              continue;
+            }
+        }
       if (put != NULL && put->status == 422)
         {
-          g_message ("The collector says photo %s does not match its name", item.sha256);
+          g_message ("Photo %s does not match its name on this device", item.sha256);
           add_locked (run, run->media_corrupt, item.sha256);
           continue;
         }
@@ -2101,6 +2140,12 @@ do_sync (Run     *run,
                         _("Checking for review decisions"), &run->n_reviews, &local_error);
       if (ok && run->n_reviews > 0)
         report_households_changed (run);
+      /* a visit whose photos the collector still lacks did not arrive: a
+       * sync that leaves one behind is no success, and its retry (with
+       * backoff) is what gets the visit there */
+      if (ok && n_missing > 0)
+        g_set_error (&local_error, VERVAL_SYNC_ERROR, VERVAL_SYNC_ERROR_SERVER,
+                     "%u visits were not delivered: the collector still lacks their photos", n_missing);
     }
 
   e.log_id = run->log_id;
