@@ -555,6 +555,50 @@ test_pull_complete (Fixture       *f,
                              "visit_state = 'sent'"), ==, 1);
 }
 
+static gpointer
+db_cursors_from_elsewhere (sqlite3       *db,
+                           gpointer       data,
+                           GCancellable  *cancellable,
+                           GError       **error)
+{
+  return verval_store_exec (db, "UPDATE sync_state SET value = '99999999' "
+                                "WHERE key IN ('assignments_cursor', 'reviews_cursor')", error)
+         ? GINT_TO_POINTER (TRUE) : NULL;
+}
+
+/* The collector was restored from an older backup: the device's cursors
+ * are past anything it gave. It answers invalid_cursor, and the device
+ * pulls everything again, once, instead of missing what comes next. */
+static void
+test_restored_collector (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autofree char *p3ke = write_listing (f, "p3ke.csv",
+    P3KE_HEADER
+    "P3KE-9001;BALI;BULELENG;;;" SYNC_TEST_VILLAGE ";1;Jl. Raya Lovina;Made Wirawan;"
+    "5108060101800003;PADAN;SENG;YA;YA;TERNAK\n");
+  g_autoptr(GError) error = NULL;
+
+  enroll (f, f->collector->url);
+  run_ok (f);
+  g_assert_cmpint (local (f, "SELECT count(*) FROM households"), ==, 40);
+  g_assert_cmpint (local (f, "SELECT count(*) FROM sync_state WHERE key IN "
+                             "('assignments_cursor', 'reviews_cursor')"), ==, 2);
+  g_assert_nonnull (verval_store_run_sync (f->client->store, db_cursors_from_elsewhere, NULL, NULL, &error));
+  g_assert_no_error (error);
+
+  /* a family assigned after the restore still reaches the device */
+  collector_import (f, p3ke, (const char * const[]) { "P3KE-9001", NULL });
+  run_ok (f);
+  g_assert_cmpint (local (f, "SELECT count(*) FROM households"), ==, 41);
+  g_assert_cmpint (local (f, "SELECT count(*) FROM households WHERE family_id = 'P3KE-9001' "
+                             "AND assignment = 'assigned'"), ==, 1);
+  g_assert_cmpint (local (f, "SELECT count(*) FROM sync_state WHERE value = '99999999'"), ==, 0);
+  /* and the next sync is an ordinary one */
+  run_ok (f);
+  g_assert_cmpint (local (f, "SELECT count(*) FROM households"), ==, 41);
+}
+
 /* ---------------------------------------------------------------- bad links */
 
 static void
@@ -1415,6 +1459,7 @@ main (int    argc,
   ADD ("/client/sync/enroll-refused", test_enroll_refused);
   ADD ("/client/sync/round-trip", test_round_trip);
   ADD ("/client/sync/pull-complete", test_pull_complete);
+  ADD ("/client/sync/restored-collector", test_restored_collector);
   ADD ("/client/sync/lost-response", test_lost_response);
   ADD ("/client/sync/server-trouble", test_server_trouble);
   ADD ("/client/sync/network-up", test_network_up);

@@ -618,6 +618,16 @@ db_get_cursor (sqlite3       *db,
   return value != NULL ? value : g_strdup ("0");
 }
 
+/* Starts a pull over: the collector no longer knows the stored cursor. */
+static gpointer
+db_restart_cursor (sqlite3       *db,
+                   gpointer       data,
+                   GCancellable  *cancellable,
+                   GError       **error)
+{
+  return state_set (db, data, "0", error) ? GINT_TO_POINTER (TRUE) : NULL;
+}
+
 /* --- media */
 
 typedef struct {
@@ -1439,7 +1449,7 @@ step_pull (Run         *run,
            guint       *n_applied,
            GError     **error)
 {
-  gboolean more = TRUE;
+  gboolean more = TRUE, restarted = FALSE;
   guint pages = 0;
 
   report (run, base, span, 0.0, activity);
@@ -1461,6 +1471,25 @@ step_pull (Run         *run,
       escaped = g_uri_escape_string (cursor, NULL, FALSE);
       path = g_strdup_printf ("api/v1/%s?cursor=%s&limit=%u", endpoint, escaped, PAGE_SIZE);
       response = verval_http_request (run->http, "GET", path, NULL, NULL, FALSE, run->cancellable, error);
+      if (response != NULL && response->status == 400 && !restarted &&
+          !g_str_equal (cursor, "0"))
+        {
+          g_autofree char *code = verval_http_response_dup_error_code (response, NULL);
+
+          /* a collector restored from an older backup has not given this
+           * cursor yet: pull everything again, once (applying is by id,
+           * so nothing doubles) */
+          if (g_strcmp0 (code, "invalid_cursor") == 0)
+            {
+              g_message ("The collector does not know the %s cursor %s; pulling again from the start",
+                         endpoint, cursor);
+              restarted = TRUE;
+              if (verval_store_run_sync (run->self->store, db_restart_cursor, (gpointer) cursor_key,
+                                         NULL, error) == NULL)
+                return FALSE;
+              continue;
+            }
+        }
       if (response == NULL || !check_status (response, endpoint, error))
         return FALSE;
       page = response_object (response, endpoint, error);
