@@ -33,17 +33,59 @@
 #define N_WORKERS    8
 #define CTX_KEY      "collector-request"
 
+typedef struct _Job Job;
+
+/* Methods a route takes; libsoup interns method names, so a request's
+ * method is matched by pointer (method_bit()). */
 typedef enum {
-  ROUTE_NONE,
-  ROUTE_INFO,
-  ROUTE_ENROLL,
-  ROUTE_ASSIGNMENTS,
-  ROUTE_REVIEWS,
-  ROUTE_VISITS,
-  ROUTE_STATUS,
-  ROUTE_MEDIA,
-  ROUTE_MEDIA_MISSING,
+  METHOD_GET  = 1 << 0,
+  METHOD_HEAD = 1 << 1,
+  METHOD_POST = 1 << 2,
+  METHOD_PUT  = 1 << 3,
+} Method;
+
+typedef enum {
+  AUTH_NONE,      /* anyone */
+  AUTH_DEVICE,    /* Authorization: Bearer with a device token */
+} RouteAuth;
+
+typedef enum {
+  BODY_NONE,
+  BODY_JSON,        /* application/json, up to max_body */
+  BODY_JSON_GZIP,   /* the same, optionally gzip'd (max_decompressed inflated) */
+  BODY_MEDIA,       /* photo bytes, up to max_media, resumable */
+} RouteBody;
+
+/* One endpoint: everything the early handler checks before reading a body,
+ * and the handler a worker runs once it is in. */
+typedef struct {
+  const char *path;        /* under API_PREFIX; ending in "/": a media name follows */
+  Method      methods;
+  RouteAuth   auth;
+  RouteBody   body;
+  gboolean    throttled;   /* failures count against the peer (enrollment) */
+  void      (*handle) (Job *job);
 } Route;
+
+static void handle_info          (Job *job);
+static void handle_enroll        (Job *job);
+static void handle_assignments   (Job *job);
+static void handle_reviews       (Job *job);
+static void handle_visits        (Job *job);
+static void handle_status        (Job *job);
+static void handle_media_missing (Job *job);
+static void handle_media         (Job *job);
+
+static const Route routes[] = {
+  { "info",          METHOD_GET,               AUTH_NONE,   BODY_NONE,      FALSE, handle_info },
+  { "enroll",        METHOD_POST,              AUTH_NONE,   BODY_JSON,      TRUE,  handle_enroll },
+  { "assignments",   METHOD_GET,               AUTH_DEVICE, BODY_NONE,      FALSE, handle_assignments },
+  { "reviews",       METHOD_GET,               AUTH_DEVICE, BODY_NONE,      FALSE, handle_reviews },
+  { "visits",        METHOD_POST,              AUTH_DEVICE, BODY_JSON_GZIP, FALSE, handle_visits },
+  { "status",        METHOD_POST,              AUTH_DEVICE, BODY_JSON,      FALSE, handle_status },
+  { "media/missing", METHOD_POST,              AUTH_DEVICE, BODY_JSON,      FALSE, handle_media_missing },
+  { "media/",        METHOD_HEAD | METHOD_PUT, AUTH_DEVICE, BODY_MEDIA,     FALSE, handle_media },
+};
 
 /* names in one POST /api/v1/media/missing */
 #define MAX_MISSING_QUERY 500
@@ -53,7 +95,7 @@ typedef enum {
 typedef struct
 {
   gint64                start_time;
-  Route                 route;
+  const Route          *route;
   char                  media_name[65];
   CollectorDevice      *device;
   GByteArray           *body;
@@ -73,12 +115,12 @@ typedef struct
   guint64               range_total;
 } RequestCtx;
 
-typedef struct
+struct _Job
 {
   CollectorServer      *server;
   SoupServerMessage    *msg;
   RequestCtx           *ctx;       /* borrowed; msg keeps it alive */
-  Route                 route;
+  const Route          *route;
   const char           *method;
   char                 *media_name;
   char                 *peer;
@@ -98,7 +140,7 @@ typedef struct
   gsize                 response_length;
   goffset               head_length;
   gint64                upload_offset; /* HEAD 404: the partial's length */
-} Job;
+};
 
 struct _CollectorServer
 {
@@ -173,7 +215,9 @@ job_free (Job *job)
 
 /* ---------------------------------------------------------------- routing */
 
-static Route
+/* The route of @path, or NULL. Under "media/" the rest must be a photo's
+ * name; anything else there sets *bad_media_name. */
+static const Route *
 route_for_path (const char *path,
                 char        media_name[65],
                 gboolean   *bad_media_name)
@@ -182,85 +226,61 @@ route_for_path (const char *path,
 
   *bad_media_name = FALSE;
   if (!g_str_has_prefix (path, API_PREFIX))
-    return ROUTE_NONE;
+    return NULL;
   rest = path + strlen (API_PREFIX);
-  if (g_str_equal (rest, "info"))
-    return ROUTE_INFO;
-  if (g_str_equal (rest, "enroll"))
-    return ROUTE_ENROLL;
-  if (g_str_equal (rest, "assignments"))
-    return ROUTE_ASSIGNMENTS;
-  if (g_str_equal (rest, "reviews"))
-    return ROUTE_REVIEWS;
-  if (g_str_equal (rest, "visits"))
-    return ROUTE_VISITS;
-  if (g_str_equal (rest, "status"))
-    return ROUTE_STATUS;
-  if (g_str_equal (rest, "media/missing"))
-    return ROUTE_MEDIA_MISSING;
-  if (g_str_has_prefix (rest, "media/"))
+  for (guint i = 0; i < G_N_ELEMENTS (routes); i++)
     {
-      const char *name = rest + strlen ("media/");
+      const Route *route = &routes[i];
 
-      if (!verval_wire_is_sha256_hex (name))
-        *bad_media_name = TRUE;
-      else
-        memcpy (media_name, name, 65);
-      return ROUTE_MEDIA;
+      if (!g_str_has_suffix (route->path, "/"))
+        {
+          if (g_str_equal (rest, route->path))
+            return route;
+        }
+      else if (g_str_has_prefix (rest, route->path))
+        {
+          const char *name = rest + strlen (route->path);
+
+          if (!verval_wire_is_sha256_hex (name))
+            *bad_media_name = TRUE;
+          else
+            memcpy (media_name, name, 65);
+          return route;
+        }
     }
-  return ROUTE_NONE;
+  return NULL;
 }
 
-static const char *
-route_allowed_methods (Route route)
+static Method
+method_bit (const char *method)
 {
-  switch (route)
-    {
-    case ROUTE_INFO:
-    case ROUTE_ASSIGNMENTS:
-    case ROUTE_REVIEWS:
-      return "GET";
-    case ROUTE_ENROLL:
-    case ROUTE_VISITS:
-    case ROUTE_STATUS:
-    case ROUTE_MEDIA_MISSING:
-      return "POST";
-    case ROUTE_MEDIA:
-      return "HEAD, PUT";
-    case ROUTE_NONE:
-    default:
-      return "";
-    }
+  if (method == SOUP_METHOD_GET)
+    return METHOD_GET;
+  if (method == SOUP_METHOD_HEAD)
+    return METHOD_HEAD;
+  if (method == SOUP_METHOD_POST)
+    return METHOD_POST;
+  if (method == SOUP_METHOD_PUT)
+    return METHOD_PUT;
+  return 0;
 }
 
-static gboolean
-route_accepts_method (Route       route,
-                      const char *method)
+/* The Allow header of a 405. */
+static char *
+route_allowed_methods (const Route *route)
 {
-  /* libsoup interns method names: compare by pointer */
-  switch (route)
-    {
-    case ROUTE_INFO:
-    case ROUTE_ASSIGNMENTS:
-    case ROUTE_REVIEWS:
-      return method == SOUP_METHOD_GET;
-    case ROUTE_ENROLL:
-    case ROUTE_VISITS:
-    case ROUTE_STATUS:
-    case ROUTE_MEDIA_MISSING:
-      return method == SOUP_METHOD_POST;
-    case ROUTE_MEDIA:
-      return method == SOUP_METHOD_HEAD || method == SOUP_METHOD_PUT;
-    case ROUTE_NONE:
-    default:
-      return FALSE;
-    }
-}
+  static const struct {
+    Method      bit;
+    const char *name;
+  } names[] = {
+    { METHOD_GET, "GET" }, { METHOD_HEAD, "HEAD" }, { METHOD_POST, "POST" }, { METHOD_PUT, "PUT" },
+  };
+  GString *allow = g_string_new (NULL);
 
-static gboolean
-route_needs_auth (Route route)
-{
-  return route != ROUTE_INFO && route != ROUTE_ENROLL && route != ROUTE_NONE;
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    if (route->methods & names[i].bit)
+      g_string_append_printf (allow, "%s%s", allow->len > 0 ? ", " : "", names[i].name);
+  return g_string_free (allow, FALSE);
 }
 
 /* ---------------------------------------------------------------- replies */
@@ -816,7 +836,7 @@ early_handler (SoupServer        *soup,
   g_assert (ctx != NULL);
 
   ctx->route = route_for_path (path, ctx->media_name, &bad_media_name);
-  if (ctx->route == ROUTE_NONE)
+  if (ctx->route == NULL)
     {
       reply_error (msg, COLLECTOR_ERROR_NOT_FOUND, "No such endpoint");
       goto refuse;
@@ -826,10 +846,11 @@ early_handler (SoupServer        *soup,
       reply_error (msg, COLLECTOR_ERROR_SHUTTING_DOWN, "The collector is shutting down; retry later");
       goto refuse;
     }
-  if (!route_accepts_method (ctx->route, method))
+  if ((ctx->route->methods & method_bit (method)) == 0)
     {
-      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
-                                    "Allow", route_allowed_methods (ctx->route));
+      g_autofree char *allow = route_allowed_methods (ctx->route);
+
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Allow", allow);
       reply_error (msg, COLLECTOR_ERROR_METHOD_NOT_ALLOWED,
                    "This method is not allowed on this endpoint");
       goto refuse;
@@ -840,11 +861,11 @@ early_handler (SoupServer        *soup,
                    "A media name is the SHA-256 of its bytes: 64 lower-case hex digits");
       goto refuse;
     }
-  if (ctx->route == ROUTE_ENROLL && !enroll_allowed (self, msg, ctx))
+  if (ctx->route->throttled && !enroll_allowed (self, msg, ctx))
     goto refuse;
 
   has_body = method == SOUP_METHOD_POST || method == SOUP_METHOD_PUT;
-  is_media = ctx->route == ROUTE_MEDIA;
+  is_media = ctx->route->body == BODY_MEDIA;
   if (!has_body && request_has_body (headers))
     {
       /* libsoup would otherwise read (and keep) whatever follows */
@@ -862,7 +883,7 @@ early_handler (SoupServer        *soup,
         }
       encoding = soup_message_headers_get_one (headers, "Content-Encoding");
       if (encoding != NULL && g_ascii_strcasecmp (encoding, "identity") != 0 &&
-          (is_media || ctx->route != ROUTE_VISITS || g_ascii_strcasecmp (encoding, "gzip") != 0))
+          (ctx->route->body != BODY_JSON_GZIP || g_ascii_strcasecmp (encoding, "gzip") != 0))
         {
           reply_error (msg, COLLECTOR_ERROR_UNSUPPORTED_ENCODING,
                        "Only gzip is accepted, and only for visit batches");
@@ -887,7 +908,7 @@ early_handler (SoupServer        *soup,
         goto refuse;
     }
 
-  if (route_needs_auth (ctx->route) && !authenticate_request (self, msg, ctx))
+  if (ctx->route->auth == AUTH_DEVICE && !authenticate_request (self, msg, ctx))
     goto refuse;
 
   if (has_body)
@@ -1635,7 +1656,7 @@ job_finish_cb (gpointer data)
       else
         {
           soup_server_message_set_status (msg, job->status, NULL);
-          if (job->route == ROUTE_MEDIA && job->status == SOUP_STATUS_NOT_FOUND)
+          if (job->route->body == BODY_MEDIA && job->status == SOUP_STATUS_NOT_FOUND)
             {
               g_autofree char *offset = g_strdup_printf ("%" G_GINT64_FORMAT, job->upload_offset);
 
@@ -1668,36 +1689,7 @@ worker_func (gpointer data,
 {
   Job *job = data;
 
-  switch (job->route)
-    {
-    case ROUTE_INFO:
-      handle_info (job);
-      break;
-    case ROUTE_ENROLL:
-      handle_enroll (job);
-      break;
-    case ROUTE_ASSIGNMENTS:
-      handle_assignments (job);
-      break;
-    case ROUTE_REVIEWS:
-      handle_reviews (job);
-      break;
-    case ROUTE_VISITS:
-      handle_visits (job);
-      break;
-    case ROUTE_STATUS:
-      handle_status (job);
-      break;
-    case ROUTE_MEDIA:
-      handle_media (job);
-      break;
-    case ROUTE_MEDIA_MISSING:
-      handle_media_missing (job);
-      break;
-    case ROUTE_NONE:
-    default:
-      g_assert_not_reached ();
-    }
+  job->route->handle (job);
   g_main_context_invoke (job->server->context, job_finish_cb, job);
 }
 
@@ -1718,7 +1710,7 @@ handler (SoupServer        *soup,
 
   if (ctx->too_large)
     {
-      reply_error (msg, ctx->route == ROUTE_MEDIA ? COLLECTOR_ERROR_MEDIA_TOO_LARGE : COLLECTOR_ERROR_BODY_TOO_LARGE,
+      reply_error (msg, ctx->route->body == BODY_MEDIA ? COLLECTOR_ERROR_MEDIA_TOO_LARGE : COLLECTOR_ERROR_BODY_TOO_LARGE,
                    "The body is larger than the limit");
       return;
     }
@@ -1811,7 +1803,7 @@ request_aborted_cb (SoupServer        *soup,
       job->server = g_object_ref (self);
       job->msg = g_object_ref (msg);
       job->ctx = ctx;
-      job->route = ROUTE_MEDIA;
+      job->route = ctx->route;
       job->method = SOUP_METHOD_PUT;
       job->media_name = g_strdup (ctx->media_name);
       job->upload = g_steal_pointer (&ctx->upload);
