@@ -266,6 +266,11 @@ test_bad_range (Fixture       *f,
     "Content-Range: bytes -1-9/10\r\nContent-Length: 11\r\n",
     "Content-Range: bytes 0-9/0\r\nContent-Length: 10\r\n",
     "Content-Range: pages 0-9/10\r\nContent-Length: 10\r\n",
+    "Content-Range: bytes 0-9/10junk\r\nContent-Length: 10\r\n",
+    "Content-Range: bytes 0-10/10\r\nContent-Length: 11\r\n",
+    "Content-Range: bytes 0x1-9/10\r\nContent-Length: 9\r\n",
+    /* a total past goffset, which libsoup reads as negative */
+    "Content-Range: bytes 0-9/9223372036854775808\r\nContent-Length: 10\r\n",
     /* inconsistent with Content-Length */
     "Content-Range: bytes 0-9999/20000\r\nContent-Length: 5000\r\n",
   };
