@@ -31,9 +31,9 @@
 
 #define API_PREFIX   "/api/v1/"
 #define N_WORKERS    8
-#define CTX_KEY      "collector-request"
+#define REQUEST_KEY  "collector-request"
 
-typedef struct _Job Job;
+typedef struct _Request Request;
 
 /* Methods a route takes; libsoup interns method names, so a request's
  * method is matched by pointer (method_bit()). */
@@ -64,17 +64,17 @@ typedef struct {
   RouteAuth   auth;
   RouteBody   body;
   gboolean    throttled;   /* failures count against the peer (enrollment) */
-  void      (*handle) (Job *job);
+  void      (*handle) (Request *req);
 } Route;
 
-static void handle_info          (Job *job);
-static void handle_enroll        (Job *job);
-static void handle_assignments   (Job *job);
-static void handle_reviews       (Job *job);
-static void handle_visits        (Job *job);
-static void handle_status        (Job *job);
-static void handle_media_missing (Job *job);
-static void handle_media         (Job *job);
+static void handle_info          (Request *req);
+static void handle_enroll        (Request *req);
+static void handle_assignments   (Request *req);
+static void handle_reviews       (Request *req);
+static void handle_visits        (Request *req);
+static void handle_status        (Request *req);
+static void handle_media_missing (Request *req);
+static void handle_media         (Request *req);
 
 static const Route routes[] = {
   { "info",          METHOD_GET,               AUTH_NONE,   BODY_NONE,      FALSE, handle_info },
@@ -90,49 +90,44 @@ static const Route routes[] = {
 /* names in one POST /api/v1/media/missing */
 #define MAX_MISSING_QUERY 500
 
-/* Per request, attached to the message from request-started on. Touched on
- * the main context only, except the fields a Job takes over. */
-typedef struct
+/* One request, from request-started until its message is gone: attached
+ * to the message, it gathers the body on the main context, then goes whole
+ * to a worker, which reads what it needs and writes the answer, and comes
+ * back to the main context to reply. While a worker holds it (in_worker)
+ * the main context touches only aborted. */
+struct _Request
 {
+  CollectorServer      *server;       /* borrowed: the server outlives its messages */
+  SoupServerMessage    *msg;          /* borrowed; held (msg_ref) while in a worker */
+  SoupServerMessage    *msg_ref;
   gint64                start_time;
   const Route          *route;
+  const char           *method;
+  GHashTable           *query;
+  char                 *content_encoding;
   char                  media_name[65];
+  char                 *peer;         /* the client's throttle key, for enrollment */
   CollectorDevice      *device;
-  GByteArray           *body;
+
+  /* the body, as it arrives */
+  GByteArray           *intake;
   CollectorMediaUpload *upload;
-  char                 *peer;      /* the client's throttle key, for enrollment */
   guint64               limit;
   guint64               received;
   gboolean              too_large;
   gboolean              write_failed;
   gboolean              aborted;
-  CollectorServer      *server;       /* borrowed */
+  gboolean              abandoned;    /* gone mid-body: a worker keeps what came */
   gboolean              holds_upload; /* in server->uploads as the photo's uploader */
   gboolean              taken_over;   /* a later request took its upload over */
   gboolean              has_range;    /* PUT with Content-Range */
   guint64               range_start;
   guint64               range_end;
   guint64               range_total;
-} RequestCtx;
+  gboolean              in_worker;
 
-struct _Job
-{
-  CollectorServer      *server;
-  SoupServerMessage    *msg;
-  RequestCtx           *ctx;       /* borrowed; msg keeps it alive */
-  const Route          *route;
-  const char           *method;
-  char                 *media_name;
-  char                 *peer;
-  CollectorDevice      *device;
+  /* for the worker */
   GBytes               *body;
-  CollectorMediaUpload *upload;
-  gboolean              write_failed;
-  gboolean              abandoned;     /* the client went away mid-body */
-  gboolean              has_range;
-  guint64               range_total;
-  char                 *content_encoding;
-  GHashTable           *query;
 
   /* the answer */
   guint                 status;
@@ -153,7 +148,7 @@ struct _CollectorServer
   CollectorForms  *forms;
   CollectorLimits  limits;
   GThreadPool     *workers;
-  GHashTable      *uploads;       /* media name → RequestCtx receiving it */
+  GHashTable      *uploads;       /* media name → Request receiving it */
   CollectorThrottle *enroll_throttle;
   gboolean         behind_proxy;  /* plain HTTP off loopback: a TLS proxy in front */
   guint            in_flight;
@@ -184,33 +179,21 @@ collector_gstring_free (GString *string)
   g_string_free (string, TRUE);
 }
 
-static void ctx_forget_upload (RequestCtx *ctx);
+static void request_forget_upload (Request *req);
 
 static void
-request_ctx_free (RequestCtx *ctx)
+request_free (Request *req)
 {
-  ctx_forget_upload (ctx);
-  g_clear_pointer (&ctx->device, collector_device_free);
-  g_clear_pointer (&ctx->body, g_byte_array_unref);
-  g_clear_pointer (&ctx->upload, collector_media_upload_free);
-  g_free (ctx->peer);
-  g_free (ctx);
-}
-
-static void
-job_free (Job *job)
-{
-  g_clear_object (&job->msg);
-  g_clear_object (&job->server);
-  g_free (job->media_name);
-  g_free (job->peer);
-  g_clear_pointer (&job->device, collector_device_free);
-  g_clear_pointer (&job->body, g_bytes_unref);
-  g_clear_pointer (&job->upload, collector_media_upload_free);
-  g_free (job->content_encoding);
-  g_clear_pointer (&job->query, g_hash_table_unref);
-  g_free (job->response);
-  g_free (job);
+  request_forget_upload (req);
+  g_clear_pointer (&req->query, g_hash_table_unref);
+  g_free (req->content_encoding);
+  g_free (req->peer);
+  g_clear_pointer (&req->device, collector_device_free);
+  g_clear_pointer (&req->intake, g_byte_array_unref);
+  g_clear_pointer (&req->upload, collector_media_upload_free);
+  g_clear_pointer (&req->body, g_bytes_unref);
+  g_free (req->response);
+  g_free (req);
 }
 
 /* ---------------------------------------------------------------- routing */
@@ -335,7 +318,7 @@ offset_error_body (CollectorError  code,
 }
 
 static void
-job_set_error (Job          *job,
+request_set_error (Request          *req,
                const GError *error)
 {
   CollectorError code = COLLECTOR_ERROR_INTERNAL;
@@ -355,42 +338,42 @@ job_set_error (Job          *job,
       message = code == COLLECTOR_ERROR_STORE ? "The store is unavailable; retry later"
                                               : "Internal error";
     }
-  g_free (job->response);
-  job->status = collector_error_http_status (code);
-  job->response = collector_json_error_body (collector_error_code_name (code), message,
-                                             &job->response_length);
+  g_free (req->response);
+  req->status = collector_error_http_status (code);
+  req->response = collector_json_error_body (collector_error_code_name (code), message,
+                                             &req->response_length);
 }
 
 static void
-job_set_builder (Job         *job,
+request_set_builder (Request         *req,
                  guint        status,
                  JsonBuilder *builder)
 {
-  job->status = status;
-  job->response = collector_json_to_string (builder, &job->response_length);
+  req->status = status;
+  req->response = collector_json_to_string (builder, &req->response_length);
 }
 
 /* ---------------------------------------------------------------- logging */
 
 static void
 log_request (SoupServerMessage *msg,
-             RequestCtx        *ctx,
+             Request        *req,
              gboolean           aborted)
 {
   SoupMessageBody *response = soup_server_message_get_response_body (msg);
   const char *method = soup_server_message_get_method (msg);
   GUri *uri = soup_server_message_get_uri (msg);
   const char *path = uri != NULL ? g_uri_get_path (uri) : NULL;
-  double ms = (g_get_monotonic_time () - ctx->start_time) / 1000.0;
+  double ms = (g_get_monotonic_time () - req->start_time) / 1000.0;
   /* libsoup gives a request the client dropped a 500: it was no answer of
    * ours, and counting it as a server error would hide real ones */
   g_autofree char *status_text = aborted ? g_strdup ("aborted")
                                          : g_strdup_printf ("%u", soup_server_message_get_status (msg));
-  g_autofree char *in_text = g_strdup_printf ("%" G_GUINT64_FORMAT, ctx->received);
+  g_autofree char *in_text = g_strdup_printf ("%" G_GUINT64_FORMAT, req->received);
   g_autofree char *out_text = g_strdup_printf ("%" G_GINT64_FORMAT, response->length);
   g_autofree char *ms_text = g_strdup_printf ("%.1f", ms);
-  g_autofree char *device_text = ctx->device != NULL
-    ? g_strdup_printf ("%" G_GINT64_FORMAT, ctx->device->id) : g_strdup ("-");
+  g_autofree char *device_text = req->device != NULL
+    ? g_strdup_printf ("%" G_GINT64_FORMAT, req->device->id) : g_strdup ("-");
 
   /* the path holds no secret: tokens travel in a header, media names are
    * content hashes and queries carry only cursors */
@@ -410,27 +393,27 @@ log_request (SoupServerMessage *msg,
 /* ---------------------------------------------------------------- body intake */
 
 /* ---------------------------------------------------------------- uploads in progress
- * server->uploads: media name → the RequestCtx receiving its body, on the
+ * server->uploads: media name → the Request receiving its body, on the
  * main context. A connection that goes silent without closing (a dead
  * mobile link: no FIN ever comes, and libsoup has no read timeout) would
  * hold its photo for ever; after limits.upload_stale seconds of silence the
  * next request for the photo takes the upload over. */
 
 static void
-ctx_forget_upload (RequestCtx *ctx)
+request_forget_upload (Request *req)
 {
-  if (!ctx->holds_upload)
+  if (!req->holds_upload)
     return;
-  ctx->holds_upload = FALSE;
-  if (g_hash_table_lookup (ctx->server->uploads, ctx->media_name) == ctx)
-    g_hash_table_remove (ctx->server->uploads, ctx->media_name);
+  req->holds_upload = FALSE;
+  if (g_hash_table_lookup (req->server->uploads, req->media_name) == req)
+    g_hash_table_remove (req->server->uploads, req->media_name);
 }
 
 static void
-ctx_hold_upload (RequestCtx *ctx)
+request_hold_upload (Request *req)
 {
-  g_hash_table_replace (ctx->server->uploads, ctx->media_name, ctx);
-  ctx->holds_upload = TRUE;
+  g_hash_table_replace (req->server->uploads, req->media_name, req);
+  req->holds_upload = TRUE;
 }
 
 /* TRUE if a silent upload of name was ended (its bytes kept), so that the
@@ -439,7 +422,7 @@ static gboolean
 take_over_silent_upload (CollectorServer *self,
                          const char      *name)
 {
-  RequestCtx *holder = g_hash_table_lookup (self->uploads, name);
+  Request *holder = g_hash_table_lookup (self->uploads, name);
   g_autoptr(GError) error = NULL;
   guint64 offset;
   gboolean busy;
@@ -453,7 +436,7 @@ take_over_silent_upload (CollectorServer *self,
   g_message ("The upload of %s was silent for %" G_GINT64_FORMAT " s; a new request takes over",
              name, idle);
   holder->taken_over = TRUE;
-  ctx_forget_upload (holder);
+  request_forget_upload (holder);
   /* one fsync on the main context, for a rare event */
   if (!holder->write_failed && !collector_media_upload_keep (holder->upload, &error))
     g_warning ("Cannot keep a partial upload: %s", error->message);
@@ -464,36 +447,36 @@ take_over_silent_upload (CollectorServer *self,
 static void
 got_chunk_cb (SoupServerMessage *msg,
               GBytes            *chunk,
-              RequestCtx        *ctx)
+              Request        *req)
 {
   gsize length;
   const guint8 *data = g_bytes_get_data (chunk, &length);
 
-  ctx->received += length;
-  if (ctx->too_large)
+  req->received += length;
+  if (req->too_large)
     return;
-  if (ctx->received > ctx->limit)
+  if (req->received > req->limit)
     {
       /* keep reading so the connection stays in step, but keep nothing */
-      ctx->too_large = TRUE;
-      ctx_forget_upload (ctx);
-      g_clear_pointer (&ctx->upload, collector_media_upload_free);
-      g_clear_pointer (&ctx->body, g_byte_array_unref);
+      req->too_large = TRUE;
+      request_forget_upload (req);
+      g_clear_pointer (&req->upload, collector_media_upload_free);
+      g_clear_pointer (&req->intake, g_byte_array_unref);
       return;
     }
-  if (ctx->upload != NULL)
+  if (req->upload != NULL)
     {
       g_autoptr(GError) error = NULL;
 
-      if (!ctx->write_failed &&
-          !collector_media_upload_write (ctx->upload, data, length, &error))
+      if (!req->write_failed &&
+          !collector_media_upload_write (req->upload, data, length, &error))
         {
           g_warning ("%s", error->message);
-          ctx->write_failed = TRUE;
+          req->write_failed = TRUE;
         }
     }
-  else if (ctx->body != NULL)
-    g_byte_array_append (ctx->body, data, length);
+  else if (req->intake != NULL)
+    g_byte_array_append (req->intake, data, length);
 }
 
 static gboolean
@@ -508,7 +491,7 @@ content_type_is (SoupMessageHeaders *headers,
 static gboolean
 authenticate_request (CollectorServer   *self,
                       SoupServerMessage *msg,
-                      RequestCtx        *ctx)
+                      Request        *req)
 {
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
   const char *authorization = soup_message_headers_get_one (headers, "Authorization");
@@ -529,8 +512,8 @@ authenticate_request (CollectorServer   *self,
       return FALSE;
     }
   hash = collector_secret_hash (token);
-  ctx->device = collector_store_authenticate (self->store, hash, &error);
-  if (ctx->device == NULL)
+  req->device = collector_store_authenticate (self->store, hash, &error);
+  if (req->device == NULL)
     {
       if (error->domain == COLLECTOR_ERROR &&
           error->code != COLLECTOR_ERROR_STORE && error->code != COLLECTOR_ERROR_INTERNAL)
@@ -654,7 +637,7 @@ refusal_written_cb (GObject      *source,
  * over, the answer written by hand, and the connection closed. */
 static void
 refuse_without_reading (SoupServerMessage *msg,
-                        RequestCtx        *ctx)
+                        Request        *req)
 {
   SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
   SoupMessageBody *body = soup_server_message_get_response_body (msg);
@@ -678,7 +661,7 @@ refuse_without_reading (SoupServerMessage *msg,
   g_string_append_printf (raw, "Content-Length: %" G_GSIZE_FORMAT "\r\nConnection: close\r\n\r\n", length);
   g_string_append_len (raw, data, length);
 
-  log_request (msg, ctx, FALSE);
+  log_request (msg, req, FALSE);
 
   refusal = g_new0 (Refusal, 1);
   refusal->cancellable = g_cancellable_new ();
@@ -722,12 +705,12 @@ peer_key (CollectorServer   *self,
 static gboolean
 enroll_allowed (CollectorServer   *self,
                 SoupServerMessage *msg,
-                RequestCtx        *ctx)
+                Request        *req)
 {
   guint wait;
 
-  ctx->peer = peer_key (self, msg);
-  wait = collector_throttle_wait (self->enroll_throttle, ctx->peer,
+  req->peer = peer_key (self, msg);
+  wait = collector_throttle_wait (self->enroll_throttle, req->peer,
                                   g_get_monotonic_time () / G_USEC_PER_SEC);
   if (wait == 0)
     return TRUE;
@@ -769,7 +752,7 @@ parse_content_range (SoupMessageHeaders *headers,
 static gboolean
 accept_content_range (CollectorServer   *self,
                       SoupServerMessage *msg,
-                      RequestCtx        *ctx)
+                      Request        *req)
 {
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
   const char *range = soup_message_headers_get_one (headers, "Content-Range");
@@ -778,16 +761,16 @@ accept_content_range (CollectorServer   *self,
 
   if (range == NULL)
     return TRUE;
-  if (!parse_content_range (headers, &ctx->range_start, &ctx->range_end, &ctx->range_total))
+  if (!parse_content_range (headers, &req->range_start, &req->range_end, &req->range_total))
     {
       reply_error (msg, COLLECTOR_ERROR_INVALID_RANGE,
                    "Content-Range must be \"bytes START-END/TOTAL\" with START ≤ END < TOTAL");
       return FALSE;
     }
-  if (ctx->range_total > self->limits.max_media)
+  if (req->range_total > self->limits.max_media)
     {
       message = g_strdup_printf ("The photo is %" G_GUINT64_FORMAT " bytes; the limit is %" G_GUINT64_FORMAT,
-                                 ctx->range_total, self->limits.max_media);
+                                 req->range_total, self->limits.max_media);
       reply_error (msg, COLLECTOR_ERROR_MEDIA_TOO_LARGE, message);
       return FALSE;
     }
@@ -797,14 +780,14 @@ accept_content_range (CollectorServer   *self,
       return FALSE;
     }
   length = soup_message_headers_get_content_length (headers);
-  if ((guint64) length != ctx->range_end - ctx->range_start + 1)
+  if ((guint64) length != req->range_end - req->range_start + 1)
     {
       message = g_strdup_printf ("Content-Length is %" G_GINT64_FORMAT " but the range holds %" G_GUINT64_FORMAT " bytes",
-                                 (gint64) length, ctx->range_end - ctx->range_start + 1);
+                                 (gint64) length, req->range_end - req->range_start + 1);
       reply_error (msg, COLLECTOR_ERROR_INVALID_RANGE, message);
       return FALSE;
     }
-  ctx->has_range = TRUE;
+  req->has_range = TRUE;
   return TRUE;
 }
 
@@ -818,7 +801,7 @@ early_handler (SoupServer        *soup,
                gpointer           user_data)
 {
   CollectorServer *self = user_data;
-  RequestCtx *ctx = g_object_get_data (G_OBJECT (msg), CTX_KEY);
+  Request *req = g_object_get_data (G_OBJECT (msg), REQUEST_KEY);
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
   const char *method = soup_server_message_get_method (msg);
   static const char * const json_types[] = { "application/json", NULL };
@@ -829,10 +812,10 @@ early_handler (SoupServer        *soup,
   const char *encoding;
   goffset length;
 
-  g_assert (ctx != NULL);
+  g_assert (req != NULL);
 
-  ctx->route = route_for_path (path, ctx->media_name, &bad_media_name);
-  if (ctx->route == NULL)
+  req->route = route_for_path (path, req->media_name, &bad_media_name);
+  if (req->route == NULL)
     {
       reply_error (msg, COLLECTOR_ERROR_NOT_FOUND, "No such endpoint");
       goto refuse;
@@ -842,9 +825,9 @@ early_handler (SoupServer        *soup,
       reply_error (msg, COLLECTOR_ERROR_SHUTTING_DOWN, "The collector is shutting down; retry later");
       goto refuse;
     }
-  if ((ctx->route->methods & method_bit (method)) == 0)
+  if ((req->route->methods & method_bit (method)) == 0)
     {
-      g_autofree char *allow = route_allowed_methods (ctx->route);
+      g_autofree char *allow = route_allowed_methods (req->route);
 
       soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Allow", allow);
       reply_error (msg, COLLECTOR_ERROR_METHOD_NOT_ALLOWED,
@@ -857,11 +840,11 @@ early_handler (SoupServer        *soup,
                    "A media name is the SHA-256 of its bytes: 64 lower-case hex digits");
       goto refuse;
     }
-  if (ctx->route->throttled && !enroll_allowed (self, msg, ctx))
+  if (req->route->throttled && !enroll_allowed (self, msg, req))
     goto refuse;
 
   has_body = method == SOUP_METHOD_POST || method == SOUP_METHOD_PUT;
-  is_media = ctx->route->body == BODY_MEDIA;
+  is_media = req->route->body == BODY_MEDIA;
   if (!has_body && request_has_body (headers))
     {
       /* libsoup would otherwise read (and keep) whatever follows */
@@ -879,57 +862,57 @@ early_handler (SoupServer        *soup,
         }
       encoding = soup_message_headers_get_one (headers, "Content-Encoding");
       if (encoding != NULL && g_ascii_strcasecmp (encoding, "identity") != 0 &&
-          (ctx->route->body != BODY_JSON_GZIP || g_ascii_strcasecmp (encoding, "gzip") != 0))
+          (req->route->body != BODY_JSON_GZIP || g_ascii_strcasecmp (encoding, "gzip") != 0))
         {
           reply_error (msg, COLLECTOR_ERROR_UNSUPPORTED_ENCODING,
                        "Only gzip is accepted, and only for visit batches");
           goto refuse;
         }
-      ctx->limit = is_media ? self->limits.max_media : self->limits.max_body;
+      req->limit = is_media ? self->limits.max_media : self->limits.max_body;
       if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH)
         {
           length = soup_message_headers_get_content_length (headers);
-          if ((guint64) length > ctx->limit)
+          if ((guint64) length > req->limit)
             {
               g_autofree char *message =
                 g_strdup_printf ("The body is %" G_GINT64_FORMAT " bytes; the limit is %" G_GUINT64_FORMAT,
-                                 (gint64) length, ctx->limit);
+                                 (gint64) length, req->limit);
 
               reply_error (msg, is_media ? COLLECTOR_ERROR_MEDIA_TOO_LARGE : COLLECTOR_ERROR_BODY_TOO_LARGE,
                            message);
               goto refuse;
             }
         }
-      if (is_media && !accept_content_range (self, msg, ctx))
+      if (is_media && !accept_content_range (self, msg, req))
         goto refuse;
     }
 
-  if (ctx->route->auth == AUTH_DEVICE && !authenticate_request (self, msg, ctx))
+  if (req->route->auth == AUTH_DEVICE && !authenticate_request (self, msg, req))
     goto refuse;
 
   if (has_body)
     {
       soup_message_body_set_accumulate (soup_server_message_get_request_body (msg), FALSE);
-      if (is_media && !collector_media_has (self->media, ctx->media_name, NULL))
+      if (is_media && !collector_media_has (self->media, req->media_name, NULL))
         {
           g_autoptr(GError) error = NULL;
           guint64 held = 0;
 
           /* a whole body (no Content-Range) starts the photo afresh */
-          ctx->upload = collector_media_upload_begin (self->media, ctx->media_name,
-                                                      ctx->has_range ? (gint64) ctx->range_start : -1,
-                                                      ctx->has_range ? ctx->range_total : 0,
+          req->upload = collector_media_upload_begin (self->media, req->media_name,
+                                                      req->has_range ? (gint64) req->range_start : -1,
+                                                      req->has_range ? req->range_total : 0,
                                                       &held, &error);
-          if (ctx->upload == NULL && g_error_matches (error, COLLECTOR_ERROR, COLLECTOR_ERROR_UPLOAD_BUSY) &&
-              take_over_silent_upload (self, ctx->media_name))
+          if (req->upload == NULL && g_error_matches (error, COLLECTOR_ERROR, COLLECTOR_ERROR_UPLOAD_BUSY) &&
+              take_over_silent_upload (self, req->media_name))
             {
               g_clear_error (&error);
-              ctx->upload = collector_media_upload_begin (self->media, ctx->media_name,
-                                                          ctx->has_range ? (gint64) ctx->range_start : -1,
-                                                          ctx->has_range ? ctx->range_total : 0,
+              req->upload = collector_media_upload_begin (self->media, req->media_name,
+                                                          req->has_range ? (gint64) req->range_start : -1,
+                                                          req->has_range ? req->range_total : 0,
                                                           &held, &error);
             }
-          if (ctx->upload == NULL &&
+          if (req->upload == NULL &&
               (g_error_matches (error, COLLECTOR_ERROR, COLLECTOR_ERROR_OFFSET_MISMATCH) ||
                g_error_matches (error, COLLECTOR_ERROR, COLLECTOR_ERROR_UPLOAD_BUSY)))
             {
@@ -939,56 +922,56 @@ early_handler (SoupServer        *soup,
               reply_json (msg, collector_error_http_status (error->code), body, body_length);
               goto refuse;
             }
-          if (ctx->upload == NULL)
+          if (req->upload == NULL)
             {
               g_warning ("%s", error->message);
               reply_error (msg, COLLECTOR_ERROR_INTERNAL, "Cannot store media now; retry later");
               goto refuse;
             }
-          ctx_hold_upload (ctx);
+          request_hold_upload (req);
         }
       else if (!is_media)
-        ctx->body = g_byte_array_new ();
-      g_signal_connect (msg, "got-chunk", G_CALLBACK (got_chunk_cb), ctx);
+        req->intake = g_byte_array_new ();
+      g_signal_connect (msg, "got-chunk", G_CALLBACK (got_chunk_cb), req);
     }
   return;
 
 refuse:
   if (request_has_body (headers))
-    refuse_without_reading (msg, ctx);
+    refuse_without_reading (msg, req);
 }
 
 /* ---------------------------------------------------------------- endpoints (worker threads) */
 
 static JsonNode *
-job_parse_json (Job     *job,
+request_parse_json (Request     *req,
                 GError **error)
 {
-  CollectorLimits *limits = &job->server->limits;
+  CollectorLimits *limits = &req->server->limits;
   g_autoptr(GBytes) plain = NULL;
 
-  if (job->content_encoding != NULL && g_ascii_strcasecmp (job->content_encoding, "gzip") == 0)
+  if (req->content_encoding != NULL && g_ascii_strcasecmp (req->content_encoding, "gzip") == 0)
     {
-      plain = collector_gunzip (job->body, limits->max_decompressed, error);
+      plain = collector_gunzip (req->body, limits->max_decompressed, error);
       if (plain == NULL)
         return NULL;
     }
   else
-    plain = g_bytes_ref (job->body);
+    plain = g_bytes_ref (req->body);
   return collector_json_parse_object (plain,
                                       &(VervalJsonLimits) { limits->max_depth, limits->max_json_values },
                                       error);
 }
 
 static gboolean
-query_int (Job        *job,
+query_int (Request        *req,
            const char *name,
            gint64      fallback,
            gint64      max,
            gint64     *value,
            GError    **error)
 {
-  const char *text = job->query != NULL ? g_hash_table_lookup (job->query, name) : NULL;
+  const char *text = req->query != NULL ? g_hash_table_lookup (req->query, name) : NULL;
   guint64 parsed;
 
   if (text == NULL || text[0] == '\0')
@@ -1019,9 +1002,9 @@ add_time_member (JsonBuilder *builder,
 }
 
 static void
-handle_info (Job *job)
+handle_info (Request *req)
 {
-  CollectorLimits *limits = &job->server->limits;
+  CollectorLimits *limits = &req->server->limits;
   g_autoptr(JsonBuilder) b = json_builder_new ();
 
   json_builder_begin_object (b);
@@ -1049,19 +1032,19 @@ handle_info (Job *job)
   json_builder_add_int_value (b, MAX_MISSING_QUERY);
   json_builder_end_object (b);
   json_builder_end_object (b);
-  job_set_builder (job, SOUP_STATUS_OK, b);
+  request_set_builder (req, SOUP_STATUS_OK, b);
 }
 
 /* A wrong, expired or used code counts against the address it came from. */
 static void
-count_enroll_failure (Job          *job,
+count_enroll_failure (Request          *req,
                       const GError *error)
 {
-  if (job->peer != NULL &&
+  if (req->peer != NULL &&
       (g_error_matches (error, COLLECTOR_ERROR, COLLECTOR_ERROR_INVALID_CODE) ||
        g_error_matches (error, COLLECTOR_ERROR, COLLECTOR_ERROR_CODE_EXPIRED) ||
        g_error_matches (error, COLLECTOR_ERROR, COLLECTOR_ERROR_CODE_USED)))
-    collector_throttle_failed (job->server->enroll_throttle, job->peer,
+    collector_throttle_failed (req->server->enroll_throttle, req->peer,
                                g_get_monotonic_time () / G_USEC_PER_SEC);
 }
 
@@ -1078,10 +1061,10 @@ member_string (JsonObject  *obj,
 }
 
 static void
-handle_enroll (Job *job)
+handle_enroll (Request *req)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) root = job_parse_json (job, &error);
+  g_autoptr(JsonNode) root = request_parse_json (req, &error);
   g_autoptr(JsonBuilder) b = NULL;
   g_autoptr(CollectorDevice) device = NULL;
   g_autofree char *code = NULL;
@@ -1092,7 +1075,7 @@ handle_enroll (Job *job)
   const char *code_text, *device_name, *app_version;
 
   if (root == NULL)
-    return job_set_error (job, error);
+    return request_set_error (req, error);
   obj = json_node_get_object (root);
   if (!member_string (obj, "code", &code_text) ||
       !member_string (obj, "device_name", &device_name) ||
@@ -1103,27 +1086,27 @@ handle_enroll (Job *job)
       g_set_error_literal (&error, COLLECTOR_ERROR, COLLECTOR_ERROR_INVALID_REQUEST,
                            "code and device_name (1–128 characters) are required strings; "
                            "app_version is a string of at most 64 characters");
-      return job_set_error (job, error);
+      return request_set_error (req, error);
     }
   code = collector_enroll_code_normalize (code_text != NULL ? code_text : "");
   if (code == NULL)
     {
       g_set_error_literal (&error, COLLECTOR_ERROR, COLLECTOR_ERROR_INVALID_CODE,
                            "This enrollment code is not known");
-      count_enroll_failure (job, error);
-      return job_set_error (job, error);
+      count_enroll_failure (req, error);
+      return request_set_error (req, error);
     }
   code_hash = collector_secret_hash (code);
   token = collector_token_new (&error);
   if (token == NULL)
-    return job_set_error (job, error);
+    return request_set_error (req, error);
   token_hash = collector_secret_hash (token);
-  device = collector_store_enroll_device (job->server->store, code_hash, token_hash, device_name,
+  device = collector_store_enroll_device (req->server->store, code_hash, token_hash, device_name,
                                           app_version, g_get_real_time () / G_USEC_PER_SEC, &error);
   if (device == NULL)
     {
-      count_enroll_failure (job, error);
-      return job_set_error (job, error);
+      count_enroll_failure (req, error);
+      return request_set_error (req, error);
     }
 
   b = json_builder_new ();
@@ -1138,18 +1121,18 @@ handle_enroll (Job *job)
   verval_json_add_string (b, "name", device->enumerator_name);
   json_builder_end_object (b);
   json_builder_end_object (b);
-  job_set_builder (job, SOUP_STATUS_CREATED, b);
+  request_set_builder (req, SOUP_STATUS_CREATED, b);
 }
 
 /* cursor and limit of a pull */
 static gboolean
-page_params (Job     *job,
+page_params (Request     *req,
              gint64  *cursor,
              gint64  *limit,
              GError **error)
 {
-  if (!query_int (job, "cursor", 0, G_MAXINT64, cursor, error) ||
-      !query_int (job, "limit", COLLECTOR_DEFAULT_PAGE, job->server->limits.max_page, limit, error))
+  if (!query_int (req, "cursor", 0, G_MAXINT64, cursor, error) ||
+      !query_int (req, "limit", COLLECTOR_DEFAULT_PAGE, req->server->limits.max_page, limit, error))
     return FALSE;
   if (*limit == 0)
     *limit = COLLECTOR_DEFAULT_PAGE;
@@ -1171,7 +1154,7 @@ begin_page (const char *name)
 /* Closes the array left open last and the page object begun by
  * begin_page(), and answers with it. */
 static void
-end_page (Job         *job,
+end_page (Request         *req,
           JsonBuilder *b,
           gint64       next_cursor,
           gboolean     more)
@@ -1183,23 +1166,23 @@ end_page (Job         *job,
   json_builder_set_member_name (b, "more");
   json_builder_add_boolean_value (b, more);
   json_builder_end_object (b);
-  job_set_builder (job, SOUP_STATUS_OK, b);
+  request_set_builder (req, SOUP_STATUS_OK, b);
 }
 
 static void
-handle_assignments (Job *job)
+handle_assignments (Request *req)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(CollectorAssignmentPage) page = NULL;
   g_autoptr(JsonBuilder) b = NULL;
   gint64 cursor, limit;
 
-  if (!page_params (job, &cursor, &limit, &error))
-    return job_set_error (job, error);
-  page = collector_store_pull_assignments (job->server->store, job->device->enumerator_id,
+  if (!page_params (req, &cursor, &limit, &error))
+    return request_set_error (req, error);
+  page = collector_store_pull_assignments (req->server->store, req->device->enumerator_id,
                                            cursor, limit, &error);
   if (page == NULL)
-    return job_set_error (job, error);
+    return request_set_error (req, error);
 
   b = begin_page ("households");
   for (guint i = 0; i < page->households->len; i++)
@@ -1213,23 +1196,23 @@ handle_assignments (Job *job)
   json_builder_begin_array (b);
   for (guint i = 0; i < page->withdrawn->len; i++)
     json_builder_add_string_value (b, g_ptr_array_index (page->withdrawn, i));
-  end_page (job, b, page->next_cursor, page->more);
+  end_page (req, b, page->next_cursor, page->more);
 }
 
 static void
-handle_reviews (Job *job)
+handle_reviews (Request *req)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(CollectorReviewPage) page = NULL;
   g_autoptr(JsonBuilder) b = NULL;
   gint64 cursor, limit;
 
-  if (!page_params (job, &cursor, &limit, &error))
-    return job_set_error (job, error);
-  page = collector_store_pull_reviews (job->server->store, job->device->enumerator_id,
+  if (!page_params (req, &cursor, &limit, &error))
+    return request_set_error (req, error);
+  page = collector_store_pull_reviews (req->server->store, req->device->enumerator_id,
                                        cursor, limit, &error);
   if (page == NULL)
-    return job_set_error (job, error);
+    return request_set_error (req, error);
 
   b = begin_page ("reviews");
   for (guint i = 0; i < page->reviews->len; i++)
@@ -1247,7 +1230,7 @@ handle_reviews (Job *job)
       add_time_member (b, "decided_at", r->decided_at);
       json_builder_end_object (b);
     }
-  end_page (job, b, page->next_cursor, page->more);
+  end_page (req, b, page->next_cursor, page->more);
 }
 
 static void
@@ -1297,11 +1280,11 @@ add_outcome (JsonBuilder           *b,
 }
 
 static void
-handle_visits (Job *job)
+handle_visits (Request *req)
 {
-  CollectorServer *self = job->server;
+  CollectorServer *self = req->server;
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) root = job_parse_json (job, &error);
+  g_autoptr(JsonNode) root = request_parse_json (req, &error);
   g_autoptr(JsonBuilder) b = NULL;
   g_autoptr(GPtrArray) outcomes = NULL;    /* one per visit in the batch */
   g_autoptr(GPtrArray) uuids = NULL;
@@ -1315,13 +1298,13 @@ handle_visits (Job *job)
   guint n;
 
   if (root == NULL)
-    return job_set_error (job, error);
+    return request_set_error (req, error);
   visits_node = json_object_get_member (json_node_get_object (root), "visits");
   if (visits_node == NULL || !JSON_NODE_HOLDS_ARRAY (visits_node))
     {
       g_set_error_literal (&error, COLLECTOR_ERROR, COLLECTOR_ERROR_INVALID_REQUEST,
                            "The body must be an object with a \"visits\" array");
-      return job_set_error (job, error);
+      return request_set_error (req, error);
     }
   visits = json_node_get_array (visits_node);
   n = json_array_get_length (visits);
@@ -1329,7 +1312,7 @@ handle_visits (Job *job)
     {
       g_set_error (&error, COLLECTOR_ERROR, COLLECTOR_ERROR_BATCH_TOO_LARGE,
                    "A batch holds at most %u visits; this one has %u", self->limits.max_batch, n);
-      return job_set_error (job, error);
+      return request_set_error (req, error);
     }
 
   outcomes = g_ptr_array_new_full (n, (GDestroyNotify) collector_visit_outcome_free);
@@ -1347,7 +1330,7 @@ handle_visits (Job *job)
       char *uuid = NULL;
       gint64 revision = 0;
 
-      visit = collector_visit_parse (node, job->device, self->limits.max_media, problems, &uuid, &revision);
+      visit = collector_visit_parse (node, req->device, self->limits.max_media, problems, &uuid, &revision);
       g_ptr_array_add (uuids, uuid);
       g_array_append_val (revisions, revision);
       if (visit != NULL)
@@ -1388,9 +1371,9 @@ handle_visits (Job *job)
 
   if (to_store->len > 0)
     {
-      stored = collector_store_submit_visits (self->store, job->device, to_store, &error);
+      stored = collector_store_submit_visits (self->store, req->device, to_store, &error);
       if (stored == NULL)
-        return job_set_error (job, error);
+        return request_set_error (req, error);
       for (guint k = 0; k < stored->len; k++)
         {
           guint i = g_array_index (store_index, guint, k);
@@ -1421,14 +1404,14 @@ handle_visits (Job *job)
     }
   json_builder_end_object (b);
   json_builder_end_object (b);
-  job_set_builder (job, SOUP_STATUS_OK, b);
+  request_set_builder (req, SOUP_STATUS_OK, b);
 }
 
 static void
-handle_status (Job *job)
+handle_status (Request *req)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) root = job_parse_json (job, &error);
+  g_autoptr(JsonNode) root = request_parse_json (req, &error);
   g_autoptr(JsonBuilder) b = NULL;
   g_autofree char *text = NULL;
   static const struct {
@@ -1445,7 +1428,7 @@ handle_status (Job *job)
   JsonObject *obj;
 
   if (root == NULL)
-    return job_set_error (job, error);
+    return request_set_error (req, error);
   obj = json_node_get_object (root);
   for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
     {
@@ -1459,12 +1442,12 @@ handle_status (Job *job)
           g_set_error (&error, COLLECTOR_ERROR, COLLECTOR_ERROR_INVALID_REQUEST,
                        "%s must be a %s", fields[i].name,
                        fields[i].type == G_TYPE_STRING ? "string (at most 1024 characters)" : "whole number");
-          return job_set_error (job, error);
+          return request_set_error (req, error);
         }
     }
   text = json_to_string (root, FALSE);
-  if (!collector_store_record_status (job->server->store, job->device->id, text, &error))
-    return job_set_error (job, error);
+  if (!collector_store_record_status (req->server->store, req->device->id, text, &error))
+    return request_set_error (req, error);
 
   b = json_builder_new ();
   json_builder_begin_object (b);
@@ -1472,11 +1455,11 @@ handle_status (Job *job)
   json_builder_add_boolean_value (b, TRUE);
   add_time_member (b, "server_time", g_get_real_time () / G_USEC_PER_SEC);
   json_builder_end_object (b);
-  job_set_builder (job, SOUP_STATUS_OK, b);
+  request_set_builder (req, SOUP_STATUS_OK, b);
 }
 
 static void
-media_reply (Job        *job,
+media_reply (Request        *req,
              guint       status,
              const char *what,
              guint64     size)
@@ -1484,87 +1467,87 @@ media_reply (Job        *job,
   g_autoptr(JsonBuilder) b = json_builder_new ();
 
   json_builder_begin_object (b);
-  verval_json_add_string (b, "sha256", job->media_name);
+  verval_json_add_string (b, "sha256", req->media_name);
   verval_json_add_string (b, "status", what);
   /* a partial answers with how far it got, a complete photo with its size */
   json_builder_set_member_name (b, g_str_equal (what, "partial") ? "offset" : "size");
   json_builder_add_int_value (b, size);
   json_builder_end_object (b);
-  job_set_builder (job, status, b);
+  request_set_builder (req, status, b);
 }
 
 static void
-handle_media (Job *job)
+handle_media (Request *req)
 {
   g_autoptr(GError) error = NULL;
   CollectorMediaResult result;
   goffset size = 0;
   guint64 uploaded;
 
-  if (job->method == SOUP_METHOD_HEAD)
+  if (req->method == SOUP_METHOD_HEAD)
     {
-      if (collector_media_has (job->server->media, job->media_name, &size))
+      if (collector_media_has (req->server->media, req->media_name, &size))
         {
-          job->status = SOUP_STATUS_OK;
-          job->head_length = size;
+          req->status = SOUP_STATUS_OK;
+          req->head_length = size;
         }
       else
         {
           guint64 offset;
           gboolean busy;
 
-          collector_media_get_partial (job->server->media, job->media_name, &offset, &busy, NULL);
-          job->status = SOUP_STATUS_NOT_FOUND;
-          job->upload_offset = offset;
+          collector_media_get_partial (req->server->media, req->media_name, &offset, &busy, NULL);
+          req->status = SOUP_STATUS_NOT_FOUND;
+          req->upload_offset = offset;
         }
       return;
     }
 
-  if (job->abandoned)
+  if (req->abandoned)
     {
       /* the point of a partial: what arrived before the link broke stays */
-      if (!job->write_failed && !collector_media_upload_keep (job->upload, &error))
+      if (!req->write_failed && !collector_media_upload_keep (req->upload, &error))
         g_warning ("Cannot keep a partial upload: %s", error->message);
       return;
     }
-  if (job->write_failed)
+  if (req->write_failed)
     {
       g_set_error_literal (&error, COLLECTOR_ERROR, COLLECTOR_ERROR_INTERNAL, "Cannot write media");
-      return job_set_error (job, error);
+      return request_set_error (req, error);
     }
-  if (job->upload == NULL)
+  if (req->upload == NULL)
     {
       /* it was already there when the upload began: bytes were discarded */
-      collector_media_has (job->server->media, job->media_name, &size);
-      return media_reply (job, SOUP_STATUS_OK, "existed", size);
+      collector_media_has (req->server->media, req->media_name, &size);
+      return media_reply (req, SOUP_STATUS_OK, "existed", size);
     }
-  uploaded = collector_media_upload_get_size (job->upload);
-  if (job->has_range && collector_media_upload_get_offset (job->upload) < job->range_total)
+  uploaded = collector_media_upload_get_size (req->upload);
+  if (req->has_range && collector_media_upload_get_offset (req->upload) < req->range_total)
     {
-      if (!collector_media_upload_keep (job->upload, &error))
-        return job_set_error (job, error);
-      return media_reply (job, SOUP_STATUS_ACCEPTED, "partial", collector_media_upload_get_offset (job->upload));
+      if (!collector_media_upload_keep (req->upload, &error))
+        return request_set_error (req, error);
+      return media_reply (req, SOUP_STATUS_ACCEPTED, "partial", collector_media_upload_get_offset (req->upload));
     }
-  if (!job->has_range && uploaded == 0)
+  if (!req->has_range && uploaded == 0)
     {
       g_set_error_literal (&error, COLLECTOR_ERROR, COLLECTOR_ERROR_INVALID_REQUEST,
                            "The media body is empty");
-      return job_set_error (job, error);
+      return request_set_error (req, error);
     }
-  uploaded = collector_media_upload_get_offset (job->upload);
-  if (!collector_media_upload_finish (job->upload, job->media_name, &result, &error))
-    return job_set_error (job, error);
-  media_reply (job, result == COLLECTOR_MEDIA_STORED ? SOUP_STATUS_CREATED : SOUP_STATUS_OK,
+  uploaded = collector_media_upload_get_offset (req->upload);
+  if (!collector_media_upload_finish (req->upload, req->media_name, &result, &error))
+    return request_set_error (req, error);
+  media_reply (req, result == COLLECTOR_MEDIA_STORED ? SOUP_STATUS_CREATED : SOUP_STATUS_OK,
                result == COLLECTOR_MEDIA_STORED ? "stored" : "existed", uploaded);
 }
 
 /* Which of these photos the collector lacks, and how much of each it holds. */
 static void
-handle_media_missing (Job *job)
+handle_media_missing (Request *req)
 {
-  CollectorMedia *media = job->server->media;
+  CollectorMedia *media = req->server->media;
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) root = job_parse_json (job, &error);
+  g_autoptr(JsonNode) root = request_parse_json (req, &error);
   g_autoptr(JsonBuilder) b = NULL;
   g_autoptr(GHashTable) seen = NULL;
   JsonNode *names_node;
@@ -1572,13 +1555,13 @@ handle_media_missing (Job *job)
   guint n;
 
   if (root == NULL)
-    return job_set_error (job, error);
+    return request_set_error (req, error);
   names_node = json_object_get_member (json_node_get_object (root), "sha256");
   if (names_node == NULL || !JSON_NODE_HOLDS_ARRAY (names_node))
     {
       g_set_error_literal (&error, COLLECTOR_ERROR, COLLECTOR_ERROR_INVALID_REQUEST,
                            "The body must be an object with a \"sha256\" array");
-      return job_set_error (job, error);
+      return request_set_error (req, error);
     }
   names = json_node_get_array (names_node);
   n = json_array_get_length (names);
@@ -1586,7 +1569,7 @@ handle_media_missing (Job *job)
     {
       g_set_error (&error, COLLECTOR_ERROR, COLLECTOR_ERROR_INVALID_REQUEST,
                    "At most %u names per request; this one has %u", MAX_MISSING_QUERY, n);
-      return job_set_error (job, error);
+      return request_set_error (req, error);
     }
   for (guint i = 0; i < n; i++)
     {
@@ -1597,7 +1580,7 @@ handle_media_missing (Job *job)
         {
           g_set_error (&error, COLLECTOR_ERROR, COLLECTOR_ERROR_INVALID_MEDIA_NAME,
                        "sha256[%u] is not 64 lower-case hex digits", i);
-          return job_set_error (job, error);
+          return request_set_error (req, error);
         }
     }
 
@@ -1618,7 +1601,7 @@ handle_media_missing (Job *job)
         continue;
       collector_media_get_partial (media, sha, &offset, &busy, &idle);
       /* a silent one is taken over by the next PUT: say what is durable */
-      busy = busy && idle < (gint64) job->server->limits.upload_stale;
+      busy = busy && idle < (gint64) req->server->limits.upload_stale;
       state = busy ? "uploading" : offset > 0 ? "partial" : "missing";
       json_builder_begin_object (b);
       verval_json_add_string (b, "sha256", sha);
@@ -1629,39 +1612,55 @@ handle_media_missing (Job *job)
     }
   json_builder_end_array (b);
   json_builder_end_object (b);
-  job_set_builder (job, SOUP_STATUS_OK, b);
+  request_set_builder (req, SOUP_STATUS_OK, b);
+}
+
+/* Gives a request to a worker: it keeps its message (and so itself) and
+ * the server alive until request_finish_cb() is done with it. */
+static void
+request_to_worker (Request *req)
+{
+  CollectorServer *self = req->server;
+
+  req->in_worker = TRUE;
+  req->msg_ref = g_object_ref (req->msg);
+  g_object_ref (self);
+  self->in_flight++;
+  g_thread_pool_push (self->workers, req, NULL);
 }
 
 static gboolean
-job_finish_cb (gpointer data)
+request_finish_cb (gpointer data)
 {
-  Job *job = data;
-  CollectorServer *self = job->server;
+  Request *req = data;
+  CollectorServer *self = req->server;
+  SoupServerMessage *msg = req->msg;
 
-  if (!job->ctx->aborted)
+  req->in_worker = FALSE;
+  /* the photo is free for the next upload as soon as this one is done */
+  g_clear_pointer (&req->upload, collector_media_upload_free);
+  if (!req->aborted)
     {
-      SoupServerMessage *msg = job->msg;
-
-      if (job->response != NULL)
+      if (req->response != NULL)
         {
-          if (job->status == SOUP_STATUS_UNAUTHORIZED)
+          if (req->status == SOUP_STATUS_UNAUTHORIZED)
             soup_message_headers_replace (soup_server_message_get_response_headers (msg),
                                           "WWW-Authenticate", "Bearer realm=\"verval\"");
-          reply_json (msg, job->status, g_steal_pointer (&job->response), job->response_length);
+          reply_json (msg, req->status, g_steal_pointer (&req->response), req->response_length);
         }
       else
         {
-          soup_server_message_set_status (msg, job->status, NULL);
-          if (job->route->body == BODY_MEDIA && job->status == SOUP_STATUS_NOT_FOUND)
+          soup_server_message_set_status (msg, req->status, NULL);
+          if (req->route->body == BODY_MEDIA && req->status == SOUP_STATUS_NOT_FOUND)
             {
-              g_autofree char *offset = g_strdup_printf ("%" G_GINT64_FORMAT, job->upload_offset);
+              g_autofree char *offset = g_strdup_printf ("%" G_GINT64_FORMAT, req->upload_offset);
 
               soup_message_headers_replace (soup_server_message_get_response_headers (msg),
                                             "Upload-Offset", offset);
             }
-          if (job->head_length > 0)
+          if (req->head_length > 0)
             soup_message_headers_set_content_length (soup_server_message_get_response_headers (msg),
-                                                     job->head_length);
+                                                     req->head_length);
         }
       soup_server_message_unpause (msg);
     }
@@ -1675,7 +1674,9 @@ job_finish_cb (gpointer data)
       soup_server_disconnect (self->soup);
       g_task_return_boolean (task, TRUE);
     }
-  job_free (job);
+  /* last: this may be the message's last reference, and req goes with it */
+  g_clear_object (&req->msg_ref);
+  g_object_unref (self);
   return G_SOURCE_REMOVE;
 }
 
@@ -1683,10 +1684,10 @@ static void
 worker_func (gpointer data,
              gpointer user_data)
 {
-  Job *job = data;
+  Request *req = data;
 
-  job->route->handle (job);
-  g_main_context_invoke (job->server->context, job_finish_cb, job);
+  req->route->handle (req);
+  g_main_context_invoke (req->server->context, request_finish_cb, req);
 }
 
 /* Runs when the whole body is in (or at once for a body-less request). */
@@ -1697,61 +1698,32 @@ handler (SoupServer        *soup,
          GHashTable        *query,
          gpointer           user_data)
 {
-  CollectorServer *self = user_data;
-  RequestCtx *ctx = g_object_get_data (G_OBJECT (msg), CTX_KEY);
+  Request *req = g_object_get_data (G_OBJECT (msg), REQUEST_KEY);
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
-  Job *job;
 
-  g_assert (ctx != NULL);
+  g_assert (req != NULL);
 
-  if (ctx->too_large)
+  if (req->too_large)
     {
-      reply_error (msg, ctx->route->body == BODY_MEDIA ? COLLECTOR_ERROR_MEDIA_TOO_LARGE : COLLECTOR_ERROR_BODY_TOO_LARGE,
+      reply_error (msg, req->route->body == BODY_MEDIA ? COLLECTOR_ERROR_MEDIA_TOO_LARGE : COLLECTOR_ERROR_BODY_TOO_LARGE,
                    "The body is larger than the limit");
       return;
     }
-  if (ctx->taken_over)
+  if (req->taken_over)
     {
       reply_error (msg, COLLECTOR_ERROR_UPLOAD_BUSY, "Another request took this upload over");
       return;
     }
-  ctx_forget_upload (ctx);
+  request_forget_upload (req);
 
-  job = g_new0 (Job, 1);
-  job->server = g_object_ref (self);
-  job->msg = g_object_ref (msg);
-  job->ctx = ctx;
-  job->route = ctx->route;
-  job->method = soup_server_message_get_method (msg);
-  job->media_name = g_strdup (ctx->media_name);
-  job->peer = g_strdup (ctx->peer);
-  if (ctx->device != NULL)
-    {
-      job->device = collector_device_copy (ctx->device);
-    }
-  if (ctx->body != NULL)
-    job->body = g_byte_array_free_to_bytes (g_steal_pointer (&ctx->body));
-  else
-    job->body = g_bytes_new (NULL, 0);
-  job->upload = g_steal_pointer (&ctx->upload);
-  job->write_failed = ctx->write_failed;
-  job->has_range = ctx->has_range;
-  job->range_total = ctx->range_total;
-  job->content_encoding = g_strdup (soup_message_headers_get_one (headers, "Content-Encoding"));
-  if (query != NULL)
-    {
-      GHashTableIter iter;
-      gpointer key, value;
-
-      job->query = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-      g_hash_table_iter_init (&iter, query);
-      while (g_hash_table_iter_next (&iter, &key, &value))
-        g_hash_table_insert (job->query, g_strdup (key), g_strdup (value));
-    }
-
-  self->in_flight++;
+  req->method = soup_server_message_get_method (msg);
+  req->body = req->intake != NULL ? g_byte_array_free_to_bytes (g_steal_pointer (&req->intake))
+                                  : g_bytes_new (NULL, 0);
+  req->content_encoding = g_strdup (soup_message_headers_get_one (headers, "Content-Encoding"));
+  /* libsoup frees the table once handlers have returned */
+  req->query = query != NULL ? g_hash_table_ref (query) : NULL;
   soup_server_message_pause (msg);
-  g_thread_pool_push (self->workers, job, NULL);
+  request_to_worker (req);
 }
 
 static void
@@ -1759,11 +1731,12 @@ request_started_cb (SoupServer        *soup,
                     SoupServerMessage *msg,
                     CollectorServer   *self)
 {
-  RequestCtx *ctx = g_new0 (RequestCtx, 1);
+  Request *req = g_new0 (Request, 1);
 
-  ctx->server = self;
-  ctx->start_time = g_get_monotonic_time ();
-  g_object_set_data_full (G_OBJECT (msg), CTX_KEY, ctx, (GDestroyNotify) request_ctx_free);
+  req->server = self;
+  req->msg = msg;
+  req->start_time = g_get_monotonic_time ();
+  g_object_set_data_full (G_OBJECT (msg), REQUEST_KEY, req, (GDestroyNotify) request_free);
 }
 
 static void
@@ -1771,10 +1744,10 @@ request_done_cb (SoupServer        *soup,
                  SoupServerMessage *msg,
                  CollectorServer   *self)
 {
-  RequestCtx *ctx = g_object_get_data (G_OBJECT (msg), CTX_KEY);
+  Request *req = g_object_get_data (G_OBJECT (msg), REQUEST_KEY);
 
-  if (ctx != NULL)
-    log_request (msg, ctx, FALSE);
+  if (req != NULL)
+    log_request (msg, req, FALSE);
 }
 
 static void
@@ -1782,31 +1755,23 @@ request_aborted_cb (SoupServer        *soup,
                     SoupServerMessage *msg,
                     CollectorServer   *self)
 {
-  RequestCtx *ctx = g_object_get_data (G_OBJECT (msg), CTX_KEY);
+  Request *req = g_object_get_data (G_OBJECT (msg), REQUEST_KEY);
 
-  if (ctx == NULL)
+  if (req == NULL)
     return;
-  ctx->aborted = TRUE;
-  log_request (msg, ctx, TRUE);
-  ctx_forget_upload (ctx);
+  req->aborted = TRUE;
+  log_request (msg, req, TRUE);
+  if (req->in_worker)
+    return;
+  request_forget_upload (req);
 
   /* The body ended early: the client went away or the link broke. What
    * was written is kept (fsync'd on a worker) for the client to continue. */
-  if (ctx->upload != NULL)
+  if (req->upload != NULL)
     {
-      Job *job = g_new0 (Job, 1);
-
-      job->server = g_object_ref (self);
-      job->msg = g_object_ref (msg);
-      job->ctx = ctx;
-      job->route = ctx->route;
-      job->method = SOUP_METHOD_PUT;
-      job->media_name = g_strdup (ctx->media_name);
-      job->upload = g_steal_pointer (&ctx->upload);
-      job->write_failed = ctx->write_failed;
-      job->abandoned = TRUE;
-      self->in_flight++;
-      g_thread_pool_push (self->workers, job, NULL);
+      req->method = SOUP_METHOD_PUT;
+      req->abandoned = TRUE;
+      request_to_worker (req);
     }
 }
 
@@ -1819,7 +1784,7 @@ collector_server_dispose (GObject *object)
 
   if (self->workers != NULL)
     {
-      /* jobs hold a reference to the server, so none is pending here */
+      /* a request in a worker holds a reference to the server, so none is pending here */
       g_thread_pool_free (g_steal_pointer (&self->workers), FALSE, TRUE);
     }
   if (self->soup != NULL)
@@ -1830,12 +1795,12 @@ collector_server_dispose (GObject *object)
   if (self->uploads != NULL)
     {
       GHashTableIter iter;
-      gpointer ctx;
+      gpointer req;
 
       /* a message that outlives the server must not look for it */
       g_hash_table_iter_init (&iter, self->uploads);
-      while (g_hash_table_iter_next (&iter, NULL, &ctx))
-        ((RequestCtx *) ctx)->holds_upload = FALSE;
+      while (g_hash_table_iter_next (&iter, NULL, &req))
+        ((Request *) req)->holds_upload = FALSE;
       g_clear_pointer (&self->uploads, g_hash_table_unref);
     }
   g_clear_object (&self->store);
