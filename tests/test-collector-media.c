@@ -719,6 +719,7 @@ test_full_partial_startup (Fixture       *f,
   g_assert_false (collector_media_has (restarted, other_sha, NULL));
   g_assert_true (collector_media_get_partial (restarted, other_sha, &offset, &busy, NULL));
   g_assert_cmpuint (offset, ==, PHOTO_SIZE / 2);
+  g_assert_true (g_file_test (half_part, G_FILE_TEST_EXISTS));
 }
 
 static void

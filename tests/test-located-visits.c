@@ -708,7 +708,6 @@ test_times_intact (Fixture       *f,
   g_autofree char *db_path = g_build_filename (f->collector->data_dir, "collector.db", NULL);
   g_autoptr(GBytes) csv = NULL;
   g_autoptr(GBytes) csv_after = NULL;
-  g_autoptr(GBytes) geojson_after = NULL;
   g_autoptr(GHashTable) features = NULL;
   g_autoptr(JsonNode) root = NULL;
   gint64 started_s, finished_s;
