@@ -12,8 +12,6 @@ G_BEGIN_DECLS
 #define COLLECTOR_TYPE_SQLITE_STORE (collector_sqlite_store_get_type ())
 G_DECLARE_FINAL_TYPE (CollectorSqliteStore, collector_sqlite_store, COLLECTOR, SQLITE_STORE, GObject)
 
-#define COLLECTOR_SQLITE_SCHEMA_VERSION 1
-
 /* Opens (creating and migrating if needed) the database file at @path. */
 CollectorStore *collector_sqlite_store_new (const char  *path,
                                             GError     **error);
