@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "collector-wire.h"
+#include "verval-json-parse.h"
 #include "verval-wire-visit.h"
 #include "test-collector-util.h"
 
@@ -680,6 +681,60 @@ test_aborted_log (Fixture       *f,
   assert_alive (f);
 }
 
+/* json-glib writes a double with an exponent and no point as "1e+22.0",
+ * which nothing can read back: a device sending such a number (an answer
+ * the form does not know, a fix's accuracy) made the stored answers and the
+ * whole GeoJSON export unreadable. Every JSON written now reads back. */
+static void
+test_huge_numbers (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GPtrArray) batch = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GBytes) sent = NULL;
+  g_autoptr(TestResponse) r = NULL;
+  g_autoptr(GRegex) accuracy = g_regex_new ("\"accuracy\":[-0-9.eE+]+", 0, 0, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *with_accuracy = NULL;
+  g_autofree char *with_answer = NULL;
+  const char *formats[] = { "geojson", "csv" };
+
+  g_ptr_array_add (batch, test_visit_new ("55555555-5555-4555-8555-555555555503", 1, "P3KE-0001", NULL));
+  bytes = test_batch_bytes (batch);
+  text = g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+  with_accuracy = g_regex_replace_literal (accuracy, text, -1, 0, "\"accuracy\":1e22", 0, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (with_accuracy, "\"accuracy\":1e22"));
+  with_answer = replace_once (with_accuracy, "\"result\":", "\"meter_reading\":1e22,\"result\":");
+  sent = g_bytes_new (with_answer, strlen (with_answer));
+  r = test_request (f->session, f->uri, "POST", "api/v1/visits", f->token, "application/json", NULL, sent);
+  g_assert_cmpuint (r->status, ==, 200);
+  g_assert_cmpstr (json_object_get_string_member (test_batch_result (r, 0), "status"), ==, "stored");
+
+  for (guint i = 0; i < G_N_ELEMENTS (formats); i++)
+    {
+      g_autofree char *path = g_build_filename (f->dir, formats[i], NULL);
+      g_autofree char *out = NULL;
+      g_autofree char *err = NULL;
+      g_autofree char *exported = NULL;
+      gsize length;
+
+      g_assert_cmpint (test_run_cli (binary, &out, &err, "export", "--data-dir", f->data_dir,
+                                     "--format", formats[i], "--output", path, NULL), ==, 0);
+      g_assert_true (g_file_get_contents (path, &exported, &length, &error));
+      g_assert_no_error (error);
+      g_assert_null (strstr (exported, "e+22.0"));
+      g_assert_nonnull (strstr (exported, "1e+22"));
+      if (i == 0)
+        {
+          /* the whole document reads back, strictly */
+          g_assert_true (verval_json_check (exported, length, NULL, &error));
+          g_assert_no_error (error);
+        }
+    }
+}
+
 static guint64
 rss_kib (GSubprocess *process)
 {
@@ -744,6 +799,7 @@ main (int   argc,
   ADD ("/collector/hostile/nul-and-trailing", test_nul_and_trailing);
   ADD ("/collector/hostile/cursor", test_cursor);
   ADD ("/collector/hostile/aborted-log", test_aborted_log);
+  ADD ("/collector/hostile/huge-numbers", test_huge_numbers);
 #undef ADD
   return g_test_run ();
 }

@@ -5,9 +5,11 @@
  */
 #include "config.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "verval-json-parse.h"
+#include "verval-json.h"
 
 static JsonNode *
 parse (const char *text,
@@ -203,6 +205,60 @@ test_position (void)
   g_assert_cmpstr (error->message, ==, "line 1, column 20: unexpected 'x'");
 }
 
+/* What the project writes reads back: the same text as json-glib for
+ * ordinary values, and valid JSON where json-glib's is not. */
+static void
+test_write (void)
+{
+  static const struct {
+    const char *in;
+    const char *out;   /* NULL: as json-glib writes it */
+  } cases[] = {
+    { "{\"a\":1,\"b\":[true,false,null],\"c\":\"x\"}", NULL },
+    { "{\"z\":1,\"a\":2,\"m\":3}", NULL },          /* members keep their order */
+    { "[0.5,-0.25,1.0,-0.0,5e-324,0.1,123456.789]", NULL },
+    { "[1e22]", "[1e+22]" },
+    { "[1e308]", "[1e+308]" },
+    { "[-1e300]", NULL },
+    { "[1.5e22]", NULL },
+    /* json-glib writes U+001F raw, which no reader may take */
+    { "[\"\\\"\\\\\\b\\f\\n\\r\\t\\u0001\\u001f/é☃\\ud83d\\ude00\"]",
+      "[\"\\\"\\\\\\b\\f\\n\\r\\t\\u0001\\u001f/é☃😀\"]" },
+    { "{\"\\u0007key\":{}}", NULL },
+    { "[]", NULL },
+    { "{}", NULL },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(JsonNode) node = verval_json_parse (cases[i].in, strlen (cases[i].in), NULL, &error);
+      g_autofree char *ours = NULL;
+      g_autofree char *theirs = NULL;
+      gsize length;
+
+      g_assert_no_error (error);
+      ours = verval_json_to_string (node, &length);
+      theirs = json_to_string (node, FALSE);
+      g_test_message ("%s → %s (json-glib: %s)", cases[i].in, ours, theirs);
+      g_assert_cmpuint (length, ==, strlen (ours));
+      g_assert_cmpstr (ours, ==, cases[i].out != NULL ? cases[i].out : theirs);
+      g_assert_true (verval_json_check (ours, length, NULL, &error));
+      g_assert_no_error (error);
+    }
+
+  /* numbers no JSON holds are written as null */
+  {
+    g_autoptr(JsonNode) nan_node = json_node_init_double (json_node_alloc (), NAN);
+    g_autoptr(JsonNode) inf_node = json_node_init_double (json_node_alloc (), -INFINITY);
+    g_autofree char *a = verval_json_to_string (nan_node, NULL);
+    g_autofree char *b = verval_json_to_string (inf_node, NULL);
+
+    g_assert_cmpstr (a, ==, "null");
+    g_assert_cmpstr (b, ==, "null");
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -213,5 +269,6 @@ main (int   argc,
   g_test_add_func ("/common/json-parse/depth", test_depth);
   g_test_add_func ("/common/json-parse/values", test_values);
   g_test_add_func ("/common/json-parse/position", test_position);
+  g_test_add_func ("/common/json-parse/write", test_write);
   return g_test_run ();
 }

@@ -13,6 +13,7 @@
 #include <json-glib/json-glib.h>
 #include <math.h>
 
+#include "verval-json.h"
 #include "verval-location-fix.h"
 #include "verval-store.h"
 
@@ -214,7 +215,7 @@ update_located_visits (sqlite3  *db,
       if (answers == NULL || !JSON_NODE_HOLDS_OBJECT (answers))
         continue;
       if (rename_answer_sources (json_node_get_object (answers)))
-        renamed = json_to_string (answers, FALSE);
+        renamed = verval_json_to_string (answers, NULL);
       if (sqlite3_column_type (read, 2) != SQLITE_NULL)
         fix = column_fix (json_node_get_object (answers), sqlite3_column_double (read, 2),
                           sqlite3_column_double (read, 3));

@@ -871,7 +871,6 @@ db_read_batch (sqlite3       *db,
 {
   BatchData *d = data;
   sqlite3_stmt *rows, *media;
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
   int rc;
 
   rows = verval_store_prepare (db, "SELECT v.uuid, v.revision, h.family_id, v.form_id, v.form_version, v.answers, "
@@ -918,8 +917,7 @@ db_read_batch (sqlite3       *db,
         }
       else
         {
-          json_generator_set_root (generator, node);
-          text = json_generator_to_data (generator, &length);
+          text = verval_json_to_string (node, &length);
           /* a visit that does not fit opens the next batch */
           if (d->uuids->len > 0 && d->json->len + length + 2 > d->max_bytes)
             break;
@@ -1390,7 +1388,6 @@ step_status (Run       *run,
              GError   **error)
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
   g_autoptr(JsonNode) root = NULL;
   g_autoptr(GFile) dir = g_file_new_for_path (run->media_dir);
   g_autoptr(GFileInfo) fs = NULL;
@@ -1427,8 +1424,7 @@ step_status (Run       *run,
     add_time (b, "last_sync", snapshot->last_success);
   json_builder_end_object (b);
   root = json_builder_get_root (b);
-  json_generator_set_root (generator, root);
-  text = json_generator_to_data (generator, &length);
+  text = verval_json_to_string (root, &length);
   body = g_bytes_new_take (g_steal_pointer (&text), length);
 
   response = verval_http_request (run->http, "POST", "api/v1/status", "application/json", body, FALSE,
@@ -1609,7 +1605,7 @@ query_missing (Run         *run,
   json_builder_end_array (b);
   json_builder_end_object (b);
   root = json_builder_get_root (b);
-  text = json_to_string (root, FALSE);
+  text = verval_json_to_string (root, NULL);
   body = g_bytes_new_take (text, strlen (text));
   response = verval_http_request (http, "POST", "api/v1/media/missing", "application/json", body,
                                   FALSE, run->cancellable, error);
@@ -2276,7 +2272,6 @@ do_enroll (VervalSync     *self,
 {
   g_autoptr(VervalHttp) http = NULL;
   g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
   g_autoptr(JsonNode) root = NULL;
   g_autoptr(VervalHttpResponse) response = NULL;
   g_autoptr(JsonObject) answer = NULL;
@@ -2304,8 +2299,7 @@ do_enroll (VervalSync     *self,
   json_builder_add_string_value (b, PACKAGE_VERSION);
   json_builder_end_object (b);
   root = json_builder_get_root (b);
-  json_generator_set_root (generator, root);
-  text = json_generator_to_data (generator, &length);
+  text = verval_json_to_string (root, &length);
   body = g_bytes_new_take (g_steal_pointer (&text), length);
 
   response = verval_http_request (http, "POST", "api/v1/enroll", "application/json", body, FALSE,

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "verval-photo.h"
+#include "verval-json.h"
 #include "verval-visit-store.h"
 
 struct _VervalVisitStore
@@ -1386,7 +1387,7 @@ answers_to_json (JsonObject *answers)
 {
   g_autoptr(JsonNode) root = json_node_init_object (json_node_alloc (), answers);
 
-  return json_to_string (root, FALSE);
+  return verval_json_to_string (root, NULL);
 }
 
 static Snapshot *

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "collector-export.h"
+#include "verval-json.h"
 
 static void
 csv_field (GString    *out,
@@ -240,7 +241,7 @@ geojson_feature (GString        *out,
   json_builder_end_object (b);
 
   feature = json_builder_get_root (b);
-  text = json_to_string (feature, FALSE);
+  text = verval_json_to_string (feature, NULL);
   if (!first)
     g_string_append_c (out, ',');
   g_string_append (out, text);

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "collector-import.h"
+#include "verval-json.h"
 #include "verval-regions.h"
 #include "verval-wire.h"
 
@@ -41,7 +42,7 @@ collector_household_from_record (const VervalFamilyRecord *record)
   h->nik = g_strdup (record->head_nik);
   h->kk = g_strdup (record->kk);
   h->address = g_strdup (record->address);
-  h->data_json = json_to_string (data, FALSE);
+  h->data_json = verval_json_to_string (data, NULL);
   return h;
 }
 

@@ -1445,7 +1445,7 @@ handle_status (Request *req)
           return request_set_error (req, error);
         }
     }
-  text = json_to_string (root, FALSE);
+  text = verval_json_to_string (root, NULL);
   if (!collector_store_record_status (req->server->store, req->device->id, text, &error))
     return request_set_error (req, error);
 

@@ -16,6 +16,7 @@
 #include <math.h>
 
 #include "collector-visit.h"
+#include "verval-json.h"
 
 static char *
 time_text (GDateTime *time)
@@ -63,7 +64,7 @@ to_store_record (VervalWireVisit *wire)
   visit->household_id = g_steal_pointer (&wire->household_id);
   visit->form_id = g_steal_pointer (&wire->form_id);
   visit->form_version = wire->form_version;
-  visit->answers_json = json_to_string (wire->answers, FALSE);
+  visit->answers_json = verval_json_to_string (wire->answers, NULL);
   visit->result_code = wire->result_code;
   /* the instants themselves, offset and all: the store keeps them in UTC
    * with the offset beside, and gives back the same time */

@@ -10,6 +10,7 @@
 #include <gio/gio.h>
 
 #include "collector-wire.h"
+#include "verval-json.h"
 #include "verval-json-parse.h"
 #include "verval-nik.h"
 #include "verval-wire.h"
@@ -113,11 +114,9 @@ char *
 collector_json_to_string (JsonBuilder *builder,
                           gsize       *length)
 {
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
   g_autoptr(JsonNode) root = json_builder_get_root (builder);
 
-  json_generator_set_root (generator, root);
-  return json_generator_to_data (generator, length);
+  return verval_json_to_string (root, length);
 }
 
 char *

@@ -22,6 +22,15 @@ gboolean    verval_json_integer (JsonNode *node,
 /* A string, or NULL. */
 const char *verval_json_string  (JsonNode *node);
 
+/* @node as compact JSON text that any RFC 8259 reader takes back. The same
+ * text json-glib writes, except for what it gets wrong: a double it prints
+ * with an exponent and no point (1e22) gets ".0" appended ("1e+22.0",
+ * which nothing can read), and a NaN or an infinity is no JSON at all;
+ * here they are "1e+22" and null. Every JSON the project writes goes
+ * through this. *length: the text's length, if not NULL. */
+char       *verval_json_to_string (JsonNode *node,
+                                   gsize    *length);
+
 /* Members of an object being built; a NULL string is written as null. */
 void        verval_json_add_string (JsonBuilder *builder,
                                     const char  *name,
