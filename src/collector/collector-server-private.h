@@ -1,0 +1,139 @@
+/* collector-server-private.h: what the server and its endpoints share
+ *
+ * Copyright 2026 The Verval developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <libsoup/soup.h>
+
+#include "collector-forms.h"
+#include "collector-media.h"
+#include "collector-server.h"
+#include "collector-store.h"
+#include "collector-throttle.h"
+
+G_BEGIN_DECLS
+
+typedef struct _Request Request;
+
+/* Methods a route takes; libsoup interns method names, so a request's
+ * method is matched by pointer (collector-server.c, method_bit()). */
+typedef enum {
+  METHOD_GET  = 1 << 0,
+  METHOD_HEAD = 1 << 1,
+  METHOD_POST = 1 << 2,
+  METHOD_PUT  = 1 << 3,
+} Method;
+
+typedef enum {
+  AUTH_NONE,      /* anyone */
+  AUTH_DEVICE,    /* Authorization: Bearer with a device token */
+} RouteAuth;
+
+typedef enum {
+  BODY_NONE,
+  BODY_JSON,        /* application/json, up to max_body */
+  BODY_JSON_GZIP,   /* the same, optionally gzip'd (max_decompressed inflated) */
+  BODY_MEDIA,       /* photo bytes, up to max_media, resumable */
+} RouteBody;
+
+/* One endpoint: everything the early handler checks before reading a body,
+ * and the handler a worker runs once it is in. */
+typedef struct {
+  const char *path;        /* under API_PREFIX; ending in "/": a media name follows */
+  Method      methods;
+  RouteAuth   auth;
+  RouteBody   body;
+  gboolean    throttled;   /* failures count against the peer (enrollment) */
+  void      (*handle) (Request *req);
+} Route;
+
+/* names in one POST /api/v1/media/missing */
+#define MAX_MISSING_QUERY 500
+
+/* One request, from request-started until its message is gone: attached
+ * to the message, it gathers the body on the main context, then goes whole
+ * to a worker, which reads what it needs and writes the answer, and comes
+ * back to the main context to reply. While a worker holds it (in_worker)
+ * the main context touches only aborted. */
+struct _Request
+{
+  CollectorServer      *server;       /* borrowed: the server outlives its messages */
+  SoupServerMessage    *msg;          /* borrowed; held (msg_ref) while in a worker */
+  SoupServerMessage    *msg_ref;
+  gint64                start_time;
+  const Route          *route;
+  const char           *method;
+  GHashTable           *query;
+  char                 *content_encoding;
+  char                  media_name[65];
+  char                 *peer;         /* the client's throttle key, for enrollment */
+  CollectorDevice      *device;
+
+  /* the body, as it arrives */
+  GByteArray           *intake;
+  CollectorMediaUpload *upload;
+  guint64               limit;
+  guint64               received;
+  gboolean              too_large;
+  gboolean              write_failed;
+  gboolean              aborted;
+  gboolean              abandoned;    /* gone mid-body: a worker keeps what came */
+  gboolean              holds_upload; /* in server->uploads as the photo's uploader */
+  gboolean              taken_over;   /* a later request took its upload over */
+  gboolean              has_range;    /* PUT with Content-Range */
+  guint64               range_start;
+  guint64               range_end;
+  guint64               range_total;
+  gboolean              in_worker;
+
+  /* for the worker */
+  GBytes               *body;
+
+  /* the answer */
+  guint                 status;
+  char                 *response;
+  gsize                 response_length;
+  goffset               head_length;
+  gint64                upload_offset; /* HEAD 404: the partial's length */
+};
+
+struct _CollectorServer
+{
+  GObject          parent_instance;
+
+  SoupServer      *soup;
+  GMainContext    *context;
+  CollectorStore  *store;
+  CollectorMedia  *media;
+  CollectorForms  *forms;
+  CollectorLimits  limits;
+  GThreadPool     *workers;
+  GHashTable      *uploads;       /* media name → Request receiving it */
+  CollectorThrottle *enroll_throttle;
+  gboolean         behind_proxy;  /* plain HTTP off loopback: a TLS proxy in front */
+  guint            in_flight;
+  gboolean         shutting_down;
+  GTask           *shutdown_task;
+};
+
+/* The answer of a request whose handler failed: the error's JSON body and
+ * status; store and internal details go to the log, not to the device. */
+void collector_request_set_error   (Request      *req,
+                                    const GError *error);
+void collector_request_set_builder (Request      *req,
+                                    guint         status,
+                                    JsonBuilder  *builder);
+
+/* The device API (collector-device-api.c), one per route. */
+void collector_api_info          (Request *req);
+void collector_api_enroll        (Request *req);
+void collector_api_assignments   (Request *req);
+void collector_api_reviews       (Request *req);
+void collector_api_visits        (Request *req);
+void collector_api_status        (Request *req);
+void collector_api_media_missing (Request *req);
+void collector_api_media         (Request *req);
+
+G_END_DECLS
