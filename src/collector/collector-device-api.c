@@ -87,28 +87,19 @@ collector_api_info (Request *req)
   g_autoptr(JsonBuilder) b = json_builder_new ();
 
   json_builder_begin_object (b);
-  json_builder_set_member_name (b, "api_version");
-  json_builder_add_int_value (b, 1);
+  verval_json_add_int (b, "api_version", 1);
   verval_json_add_string (b, "server_version", PACKAGE_VERSION);
   add_time_member (b, "server_time", g_get_real_time () / G_USEC_PER_SEC);
   json_builder_set_member_name (b, "limits");
   json_builder_begin_object (b);
-  json_builder_set_member_name (b, "max_body_bytes");
-  json_builder_add_int_value (b, limits->max_body);
-  json_builder_set_member_name (b, "max_decompressed_bytes");
-  json_builder_add_int_value (b, limits->max_decompressed);
-  json_builder_set_member_name (b, "max_media_bytes");
-  json_builder_add_int_value (b, limits->max_media);
-  json_builder_set_member_name (b, "max_batch_visits");
-  json_builder_add_int_value (b, limits->max_batch);
-  json_builder_set_member_name (b, "max_json_depth");
-  json_builder_add_int_value (b, limits->max_depth);
-  json_builder_set_member_name (b, "max_json_values");
-  json_builder_add_int_value (b, limits->max_json_values);
-  json_builder_set_member_name (b, "max_page");
-  json_builder_add_int_value (b, limits->max_page);
-  json_builder_set_member_name (b, "max_missing_query");
-  json_builder_add_int_value (b, MAX_MISSING_QUERY);
+  verval_json_add_int (b, "max_body_bytes", limits->max_body);
+  verval_json_add_int (b, "max_decompressed_bytes", limits->max_decompressed);
+  verval_json_add_int (b, "max_media_bytes", limits->max_media);
+  verval_json_add_int (b, "max_batch_visits", limits->max_batch);
+  verval_json_add_int (b, "max_json_depth", limits->max_depth);
+  verval_json_add_int (b, "max_json_values", limits->max_json_values);
+  verval_json_add_int (b, "max_page", limits->max_page);
+  verval_json_add_int (b, "max_missing_query", MAX_MISSING_QUERY);
   json_builder_end_object (b);
   json_builder_end_object (b);
   collector_request_set_builder (req, SOUP_STATUS_OK, b);
@@ -190,13 +181,11 @@ collector_api_enroll (Request *req)
 
   b = json_builder_new ();
   json_builder_begin_object (b);
-  json_builder_set_member_name (b, "device_id");
-  json_builder_add_int_value (b, device->id);
+  verval_json_add_int (b, "device_id", device->id);
   verval_json_add_string (b, "token", token);
   json_builder_set_member_name (b, "enumerator");
   json_builder_begin_object (b);
-  json_builder_set_member_name (b, "id");
-  json_builder_add_int_value (b, device->enumerator_id);
+  verval_json_add_int (b, "id", device->enumerator_id);
   verval_json_add_string (b, "name", device->enumerator_name);
   json_builder_end_object (b);
   json_builder_end_object (b);
@@ -300,8 +289,7 @@ collector_api_reviews (Request *req)
 
       json_builder_begin_object (b);
       verval_json_add_string (b, "visit_uuid", r->visit_uuid);
-      json_builder_set_member_name (b, "revision");
-      json_builder_add_int_value (b, r->revision);
+      verval_json_add_int (b, "revision", r->revision);
       verval_json_add_string (b, "household_id", r->household_id);
       verval_json_add_string (b, "decision", r->decision);
       verval_json_add_string (b, "comment", r->comment);
@@ -328,8 +316,7 @@ add_outcome (JsonBuilder           *b,
   verval_json_add_string (b, "status", collector_visit_status_to_string (outcome->status));
   if (outcome->stored_revision > 0)
     {
-      json_builder_set_member_name (b, "stored_revision");
-      json_builder_add_int_value (b, outcome->stored_revision);
+      verval_json_add_int (b, "stored_revision", outcome->stored_revision);
     }
   if (outcome->problems->len > 0)
     {
@@ -685,8 +672,7 @@ collector_api_media_missing (Request *req)
       json_builder_begin_object (b);
       verval_json_add_string (b, "sha256", sha);
       verval_json_add_string (b, "state", state);
-      json_builder_set_member_name (b, "offset");
-      json_builder_add_int_value (b, offset);
+      verval_json_add_int (b, "offset", offset);
       json_builder_end_object (b);
     }
   json_builder_end_array (b);

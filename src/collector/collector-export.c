@@ -147,16 +147,6 @@ csv_row (GString        *out,
 }
 
 static void
-add_string_or_null (JsonBuilder *b,
-                    const char  *value)
-{
-  if (value != NULL)
-    json_builder_add_string_value (b, value);
-  else
-    json_builder_add_null_value (b);
-}
-
-static void
 geojson_begin (GString *out)
 {
   g_string_append (out, "{\"type\":\"FeatureCollection\",\"features\":[");
@@ -178,16 +168,13 @@ geojson_feature (GString        *out,
   g_autofree char *text = NULL;
 
   json_builder_begin_object (b);
-  json_builder_set_member_name (b, "type");
-  json_builder_add_string_value (b, "Feature");
-  json_builder_set_member_name (b, "id");
-  json_builder_add_string_value (b, v->uuid);
+  verval_json_add_string (b, "type", "Feature");
+  verval_json_add_string (b, "id", v->uuid);
   json_builder_set_member_name (b, "geometry");
   if (v->has_location)
     {
       json_builder_begin_object (b);
-      json_builder_set_member_name (b, "type");
-      json_builder_add_string_value (b, "Point");
+      verval_json_add_string (b, "type", "Point");
       json_builder_set_member_name (b, "coordinates");
       json_builder_begin_array (b);
       json_builder_add_double_value (b, v->lon);
@@ -201,37 +188,23 @@ geojson_feature (GString        *out,
     json_builder_add_null_value (b);
   json_builder_set_member_name (b, "properties");
   json_builder_begin_object (b);
-  json_builder_set_member_name (b, "revision");
-  json_builder_add_int_value (b, v->revision);
-  json_builder_set_member_name (b, "household_id");
-  json_builder_add_string_value (b, v->household_id);
-  json_builder_set_member_name (b, "village_code");
-  json_builder_add_string_value (b, v->village_code);
-  json_builder_set_member_name (b, "enumerator");
-  json_builder_add_string_value (b, v->enumerator_name);
-  json_builder_set_member_name (b, "form_id");
-  json_builder_add_string_value (b, v->form_id);
-  json_builder_set_member_name (b, "form_version");
-  json_builder_add_int_value (b, v->form_version);
-  json_builder_set_member_name (b, "result_code");
-  json_builder_add_int_value (b, v->result_code);
-  json_builder_set_member_name (b, "started_at");
-  add_string_or_null (b, started);
-  json_builder_set_member_name (b, "finished_at");
-  add_string_or_null (b, finished);
+  verval_json_add_int (b, "revision", v->revision);
+  verval_json_add_string (b, "household_id", v->household_id);
+  verval_json_add_string (b, "village_code", v->village_code);
+  verval_json_add_string (b, "enumerator", v->enumerator_name);
+  verval_json_add_string (b, "form_id", v->form_id);
+  verval_json_add_int (b, "form_version", v->form_version);
+  verval_json_add_int (b, "result_code", v->result_code);
+  verval_json_add_string (b, "started_at", started);
+  verval_json_add_string (b, "finished_at", finished);
   if (v->has_location)
     {
-      json_builder_set_member_name (b, "accuracy");
-      if (isnan (v->accuracy))
-        json_builder_add_null_value (b);
-      else
-        json_builder_add_double_value (b, v->accuracy);
+      /* an unknown accuracy (NAN) is written as null */
+      verval_json_add_double (b, "accuracy", v->accuracy);
       /* null: a fix from an app that did not name its source */
-      json_builder_set_member_name (b, "fix_source");
-      add_string_or_null (b, v->fix_source);
+      verval_json_add_string (b, "fix_source", v->fix_source);
     }
-  json_builder_set_member_name (b, "received_at");
-  json_builder_add_string_value (b, received);
+  verval_json_add_string (b, "received_at", received);
   json_builder_set_member_name (b, "answers");
   if (answers != NULL)
     json_builder_add_value (b, g_steal_pointer (&answers));
