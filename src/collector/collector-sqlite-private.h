@@ -8,17 +8,127 @@
 #include <glib.h>
 #include <sqlite3.h>
 
+#include "collector-sqlite-store.h"
+
 G_BEGIN_DECLS
 
+/* One SQLite connection and its prepared statements. */
+typedef struct
+{
+  sqlite3    *db;
+  GHashTable *stmts;  /* SQL text (static, by pointer) → sqlite3_stmt* */
+} CollectorSqliteConn;
+
+/* A change, run by the writer thread inside its own savepoint. */
+typedef gboolean (*CollectorSqliteWriteFunc) (CollectorSqliteStore  *self,
+                                              CollectorSqliteConn   *conn,
+                                              gpointer               data,
+                                              GError               **error);
+
+/* Typed arguments for collector_sqlite_step(): the casts keep the varargs honest. */
+enum { SQL_END, SQL_ARG_TEXT, SQL_ARG_INT };
+#define SQL_TEXT(s) SQL_ARG_TEXT, (const char *) (s)
+#define SQL_INT(i)  SQL_ARG_INT, (gint64) (i)
+
+/* collector_sqlite_step() for writes whose only outcome is success or a store error. */
+#define collector_sqlite_run(conn, sql, error, ...) \
+  collector_sqlite_step_ok ((conn), collector_sqlite_step ((conn), (sql), (error), __VA_ARGS__), (error))
+
+/* Unix seconds now. */
+gint64         collector_sqlite_now            (void);
 /* Sets a COLLECTOR_ERROR_STORE naming @what and SQLite's own words and
  * extended code. Returns FALSE, for "return …". */
-gboolean collector_sqlite_set_error (GError    **error,
-                                     sqlite3    *db,
-                                     const char *what);
-
+gboolean       collector_sqlite_set_error      (GError              **error,
+                                                sqlite3              *db,
+                                                const char           *what);
 /* Brings the file open on @db to the schema this collector knows; refuses
  * a file from a newer collector. */
-gboolean collector_sqlite_migrate   (sqlite3    *db,
-                                     GError    **error);
+gboolean       collector_sqlite_migrate        (sqlite3              *db,
+                                                GError              **error);
+
+/* The cached statement for @sql (a static string: cached by its address),
+ * reset and unbound. */
+sqlite3_stmt  *collector_sqlite_stmt           (CollectorSqliteConn  *conn,
+                                                const char           *sql,
+                                                GError              **error);
+/* Runs SQL text without parameters: transaction control. */
+gboolean       collector_sqlite_exec           (CollectorSqliteConn  *conn,
+                                                const char           *sql,
+                                                GError              **error);
+/* Runs @sql with its parameters (SQL_TEXT, SQL_INT, …, SQL_END) bound in
+ * order, ignoring any rows: the last step's code, or -1 with @error set
+ * when it cannot be prepared. */
+int            collector_sqlite_step           (CollectorSqliteConn  *conn,
+                                                const char           *sql,
+                                                GError              **error,
+                                                ...);
+/* @rc: a step's code, or -1 when the statement could not be prepared. */
+gboolean       collector_sqlite_step_ok        (CollectorSqliteConn  *conn,
+                                                int                   rc,
+                                                GError              **error);
+/* Runs a statement that returns no rows (or whose rows are ignored). */
+gboolean       collector_sqlite_stmt_done      (CollectorSqliteConn  *conn,
+                                                sqlite3_stmt         *stmt,
+                                                GError              **error);
+/* Binds @text, or NULL when it is NULL. */
+void           collector_sqlite_bind_text      (sqlite3_stmt         *stmt,
+                                                int                   index,
+                                                const char           *text);
+/* After an UPDATE of the row @id of @table: no row changed means no such row. */
+gboolean       collector_sqlite_check_found    (CollectorSqliteConn  *conn,
+                                                const char           *table,
+                                                gint64                id,
+                                                GError              **error);
+char          *collector_sqlite_column_dup     (sqlite3_stmt         *stmt,
+                                                int                   index);
+/* The next value of the store's one sequence, inside a write. */
+gboolean       collector_sqlite_next_seq       (CollectorSqliteConn  *conn,
+                                                gint64               *seq,
+                                                GError              **error);
+
+/* Queues @func for the writer thread and waits until it is durable. */
+gboolean       collector_sqlite_run_write      (CollectorSqliteStore      *self,
+                                                CollectorSqliteWriteFunc   func,
+                                                gpointer                   data,
+                                                GError                   **error);
+
+CollectorSqliteConn *collector_sqlite_reader_acquire (CollectorSqliteStore  *self,
+                                                      GError               **error);
+void           collector_sqlite_reader_release (CollectorSqliteStore *self,
+                                                CollectorSqliteConn  *conn);
+/* A reader with the statement ready; release the reader when done. */
+sqlite3_stmt  *collector_sqlite_reader_statement (CollectorSqliteStore  *self,
+                                                  const char            *sql,
+                                                  CollectorSqliteConn  **conn,
+                                                  GError               **error);
+/* A page of one enumerator's rows after @cursor: the statement's parameters
+ * are (enumerator, cursor, limit), and one row more than @limit is asked
+ * for, to tell whether there are more. */
+sqlite3_stmt  *collector_sqlite_reader_page    (CollectorSqliteStore  *self,
+                                                const char            *sql,
+                                                gint64                 enumerator_id,
+                                                gint64                 cursor,
+                                                guint                  limit,
+                                                CollectorSqliteConn  **conn,
+                                                GError               **error);
+/* Ends a read, @rc being the last step: a read that stopped early on a row
+ * is fine. Releases the reader. */
+gboolean       collector_sqlite_reader_finish  (CollectorSqliteStore  *self,
+                                                CollectorSqliteConn   *conn,
+                                                sqlite3_stmt          *stmt,
+                                                int                    rc,
+                                                const char            *what,
+                                                GError               **error);
+/* Refuses a cursor higher than any this collector gave (@sql reads the
+ * highest): asked when a page came back empty. */
+gboolean       collector_sqlite_check_cursor   (CollectorSqliteStore  *self,
+                                                const char            *sql,
+                                                gint64                 cursor,
+                                                GError               **error);
+
+void collector_sqlite_devices_iface_init    (CollectorDeviceStoreInterface    *iface);
+void collector_sqlite_households_iface_init (CollectorHouseholdStoreInterface *iface);
+void collector_sqlite_visits_iface_init     (CollectorVisitStoreInterface     *iface);
+void collector_sqlite_reviews_iface_init    (CollectorReviewStoreInterface    *iface);
 
 G_END_DECLS

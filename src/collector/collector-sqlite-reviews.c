@@ -1,0 +1,129 @@
+/* collector-sqlite-reviews.c: reviews in SQLite
+ *
+ * Copyright 2026 The Verval developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "collector-store"
+
+#include "config.h"
+
+#include "collector-error.h"
+#include "collector-rules.h"
+#include "collector-sqlite-private.h"
+#include "collector-sqlite-store.h"
+
+/* ---------------------------------------------------------------- reviews */
+
+typedef struct
+{
+  const char *visit_uuid;
+  const char *decision;
+  const char *comment;
+  const char *reviewer;
+} ReviewData;
+
+static gboolean
+do_add_review (CollectorSqliteStore  *self,
+               CollectorSqliteConn   *conn,
+               gpointer               data,
+               GError               **error)
+{
+  ReviewData *d = data;
+  static const char *sql =
+    "INSERT INTO reviews (visit_uuid, revision, enumerator_id, decision, comment, reviewer, decided_at)"
+    " SELECT uuid, revision, enumerator_id, ?, ?, ?, ? FROM visits WHERE uuid = ?";
+  int rc = collector_sqlite_step (conn, sql, error, SQL_TEXT (d->decision), SQL_TEXT (d->comment),
+                                  SQL_TEXT (d->reviewer), SQL_INT (collector_sqlite_now ()),
+                                  SQL_TEXT (d->visit_uuid), SQL_END);
+
+  if (rc == -1)
+    return FALSE;
+  if (rc == SQLITE_CONSTRAINT_CHECK)
+    {
+      g_set_error (error, COLLECTOR_ERROR, COLLECTOR_ERROR_INVALID_ARGUMENT,
+                   "A decision is “approved” or “rejected”, not “%s”", d->decision);
+      return FALSE;
+    }
+  if (rc != SQLITE_DONE)
+    return collector_sqlite_set_error (error, conn->db, "Cannot store the review");
+  if (sqlite3_changes (conn->db) == 0)
+    {
+      g_set_error (error, COLLECTOR_ERROR, COLLECTOR_ERROR_NOT_FOUND,
+                   "No visit %s", d->visit_uuid);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+sqlite_add_review (CollectorReviewStore  *store,
+                   const char            *visit_uuid,
+                   const char            *decision,
+                   const char            *comment,
+                   const char            *reviewer,
+                   GError               **error)
+{
+  ReviewData d = { visit_uuid, decision, comment, reviewer };
+
+  return collector_sqlite_run_write (COLLECTOR_SQLITE_STORE (store), do_add_review, &d, error);
+}
+
+static CollectorReviewPage *
+sqlite_pull_reviews (CollectorReviewStore  *store,
+                     gint64                 enumerator_id,
+                     gint64                 cursor,
+                     guint                  limit,
+                     GError               **error)
+{
+  CollectorSqliteStore *self = COLLECTOR_SQLITE_STORE (store);
+  static const char *sql =
+    "SELECT r.seq, r.visit_uuid, r.revision, v.household_id, r.decision, r.comment,"
+    " r.reviewer, r.decided_at"
+    " FROM reviews r JOIN visits v ON v.uuid = r.visit_uuid"
+    " WHERE r.enumerator_id = ? AND r.seq > ? ORDER BY r.seq LIMIT ?";
+  g_autoptr(CollectorReviewPage) page = g_new0 (CollectorReviewPage, 1);
+  sqlite3_stmt *stmt;
+  CollectorSqliteConn *conn;
+  guint n = 0;
+  int rc;
+
+  page->reviews = g_ptr_array_new_with_free_func ((GDestroyNotify) collector_review_free);
+  page->next_cursor = cursor;
+
+  stmt = collector_sqlite_reader_page (self, sql, enumerator_id, cursor, limit, &conn, error);
+  if (stmt == NULL)
+    return NULL;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      CollectorReview *r;
+
+      if (++n > limit)
+        {
+          page->more = TRUE;
+          break;
+        }
+      r = g_new0 (CollectorReview, 1);
+      r->seq = sqlite3_column_int64 (stmt, 0);
+      r->visit_uuid = collector_sqlite_column_dup (stmt, 1);
+      r->revision = sqlite3_column_int64 (stmt, 2);
+      r->household_id = collector_sqlite_column_dup (stmt, 3);
+      r->decision = collector_sqlite_column_dup (stmt, 4);
+      r->comment = collector_sqlite_column_dup (stmt, 5);
+      r->reviewer = collector_sqlite_column_dup (stmt, 6);
+      r->decided_at = sqlite3_column_int64 (stmt, 7);
+      page->next_cursor = r->seq;
+      g_ptr_array_add (page->reviews, r);
+    }
+  if (!collector_sqlite_reader_finish (self, conn, stmt, rc, "Cannot read reviews", error) ||
+      (n == 0 && !collector_sqlite_check_cursor (self, "SELECT coalesce (max (seq), 0) FROM sqlite_sequence"
+                                                 " WHERE name = 'reviews'", cursor, error)))
+    return NULL;
+  return g_steal_pointer (&page);
+}
+
+void
+collector_sqlite_reviews_iface_init (CollectorReviewStoreInterface *iface)
+{
+  iface->add_review = sqlite_add_review;
+  iface->pull_reviews = sqlite_pull_reviews;
+}
