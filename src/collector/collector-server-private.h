@@ -55,8 +55,10 @@ typedef struct {
 /* One request, from request-started until its message is gone: attached
  * to the message, it gathers the body on the main context, then goes whole
  * to a worker, which reads what it needs and writes the answer, and comes
- * back to the main context to reply. While a worker holds it (in_worker)
- * the main context touches only aborted. */
+ * back to the main context to reply. A request that needs a device token
+ * visits a worker first, paused before its body, to look the token up.
+ * While a worker holds it (in_worker) the main context touches only
+ * aborted. */
 struct _Request
 {
   CollectorServer      *server;       /* borrowed: the server outlives its messages */
@@ -69,6 +71,9 @@ struct _Request
   char                 *content_encoding;
   char                  media_name[65];
   char                 *peer;         /* the client's throttle key, for enrollment */
+  char                 *token_hash;   /* of the bearer token, for AUTH_DEVICE */
+  gboolean              authenticating; /* a worker is looking the token up */
+  GError               *auth_error;   /* what to answer when it was refused */
   CollectorDevice      *device;
 
   /* the body, as it arrives */

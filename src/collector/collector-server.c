@@ -77,6 +77,8 @@ request_free (Request *req)
   g_clear_pointer (&req->query, g_hash_table_unref);
   g_free (req->content_encoding);
   g_free (req->peer);
+  g_free (req->token_hash);
+  g_clear_error (&req->auth_error);
   g_clear_pointer (&req->device, collector_device_free);
   g_clear_pointer (&req->intake, g_byte_array_unref);
   g_clear_pointer (&req->upload, collector_media_upload_free);
@@ -377,15 +379,13 @@ content_type_is (SoupMessageHeaders *headers,
   return type != NULL && g_strv_contains (accepted, type);
 }
 
-static gboolean
-authenticate_request (CollectorServer   *self,
-                      SoupServerMessage *msg,
-                      Request        *req)
+/* The hash of the request's bearer token, or NULL after answering 401:
+ * only the header is read here; the store is asked on a worker. */
+static char *
+bearer_token_hash (SoupServerMessage *msg)
 {
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
   const char *authorization = soup_message_headers_get_one (headers, "Authorization");
-  g_autofree char *hash = NULL;
-  g_autoptr(GError) error = NULL;
   const char *token;
 
   /* the scheme is case-insensitive (RFC 7235), the token is not */
@@ -398,23 +398,29 @@ authenticate_request (CollectorServer   *self,
     {
       reply_error (msg, COLLECTOR_ERROR_AUTH_REQUIRED,
                    "This request needs an Authorization: Bearer header with the device token");
-      return FALSE;
+      return NULL;
     }
-  hash = collector_secret_hash (token);
-  req->device = collector_store_authenticate (self->store, hash, &error);
-  if (req->device == NULL)
+  return collector_secret_hash (token);
+}
+
+/* On a worker: the device behind req->token_hash, or the error to answer. */
+static void
+authenticate (Request *req)
+{
+  g_autoptr(GError) error = NULL;
+
+  req->device = collector_store_authenticate (req->server->store, req->token_hash, &error);
+  if (req->device != NULL)
+    return;
+  if (error->domain == COLLECTOR_ERROR &&
+      error->code != COLLECTOR_ERROR_STORE && error->code != COLLECTOR_ERROR_INTERNAL)
     {
-      if (error->domain == COLLECTOR_ERROR &&
-          error->code != COLLECTOR_ERROR_STORE && error->code != COLLECTOR_ERROR_INTERNAL)
-        reply_error (msg, error->code, error->message);
-      else
-        {
-          g_warning ("Cannot check a token: %s", error->message);
-          reply_error (msg, COLLECTOR_ERROR_STORE, "The store is unavailable; retry later");
-        }
-      return FALSE;
+      req->auth_error = g_steal_pointer (&error);
+      return;
     }
-  return TRUE;
+  g_warning ("Cannot check a token: %s", error->message);
+  req->auth_error = g_error_new_literal (COLLECTOR_ERROR, COLLECTOR_ERROR_STORE,
+                                         "The store is unavailable; retry later");
 }
 
 static gboolean
@@ -680,6 +686,11 @@ accept_content_range (CollectorServer   *self,
   return TRUE;
 }
 
+static void request_to_worker (Request           *req);
+static gboolean accept_body    (CollectorServer   *self,
+                               SoupServerMessage *msg,
+                               Request           *req);
+
 /* Runs when the headers are in, before any of the body is read. Setting a
  * status here makes libsoup answer without reading the body. */
 static void
@@ -776,8 +787,37 @@ early_handler (SoupServer        *soup,
         goto refuse;
     }
 
-  if (req->route->auth == AUTH_DEVICE && !authenticate_request (self, msg, req))
-    goto refuse;
+  if (req->route->auth == AUTH_DEVICE)
+    {
+      /* the store may be a network away: the token is looked up on a
+       * worker while the message waits, its body unread */
+      if ((req->token_hash = bearer_token_hash (msg)) == NULL)
+        goto refuse;
+      soup_server_message_pause (msg);
+      req->authenticating = TRUE;
+      request_to_worker (req);
+      return;
+    }
+  accept_body (self, msg, req);
+  return;
+
+refuse:
+  if (request_has_body (headers))
+    refuse_without_reading (msg, req);
+}
+
+/* The request passed every check its headers allow: start taking its body
+ * in, or refuse it. FALSE when the refusal took the connection over (the
+ * body is left unread), so libsoup has nothing more to do with it. */
+static gboolean
+accept_body (CollectorServer   *self,
+             SoupServerMessage *msg,
+             Request           *req)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  const char *method = soup_server_message_get_method (msg);
+  gboolean has_body = method == SOUP_METHOD_POST || method == SOUP_METHOD_PUT;
+  gboolean is_media = req->route->body == BODY_MEDIA;
 
   if (has_body)
     {
@@ -823,11 +863,13 @@ early_handler (SoupServer        *soup,
         req->intake = g_byte_array_new ();
       g_signal_connect (msg, "got-chunk", G_CALLBACK (got_chunk_cb), req);
     }
-  return;
+  return TRUE;
 
 refuse:
-  if (request_has_body (headers))
-    refuse_without_reading (msg, req);
+  if (!request_has_body (headers))
+    return TRUE;
+  refuse_without_reading (msg, req);
+  return FALSE;
 }
 
 /* Gives a request to a worker: it keeps its message (and so itself) and
@@ -844,14 +886,62 @@ request_to_worker (Request *req)
   g_thread_pool_push (self->workers, req, NULL);
 }
 
+/* Back from a worker, on the main context: lets go of what
+ * request_to_worker() held. */
+static void
+request_release (Request *req)
+{
+  CollectorServer *self = req->server;
+
+  req->in_worker = FALSE;
+  g_assert (self->in_flight > 0);
+  self->in_flight--;
+  if (self->shutting_down && self->in_flight == 0 && self->shutdown_task != NULL)
+    {
+      g_autoptr(GTask) task = g_steal_pointer (&self->shutdown_task);
+
+      soup_server_disconnect (self->soup);
+      g_task_return_boolean (task, TRUE);
+    }
+  /* last: this may be the message's last reference, and req goes with it */
+  g_clear_object (&req->msg_ref);
+  g_object_unref (self);
+}
+
+/* The token was looked up: take the body in, or answer and refuse it. */
+static gboolean
+request_authenticated_cb (gpointer data)
+{
+  Request *req = data;
+  SoupServerMessage *msg = req->msg;
+
+  req->authenticating = FALSE;
+  if (!req->aborted)
+    {
+      if (req->auth_error != NULL)
+        {
+          reply_error (msg, req->auth_error->code, req->auth_error->message);
+          if (request_has_body (soup_server_message_get_request_headers (msg)))
+            refuse_without_reading (msg, req);
+          else
+            soup_server_message_unpause (msg);
+        }
+      else
+        {
+          if (accept_body (req->server, msg, req))
+            soup_server_message_unpause (msg);
+        }
+    }
+  request_release (req);
+  return G_SOURCE_REMOVE;
+}
+
 static gboolean
 request_finish_cb (gpointer data)
 {
   Request *req = data;
-  CollectorServer *self = req->server;
   SoupServerMessage *msg = req->msg;
 
-  req->in_worker = FALSE;
   /* the photo is free for the next upload as soon as this one is done */
   g_clear_pointer (&req->upload, collector_media_upload_free);
   if (!req->aborted)
@@ -879,19 +969,7 @@ request_finish_cb (gpointer data)
         }
       soup_server_message_unpause (msg);
     }
-
-  g_assert (self->in_flight > 0);
-  self->in_flight--;
-  if (self->shutting_down && self->in_flight == 0 && self->shutdown_task != NULL)
-    {
-      g_autoptr(GTask) task = g_steal_pointer (&self->shutdown_task);
-
-      soup_server_disconnect (self->soup);
-      g_task_return_boolean (task, TRUE);
-    }
-  /* last: this may be the message's last reference, and req goes with it */
-  g_clear_object (&req->msg_ref);
-  g_object_unref (self);
+  request_release (req);
   return G_SOURCE_REMOVE;
 }
 
@@ -901,6 +979,12 @@ worker_func (gpointer data,
 {
   Request *req = data;
 
+  if (req->authenticating)
+    {
+      authenticate (req);
+      g_main_context_invoke (req->server->context, request_authenticated_cb, req);
+      return;
+    }
   req->route->handle (req);
   g_main_context_invoke (req->server->context, request_finish_cb, req);
 }
