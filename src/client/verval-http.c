@@ -308,7 +308,7 @@ perform (VervalHttp   *self,
   struct curl_slist *headers = NULL;
   char errbuf[CURL_ERROR_SIZE] = "";
   VervalHttpResponse *response = NULL;
-  curl_off_t sent = 0, received = 0;
+  curl_off_t sent = 0, received = 0, retry_after = 0;
   long status = 0, header_size = 0, request_size = 0;
   CURLcode rc;
   CURL *curl;
@@ -398,6 +398,9 @@ perform (VervalHttp   *self,
   curl_easy_getinfo (curl, CURLINFO_SIZE_DOWNLOAD_T, &received);
   curl_easy_getinfo (curl, CURLINFO_HEADER_SIZE, &header_size);
   curl_easy_getinfo (curl, CURLINFO_REQUEST_SIZE, &request_size);
+  /* both forms, seconds and an HTTP date, read by curl */
+  if (curl_easy_getinfo (curl, CURLINFO_RETRY_AFTER, &retry_after) != CURLE_OK || retry_after < 0)
+    retry_after = 0;
   self->bytes_sent += sent + request_size;
   self->bytes_received += received + header_size;
   curl_slist_free_all (headers);
@@ -418,6 +421,7 @@ perform (VervalHttp   *self,
   response->content_type = g_steal_pointer (&t->content_type);
   response->bytes_sent = sent + request_size;
   response->bytes_received = received + header_size;
+  response->retry_after = (guint) MIN (retry_after, (curl_off_t) G_MAXUINT);
   g_debug ("%s %s → %u (%" G_GUINT64_FORMAT " bytes up)", method, path, response->status,
            response->bytes_sent);
   return response;

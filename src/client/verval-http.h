@@ -32,6 +32,7 @@ typedef struct {
   char    *content_type;   /* or NULL */
   guint64  bytes_sent;     /* request line, headers and body as sent */
   guint64  bytes_received;
+  guint    retry_after;    /* seconds the server asked to wait (Retry-After), or 0 */
 } VervalHttpResponse;
 
 /* Bytes of the request body sent so far, of total; on the calling thread. */

@@ -18,7 +18,52 @@
 #include "verval-store.h"
 #include "verval-sync-messages.h"
 
-G_DEFINE_QUARK (verval-sync-error-quark, verval_sync_error)
+typedef struct {
+  guint retry_after;
+} VervalSyncErrorPrivate;
+
+static void
+verval_sync_error_private_init (VervalSyncErrorPrivate *priv)
+{
+  priv->retry_after = 0;
+}
+
+static void
+verval_sync_error_private_copy (const VervalSyncErrorPrivate *src,
+                                VervalSyncErrorPrivate       *dest)
+{
+  dest->retry_after = src->retry_after;
+}
+
+static void
+verval_sync_error_private_clear (VervalSyncErrorPrivate *priv)
+{
+}
+
+G_DEFINE_EXTENDED_ERROR (VervalSyncError, verval_sync_error)
+
+void
+verval_sync_error_set_retry_after (GError *error,
+                                   guint   seconds)
+{
+  VervalSyncErrorPrivate *priv;
+
+  g_return_if_fail (error != NULL);
+
+  if (error->domain == VERVAL_SYNC_ERROR && (priv = verval_sync_error_get_private (error)) != NULL)
+    priv->retry_after = seconds;
+}
+
+guint
+verval_sync_error_get_retry_after (const GError *error)
+{
+  VervalSyncErrorPrivate *priv;
+
+  if (error == NULL || error->domain != VERVAL_SYNC_ERROR ||
+      (priv = verval_sync_error_get_private (error)) == NULL)
+    return 0;
+  return priv->retry_after;
+}
 
 gboolean
 verval_sync_error_is_transient (VervalSyncError code)

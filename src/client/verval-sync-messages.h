@@ -37,6 +37,12 @@ typedef enum {
 
 GQuark    verval_sync_error_quark        (void);
 
+/* The seconds a collector asked to be left alone (Retry-After on a 503 or
+ * 429), carried by a VERVAL_SYNC_ERROR; 0 when it gave none. */
+void      verval_sync_error_set_retry_after (GError       *error,
+                                             guint         seconds);
+guint     verval_sync_error_get_retry_after (const GError *error);
+
 /* Whether trying again later may help (network, server trouble). */
 gboolean  verval_sync_error_is_transient (VervalSyncError  code);
 

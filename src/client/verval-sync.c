@@ -1315,6 +1315,8 @@ check_status (VervalHttpResponse  *response,
   /* English, for the log; the coordinator reads verval_sync_message_for_error */
   g_set_error (error, VERVAL_SYNC_ERROR, kind, "%s: HTTP %u %s%s%s", what, response->status,
                code != NULL ? code : "", message != NULL ? ": " : "", message != NULL ? message : "");
+  if (error != NULL)
+    verval_sync_error_set_retry_after (*error, response->retry_after);
   return FALSE;
 }
 
@@ -2442,6 +2444,10 @@ show_done (VervalSync *self)
 static gboolean retry_cb (gpointer data);
 static gboolean periodic_cb (gpointer data);
 
+/* A collector's Retry-After is honoured up to this: a typo on the server
+ * must not silence a device for days. */
+#define MAX_RETRY_AFTER_S (6 * 60 * 60)
+
 static guint
 backoff_ms (VervalSync *self)
 {
@@ -2512,9 +2518,13 @@ run_done_cb (GObject      *source,
       if (!self->shut_down && self->started)
         {
           g_autoptr(GDateTime) next = NULL;
-
           /* a problem a person must fix is still retried, but rarely */
-          schedule_retry (self, transient ? backoff_ms (self) : self->backoff_cap_ms);
+          guint64 delay = transient ? backoff_ms (self) : self->backoff_cap_ms;
+          guint retry_after = MIN (verval_sync_error_get_retry_after (error), MAX_RETRY_AFTER_S);
+
+          /* never sooner than the collector asked: a store that is down
+           * or an address throttled is not helped by knocking */
+          schedule_retry (self, (guint) MAX (delay, (guint64) retry_after * 1000));
           next = g_date_time_new_from_unix_utc (self->next_attempt);
           message = verval_sync_message_for_error (code, transient ? next : NULL);
         }

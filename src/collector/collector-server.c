@@ -159,12 +159,21 @@ route_allowed_methods (const Route *route)
 
 /* ---------------------------------------------------------------- replies */
 
+/* What a 503 (store unavailable, shutting down) asks a device to wait:
+ * long enough for a database to come back or a collector to restart, short
+ * enough that a field day loses little. */
+#define RETRY_AFTER_UNAVAILABLE "15"
+
 static void
 reply_json (SoupServerMessage *msg,
             guint              status,
             char              *body,
             gsize              length)
 {
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+
+  if (status == SOUP_STATUS_SERVICE_UNAVAILABLE && soup_message_headers_get_one (headers, "Retry-After") == NULL)
+    soup_message_headers_replace (headers, "Retry-After", RETRY_AFTER_UNAVAILABLE);
   soup_server_message_set_status (msg, status, NULL);
   soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE, body, length);
 }
