@@ -675,6 +675,72 @@ test_stale_partials (Fixture       *f,
   g_assert_false (busy);
 }
 
+/* ---------------------------------------------------------------- collectors sharing one folder */
+
+/* A second collector on the same media folder (a shared file system) is a
+ * second CollectorMedia on it: its upload of a photo holds the partial
+ * against this server's, its start-up leaves the partial alone, and once
+ * it lets go, the server continues the bytes it wrote. */
+static void
+test_shared_folder (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autofree char *media_dir = g_build_filename (f->tc->data_dir, "media", NULL);
+  g_autoptr(GBytes) photo = test_photo_bytes (PHOTO_SIZE, 30);
+  g_autofree char *sha = test_sha256_hex (photo);
+  g_autofree char *part = g_strconcat (media_dir, "/tmp/", sha, ".part", NULL);
+  g_autofree char *query = g_strdup_printf ("{\"sha256\":[\"%s\"]}", sha);
+  g_autoptr(CollectorMedia) other = NULL;
+  g_autoptr(CollectorMedia) third = NULL;
+  g_autoptr(CollectorMediaUpload) upload = NULL;
+  g_autoptr(TestResponse) refused = NULL;
+  g_autoptr(TestResponse) rest = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *state = NULL;
+  struct utimbuf times;
+  gint64 offset = -1;
+  guint64 held = 1;
+
+  other = collector_media_new (media_dir, &error);
+  g_assert_no_error (error);
+  upload = collector_media_upload_begin (other, sha, -1, PHOTO_SIZE, &held, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (held, ==, 0);
+  /* more than one write buffer, so bytes are on disk */
+  g_assert_true (collector_media_upload_write (upload, g_bytes_get_data (photo, NULL), 100000, &error));
+  g_assert_no_error (error);
+
+  /* this server sees the other collector's upload and will not join it */
+  state = missing_state (f, query, &offset);
+  g_assert_cmpstr (state, ==, "uploading");
+  refused = put_range (f, sha, photo, 0, PHOTO_SIZE - 1);
+  g_assert_cmpuint (refused->status, ==, 409);
+  g_assert_cmpstr (test_response_error_code (refused), ==, "upload_in_progress");
+
+  /* a third collector starting now, with the partial looking a week old,
+   * leaves it to its owner */
+  times.actime = times.modtime = g_get_real_time () / G_USEC_PER_SEC - 8 * 24 * 3600;
+  g_assert_cmpint (utime (part, &times), ==, 0);
+  third = collector_media_new (media_dir, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_file_test (part, G_FILE_TEST_EXISTS));
+
+  /* the other collector's link breaks: it keeps what it got */
+  g_assert_true (collector_media_upload_keep (upload, &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&upload, collector_media_upload_free);
+  g_free (state);
+  state = missing_state (f, query, &offset);
+  g_assert_cmpstr (state, ==, "partial");
+  g_assert_cmpint (offset, ==, 100000);
+
+  rest = put_range (f, sha, photo, 100000, PHOTO_SIZE - 1);
+  g_assert_cmpuint (rest->status, ==, 201);
+  assert_stored (f, sha, photo);
+  g_assert_true (collector_media_has (other, sha, NULL));
+  g_assert_false (g_file_test (part, G_FILE_TEST_EXISTS));
+}
+
 /* ---------------------------------------------------------------- a partial that holds the whole photo */
 
 /* What a collector killed between a photo's last byte and its check
@@ -794,6 +860,7 @@ main (int   argc,
   ADD ("/collector/media/missing", test_missing_query, fixture_setup);
   ADD ("/collector/media/missing/refused", test_missing_query_refused, fixture_setup);
   ADD ("/collector/media/stale-partials", test_stale_partials, fixture_setup);
+  ADD ("/collector/media/shared-folder", test_shared_folder, fixture_setup);
   ADD ("/collector/media/full-partial/startup", test_full_partial_startup, fixture_setup);
   ADD ("/collector/media/full-partial/put", test_full_partial_put, fixture_setup);
   ADD ("/collector/media/full-partial/damaged", test_full_partial_damaged, fixture_setup);

@@ -8,7 +8,12 @@
  * bytes there, fsync'd before anyone is told their length, so a later
  * request (Content-Range) continues from that length. Its length is the
  * only state: what the bytes are worth is decided by the hash once the
- * file is complete. One upload per hash at a time, held in memory.
+ * file is complete. One upload per hash at a time: held in memory within
+ * a process, and by an open-file-description lock on the partial between
+ * processes, so collectors sharing one media folder (NFSv4, CephFS) never
+ * write one partial together. A lock is taken on the file a name leads to
+ * and kept only if the name still leads there once held: a partial renamed
+ * into place or dropped meanwhile is never written again.
  *
  * Bytes arrive on the server's main loop, so an upload only writes them
  * there; the hash is taken from the file in finish(), which the server
@@ -21,6 +26,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define G_LOG_DOMAIN "collector-media"
+#define _GNU_SOURCE   /* F_OFD_SETLK */
 
 #include "config.h"
 
@@ -60,6 +66,7 @@ struct _CollectorMediaUpload
   guint64         start;
   guint64         size;
   gint            last_write; /* monotonic seconds, atomic: to tell a silent upload */
+  gboolean        synced;     /* finish() or keep() ran: no more writes */
   gboolean        done;       /* moved into place, kept or dropped already */
 };
 
@@ -219,17 +226,54 @@ partial_path (CollectorMedia *self,
   return g_build_filename (self->tmp_directory, name, NULL);
 }
 
-static gboolean
-fsync_path (const char *path)
+/* Opens @path (creating it if @create) and takes its write lock without
+ * waiting: -1 with EWOULDBLOCK when another upload, here or in another
+ * collector, holds it; -1 with ENOENT when the file is gone and not to be
+ * created. The lock goes with the descriptor's last close. */
+static int
+open_locked (const char *path,
+             gboolean    create)
 {
-  int fd = open (path, O_WRONLY | O_CLOEXEC);
-  gboolean ok;
+  for (guint attempt = 0; attempt < 8; attempt++)
+    {
+      struct flock lock = { .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0 };
+      struct stat held, named;
+      int fd = open (path, O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0), 0640);
+
+      if (fd < 0)
+        return -1;
+      if (fcntl (fd, F_OFD_SETLK, &lock) != 0)
+        {
+          int saved = errno == EACCES ? EWOULDBLOCK : errno;
+
+          close (fd);
+          errno = saved;
+          return -1;
+        }
+      /* renamed into place or dropped between the open and the lock: this
+       * descriptor is not the partial any more */
+      if (fstat (fd, &held) == 0 && stat (path, &named) == 0 &&
+          held.st_dev == named.st_dev && held.st_ino == named.st_ino)
+        return fd;
+      close (fd);
+    }
+  errno = EWOULDBLOCK;
+  return -1;
+}
+
+/* Whether another upload (this process or another) holds @path's lock. */
+static gboolean
+partial_is_locked (const char *path)
+{
+  struct flock probe = { .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0 };
+  int fd = open (path, O_RDONLY | O_CLOEXEC);
+  gboolean locked;
 
   if (fd < 0)
     return FALSE;
-  ok = fsync (fd) == 0;
+  locked = fcntl (fd, F_OFD_GETLK, &probe) == 0 && probe.l_type != F_UNLCK;
   close (fd);
-  return ok;
+  return locked;
 }
 
 /* SHA-256 of a file as lower-case hex. libcrypto's, not GChecksum's: it
@@ -370,7 +414,12 @@ collector_media_clean_partials (CollectorMedia *self,
       gboolean partial = g_str_has_suffix (name, PARTIAL_SUFFIX);
       GStatBuf st;
 
+      int fd;
+
       if (g_lstat (path, &st) != 0 || !S_ISREG (st.st_mode))
+        continue;
+      /* another collector on this folder may be writing it */
+      if ((fd = open_locked (path, FALSE)) < 0)
         continue;
       if (now - (gint64) st.st_mtime > max_age_seconds || (!partial && g_str_has_prefix (name, "upload-")))
         {
@@ -382,10 +431,11 @@ collector_media_clean_partials (CollectorMedia *self,
         {
           /* bytes written before a crash may not have reached the disk:
            * the length reported from now on must be one that survives */
-          fsync_path (path);
+          fsync (fd);
           if (finish_complete_partial (self, path, name))
             filed++;
         }
+      close (fd);
     }
   if (removed > 0)
     g_info ("Removed %u stale partial uploads", removed);
@@ -429,6 +479,13 @@ collector_media_get_partial (CollectorMedia *self,
   if (g_stat (path, &st) != 0 || !S_ISREG (st.st_mode))
     return FALSE;
   *offset = st.st_size;
+  if (partial_is_locked (path))
+    {
+      /* another collector's upload: its last write is the file's */
+      *busy = TRUE;
+      if (idle_seconds != NULL)
+        *idle_seconds = MAX (g_get_real_time () / G_USEC_PER_SEC - (gint64) st.st_mtime, 0);
+    }
   return TRUE;
 }
 
@@ -486,8 +543,23 @@ collector_media_upload_begin (CollectorMedia *self,
   /* the table holds it now: fields others read are set before it leaves
    * the lock or never change after */
   upload->tmp_path = partial_path (self, sha256);
-  fd = open (upload->tmp_path, O_WRONLY | O_CREAT | O_CLOEXEC | (start < 0 ? O_TRUNC : 0), 0640);
-  if (fd < 0 || fstat (fd, &st) != 0 || lseek (fd, 0, SEEK_END) < 0)
+  fd = open_locked (upload->tmp_path, TRUE);
+  if (fd < 0 && errno == EWOULDBLOCK)
+    {
+      GStatBuf other;
+
+      /* another collector on this media folder is receiving it */
+      if (held != NULL && g_stat (upload->tmp_path, &other) == 0)
+        *held = other.st_size;
+      upload->done = TRUE;   /* its bytes are the other upload's */
+      collector_media_upload_free (upload);
+      g_set_error (error, COLLECTOR_ERROR, COLLECTOR_ERROR_UPLOAD_BUSY,
+                   "Another upload of %s is running; retry later", sha256);
+      return NULL;
+    }
+  /* a whole body starts afresh: truncated only once the lock is held */
+  if (fd < 0 || (start < 0 && ftruncate (fd, 0) != 0) ||
+      fstat (fd, &st) != 0 || lseek (fd, 0, SEEK_END) < 0)
     {
       int saved = errno;
 
@@ -611,28 +683,17 @@ collector_media_upload_get_offset (CollectorMediaUpload *upload)
   return upload->start + upload->size;
 }
 
+/* The bytes on disk. The descriptor stays open, and with it the lock,
+ * until free(): the partial is checked and renamed (or kept) by its owner. */
 static gboolean
-sync_and_close (CollectorMediaUpload *upload,
-                GError              **error)
+sync_file (CollectorMediaUpload *upload,
+           GError              **error)
 {
-  int fd = upload->fd;
-
+  upload->synced = TRUE;
   if (!flush (upload, error))
-    {
-      upload->fd = -1;
-      close (fd);
-      return FALSE;
-    }
-  upload->fd = -1;
-  if (fsync (fd) != 0)
-    {
-      int saved = errno;
-
-      close (fd);
-      return set_errno_error (error, saved, "Cannot sync", upload->tmp_path);
-    }
-  if (close (fd) != 0)
-    return set_errno_error (error, errno, "Cannot close", upload->tmp_path);
+    return FALSE;
+  if (fsync (upload->fd) != 0)
+    return set_errno_error (error, errno, "Cannot sync", upload->tmp_path);
   return TRUE;
 }
 
@@ -646,10 +707,10 @@ collector_media_upload_finish (CollectorMediaUpload *upload,
   CollectorMediaResult placed;
 
   g_return_val_if_fail (upload != NULL, FALSE);
-  g_return_val_if_fail (upload->fd >= 0, FALSE);
+  g_return_val_if_fail (upload->fd >= 0 && !upload->synced, FALSE);
   g_return_val_if_fail (verval_wire_is_sha256_hex (expected_sha256), FALSE);
 
-  if (!sync_and_close (upload, error))
+  if (!sync_file (upload, error))
     return FALSE;
   if ((actual = hash_file (upload->tmp_path, error)) == NULL)
     return FALSE;
@@ -680,9 +741,9 @@ collector_media_upload_keep (CollectorMediaUpload *upload,
                              GError              **error)
 {
   g_return_val_if_fail (upload != NULL, FALSE);
-  g_return_val_if_fail (upload->fd >= 0, FALSE);
+  g_return_val_if_fail (upload->fd >= 0 && !upload->synced, FALSE);
 
-  if (!sync_and_close (upload, error))
+  if (!sync_file (upload, error))
     return FALSE;
   if (upload->start + upload->size == 0)
     return TRUE;   /* nothing worth keeping: free() removes the file */
@@ -705,10 +766,11 @@ collector_media_upload_free (CollectorMediaUpload *upload)
 {
   if (upload == NULL)
     return;
+  /* dropped while the lock is still held: nobody can have taken it over */
+  if (!upload->done && upload->fd >= 0)
+    g_unlink (upload->tmp_path);
   if (upload->fd >= 0)
     close (upload->fd);
-  if (!upload->done && upload->tmp_path != NULL)
-    g_unlink (upload->tmp_path);
   release (upload->media, upload->sha256);
   upload_destroy (upload);
 }
