@@ -366,6 +366,51 @@ test_tls (Fixture       *f,
   g_assert_cmpint (g_subprocess_get_exit_status (server), ==, 0);
 }
 
+static guint
+enroll_from (SoupSession *session,
+             const char  *uri,
+             const char  *forwarded_for)
+{
+  g_autofree char *url = g_strconcat (uri, "api/v1/enroll", NULL);
+  g_autoptr(SoupMessage) msg = soup_message_new ("POST", url);
+  static const char json[] = "{\"code\":\"XXXXX-XXXXX\",\"device_name\":\"x\"}";
+  g_autoptr(GBytes) request = g_bytes_new_static (json, strlen (json));
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GError) error = NULL;
+
+  soup_message_headers_replace (soup_message_get_request_headers (msg), "X-Forwarded-For", forwarded_for);
+  soup_message_set_request_body_from_bytes (msg, "application/json", request);
+  body = soup_session_send_and_read (session, msg, NULL, &error);
+  g_assert_no_error (error);
+  return soup_message_get_status (msg);
+}
+
+/* nginx on the same machine talks to a collector on loopback: with
+ * --behind-proxy each client is its own address, the one the proxy adds
+ * last, for the enrollment throttle as for everything else. */
+static void
+test_behind_proxy (Fixture       *f,
+                   gconstpointer  data)
+{
+  const char *extra[] = { "--behind-proxy", "--enroll-attempts", "2", NULL };
+  g_autoptr(GSubprocess) server = NULL;
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *uri = NULL;
+
+  server = test_spawn_server (binary, f->data_dir, extra, FALSE, &uri);
+  g_assert_cmpuint (enroll_from (session, uri, "192.0.2.7, 198.51.100.1"), ==, 403);
+  g_assert_cmpuint (enroll_from (session, uri, "198.51.100.1"), ==, 403);
+  g_assert_cmpuint (enroll_from (session, uri, "198.51.100.1"), ==, 429);
+  /* the proxy's own address and a client's spoofed first entry do not count */
+  g_assert_cmpuint (enroll_from (session, uri, "198.51.100.1, 203.0.113.9"), ==, 403);
+  g_assert_cmpuint (enroll_from (session, uri, "203.0.113.10"), ==, 403);
+
+  g_subprocess_send_signal (server, SIGTERM);
+  g_assert_true (g_subprocess_wait (server, NULL, &error));
+  g_assert_cmpint (g_subprocess_get_exit_status (server), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -381,6 +426,7 @@ main (int   argc,
   g_test_add ("/collector/cli/round-trip", Fixture, NULL, fixture_setup, test_round_trip, fixture_teardown);
   g_test_add ("/collector/cli/demo-import", Fixture, NULL, fixture_setup, test_demo_import, fixture_teardown);
   g_test_add ("/collector/cli/tls", Fixture, NULL, fixture_setup, test_tls, fixture_teardown);
+  g_test_add ("/collector/cli/behind-proxy", Fixture, NULL, fixture_setup, test_behind_proxy, fixture_teardown);
   g_test_add ("/collector/cli/usage-errors", Fixture, NULL, fixture_setup, test_usage_errors, fixture_teardown);
   return g_test_run ();
 }

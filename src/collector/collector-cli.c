@@ -200,7 +200,7 @@ cmd_serve (int    argc,
   g_autofree char *listen = NULL;
   g_autofree char *tls_cert = NULL;
   g_autofree char *tls_key = NULL;
-  gboolean allow_insecure = FALSE;
+  gboolean behind_proxy = FALSE;
   gint64 max_body = 0, max_media = 0;
   int max_batch = 0, enroll_attempts = 0, enroll_window = 0, upload_stale = 0;
   const GOptionEntry entries[] = {
@@ -208,7 +208,9 @@ cmd_serve (int    argc,
     { "listen", 'l', 0, G_OPTION_ARG_STRING, &listen, "Address and port, e.g. 127.0.0.1:8080 (port 0: any free port)", "ADDR:PORT" },
     { "tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &tls_cert, "TLS certificate (PEM)", "FILE" },
     { "tls-key", 0, 0, G_OPTION_ARG_FILENAME, &tls_key, "TLS private key (PEM)", "FILE" },
-    { "allow-insecure-http", 0, 0, G_OPTION_ARG_NONE, &allow_insecure, "Allow plain HTTP off loopback (only behind a TLS-terminating proxy)", NULL },
+    { "behind-proxy", 0, 0, G_OPTION_ARG_NONE, &behind_proxy, "A TLS-terminating proxy is in front: allow plain HTTP off loopback and read each client's address from X-Forwarded-For", NULL },
+    /* the name of --behind-proxy before it also covered a proxy on this machine */
+    { "allow-insecure-http", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &behind_proxy, NULL, NULL },
     { "max-body", 0, 0, G_OPTION_ARG_INT64, &max_body, "Largest JSON request body in bytes", "BYTES" },
     { "max-media", 0, 0, G_OPTION_ARG_INT64, &max_media, "Largest photo in bytes", "BYTES" },
     { "max-batch", 0, 0, G_OPTION_ARG_INT, &max_batch, "Most visits in one batch", "N" },
@@ -272,7 +274,7 @@ cmd_serve (int    argc,
         return fail (error);
       collector_server_set_tls_certificate (server, certificate);
     }
-  if (!collector_server_listen (server, listen, allow_insecure, &error))
+  if (!collector_server_listen (server, listen, behind_proxy, &error))
     return fail (error);
 
   uri = collector_server_get_uri (server);

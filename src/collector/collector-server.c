@@ -1189,7 +1189,7 @@ collector_server_set_tls_certificate (CollectorServer *self,
 gboolean
 collector_server_listen (CollectorServer *self,
                          const char      *address,
-                         gboolean         allow_insecure,
+                         gboolean         behind_proxy,
                          GError         **error)
 {
   g_autoptr(GSocketConnectable) connectable = NULL;
@@ -1222,15 +1222,16 @@ collector_server_listen (CollectorServer *self,
   g_object_get (self->soup, "tls-certificate", &certificate, NULL);
   tls = certificate != NULL;
   g_clear_object (&certificate);
-  if (!tls && !allow_insecure && !g_inet_address_get_is_loopback (inet))
+  if (!tls && !behind_proxy && !g_inet_address_get_is_loopback (inet))
     {
       g_set_error (error, COLLECTOR_ERROR, COLLECTOR_ERROR_INVALID_ARGUMENT,
                    "Refusing plain HTTP on %s: give a TLS certificate and key, listen on "
-                   "loopback, or pass --allow-insecure-http behind a TLS-terminating proxy", address);
+                   "loopback, or pass --behind-proxy behind a TLS-terminating proxy", address);
       return FALSE;
     }
 
-  self->behind_proxy = !tls && !g_inet_address_get_is_loopback (inet);
+  /* a proxy on this machine talks to a loopback address too */
+  self->behind_proxy = !tls && behind_proxy;
   socket_address = g_inet_socket_address_new (inet, port);
   return soup_server_listen (self->soup, socket_address, tls ? SOUP_SERVER_LISTEN_HTTPS : 0, error);
 }

@@ -55,10 +55,12 @@ CollectorServer *collector_server_new            (CollectorStore        *store,
 void             collector_server_set_tls_certificate (CollectorServer *self,
                                                   GTlsCertificate       *certificate);
 /* address: "127.0.0.1:8080", "[::1]:0", "0.0.0.0:443". Plain HTTP is refused
- * on a non-loopback address unless allow_insecure (behind a TLS proxy). */
+ * on a non-loopback address unless behind_proxy: a TLS-terminating proxy
+ * (nginx) is in front, on this machine or another, and its X-Forwarded-For
+ * names each client. */
 gboolean         collector_server_listen         (CollectorServer       *self,
                                                   const char            *address,
-                                                  gboolean               allow_insecure,
+                                                  gboolean               behind_proxy,
                                                   GError               **error);
 /* "http://127.0.0.1:40123/" */
 char            *collector_server_get_uri        (CollectorServer       *self);
