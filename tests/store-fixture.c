@@ -84,7 +84,7 @@ count_in_thread (sqlite3       *db,
   if (sqlite3_prepare_v2 (db, data, -1, &stmt, NULL) != SQLITE_OK ||
       sqlite3_step (stmt) != SQLITE_ROW)
     {
-      verval_store_set_sqlite_error (error, db, data);
+      verval_sqlite_set_error (error, db, data);
       sqlite3_finalize (stmt);
       g_free (count);
       return NULL;
@@ -112,7 +112,7 @@ exec_in_thread (sqlite3       *db,
                 GCancellable  *cancellable,
                 GError       **error)
 {
-  if (!verval_store_exec (db, data, error))
+  if (!verval_sqlite_exec (db, data, error))
     return NULL;
   return GINT_TO_POINTER (1);
 }

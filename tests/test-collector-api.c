@@ -1699,6 +1699,43 @@ test_concurrent_clients (Fixture       *f,
     }
 }
 
+/* Pulls @what expecting the store to fail: 503 store_unavailable, with
+ * SQLite's words (@warning) in the log and not in the answer. */
+static void
+assert_store_unavailable (Fixture    *f,
+                          const char *what,
+                          const char *warning)
+{
+  g_autoptr(TestResponse) response = NULL;
+
+  g_test_expect_message ("collector-api", G_LOG_LEVEL_WARNING, warning);
+  response = pull (f, what, f->token_a, "0", 10);
+  g_test_assert_expected_messages ();
+  g_assert_cmpuint (response->status, ==, 503);
+  g_assert_cmpstr (test_response_error_code (response), ==, "store_unavailable");
+  g_assert_null (g_strstr_len (g_bytes_get_data (response->body, NULL), g_bytes_get_size (response->body),
+                               "SQLite"));
+}
+
+/* A database that cannot answer is the store's fault, not the device's,
+ * whether a read fails or the token check before it. */
+static void
+test_store_unavailable (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autofree char *path = g_build_filename (f->tc->data_dir, "collector.db", NULL);
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "ALTER TABLE reviews RENAME TO reviews_away", NULL, NULL, NULL), ==,
+                   SQLITE_OK);
+  assert_store_unavailable (f, "reviews", "*no such table: reviews*");
+  g_assert_cmpint (sqlite3_exec (db, "ALTER TABLE devices RENAME TO devices_away", NULL, NULL, NULL), ==,
+                   SQLITE_OK);
+  assert_store_unavailable (f, "assignments", "Cannot check a token: *no such table*");
+  sqlite3_close (db);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1730,6 +1767,7 @@ main (int   argc,
   ADD ("/collector/api/limits/batch-size", test_limit_batch_size, fixture_setup_small);
   ADD ("/collector/api/limits/bad-bodies", test_limit_bad_bodies, fixture_setup);
   ADD ("/collector/api/concurrency", test_concurrent_clients, fixture_setup);
+  ADD ("/collector/api/store-unavailable", test_store_unavailable, fixture_setup);
 #undef ADD
 
   return g_test_run ();

@@ -19,6 +19,7 @@
 #include "collector-export.h"
 #include "collector-sqlite-store.h"
 #include "test-collector-util.h"
+#include "verval-sqlite.h"
 
 /* The tables of schema 2, as its collector created them. */
 static const char *schema_2 =
@@ -362,7 +363,7 @@ test_migrate_refuses_broken_reference (void)
 
   store = collector_sqlite_store_new (path, &error);
   g_assert_null (store);
-  g_assert_error (error, COLLECTOR_ERROR, COLLECTOR_ERROR_STORE);
+  g_assert_error (error, VERVAL_SQLITE_ERROR, VERVAL_SQLITE_ERROR_FAILED);
   g_assert_nonnull (strstr (error->message, "visit_media"));
   g_assert_cmpint (query_int (path, "PRAGMA user_version"), ==, 2);
   g_assert_cmpint (query_int (path, "SELECT count(*) FROM pragma_table_info ('visits') "

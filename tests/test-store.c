@@ -97,7 +97,7 @@ static void
 test_migrate_each (void)
 {
   guint n_steps;
-  const VervalStoreMigration *steps = verval_store_get_migrations (&n_steps);
+  const VervalSqliteMigration *steps = verval_store_get_migrations (&n_steps);
 
   g_assert_cmpuint (n_steps, >=, 1);
   for (guint v = 0; v < n_steps; v++)
@@ -114,16 +114,16 @@ test_migrate_each (void)
         {
           g_autofree char *set = g_strdup_printf ("PRAGMA user_version = %d", steps[i].version);
 
-          g_assert_true (steps[i].sql == NULL || verval_store_exec (db, steps[i].sql, &error));
+          g_assert_true (steps[i].sql == NULL || verval_sqlite_exec (db, steps[i].sql, &error));
           g_assert_no_error (error);
           g_assert_true (steps[i].func == NULL || steps[i].func (db, &error));
           g_assert_no_error (error);
-          g_assert_true (verval_store_exec (db, set, &error));
+          g_assert_true (verval_sqlite_exec (db, set, &error));
         }
       if (v >= 1)
         {
-          g_assert_true (verval_store_exec (db, "INSERT INTO households (family_id, head_name) "
-                                                "VALUES ('P1', 'Made')", &error));
+          g_assert_true (verval_sqlite_exec (db, "INSERT INTO households (family_id, head_name) "
+                                                 "VALUES ('P1', 'Made')", &error));
           has_row = TRUE;
         }
       sqlite3_close (db);
@@ -155,13 +155,15 @@ test_too_new (void)
   sqlite3 *db = NULL;
 
   g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
-  g_assert_true (verval_store_exec (db, "CREATE TABLE future (x INTEGER) STRICT; "
-                                        "PRAGMA user_version = 999", &error));
+  g_assert_true (verval_sqlite_exec (db, "CREATE TABLE future (x INTEGER) STRICT; "
+                                         "PRAGMA user_version = 999", &error));
   sqlite3_close (db);
 
   store = verval_store_open (dir, &error);
   g_assert_null (store);
-  g_assert_error (error, VERVAL_STORE_ERROR, VERVAL_STORE_ERROR_TOO_NEW);
+  g_assert_error (error, VERVAL_SQLITE_ERROR, VERVAL_SQLITE_ERROR_TOO_NEW);
+  /* what the person holding the tablet reads */
+  g_assert_nonnull (strstr (error->message, "newer version of Verval (schema 999)"));
   g_assert_cmpint (user_version_of (path), ==, 999);
   store_fixture_rm_rf (dir);
 }
@@ -177,7 +179,7 @@ test_not_a_database (void)
   g_autofree char *contents = NULL;
 
   g_assert_null (store);
-  g_assert_error (error, VERVAL_STORE_ERROR, VERVAL_STORE_ERROR_SQLITE);
+  g_assert_error (error, VERVAL_SQLITE_ERROR, VERVAL_SQLITE_ERROR_FAILED);
   /* Left as it was, for someone to look at. */
   g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
   g_assert_cmpstr (contents, ==, "this is not an SQLite file, just text\n");
@@ -580,12 +582,12 @@ put_assigned_in_db (sqlite3       *db,
   g_autoptr(VervalStoreWriter) writer = NULL;
   gboolean ok;
 
-  if (!verval_store_exec (db, "BEGIN IMMEDIATE", error))
+  if (!verval_sqlite_begin (db, error))
     return NULL;
   writer = verval_store_writer_new (db, error);
   ok = writer != NULL && verval_store_writer_put_assigned (writer, d->record, 1700000000, &d->inserted, error);
   g_clear_pointer (&writer, verval_store_writer_free);
-  if (!verval_store_exec (db, ok ? "COMMIT" : "ROLLBACK", ok ? error : NULL) || !ok)
+  if (!verval_sqlite_end (db, ok, error))
     return NULL;
   return GINT_TO_POINTER (TRUE);
 }

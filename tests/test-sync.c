@@ -561,8 +561,8 @@ db_cursors_from_elsewhere (sqlite3       *db,
                            GCancellable  *cancellable,
                            GError       **error)
 {
-  return verval_store_exec (db, "UPDATE sync_state SET value = '99999999' "
-                                "WHERE key IN ('assignments_cursor', 'reviews_cursor')", error)
+  return verval_sqlite_exec (db, "UPDATE sync_state SET value = '99999999' "
+                                 "WHERE key IN ('assignments_cursor', 'reviews_cursor')", error)
          ? GINT_TO_POINTER (TRUE) : NULL;
 }
 

@@ -41,9 +41,9 @@ insert_household (sqlite3       *db,
                   GCancellable  *cancellable,
                   GError       **error)
 {
-  if (!verval_store_exec (db, "INSERT INTO households (head_name, address, village, kecamatan, desil) "
-                              "VALUES ('SUKARMI', 'Dusun Kaja RT 002', 'Sukasada', 'Sukasada', 1)",
-                          error))
+  if (!verval_sqlite_exec (db, "INSERT INTO households (head_name, address, village, kecamatan, desil) "
+                               "VALUES ('SUKARMI', 'Dusun Kaja RT 002', 'Sukasada', 'Sukasada', 1)",
+                           error))
     return NULL;
   return g_memdup2 (&(gint64) { sqlite3_last_insert_rowid (db) }, sizeof (gint64));
 }

@@ -28,8 +28,8 @@ insert_household (sqlite3       *db,
                   GCancellable  *cancellable,
                   GError       **error)
 {
-  if (!verval_store_exec (db, "INSERT INTO households (head_name, village) "
-                              "VALUES ('SUKARMI', 'Sukasada')", error))
+  if (!verval_sqlite_exec (db, "INSERT INTO households (head_name, village) "
+                               "VALUES ('SUKARMI', 'Sukasada')", error))
     return NULL;
   return g_memdup2 (&(gint64) { sqlite3_last_insert_rowid (db) }, sizeof (gint64));
 }
@@ -549,11 +549,11 @@ change_state_in_thread (sqlite3       *db,
   StateChange *change = data;
   gboolean changed;
 
-  if (!verval_store_exec (db, "BEGIN;", error))
+  if (!verval_sqlite_exec (db, "BEGIN;", error))
     return NULL;
   changed = verval_visit_store_change_state_in_db (db, change->uuid, change->to, change->revision,
                                                    change->comment, error);
-  if (!verval_store_exec (db, changed ? "COMMIT;" : "ROLLBACK;", changed ? error : NULL) && changed)
+  if (!verval_sqlite_end (db, changed, error) && changed)
     return NULL;
   return GINT_TO_POINTER (changed ? 2 : (error != NULL && *error != NULL ? 0 : 1));
 }
@@ -861,7 +861,7 @@ exec_sql (sqlite3       *db,
           GCancellable  *cancellable,
           GError       **error)
 {
-  return verval_store_exec (db, sql, error) ? GINT_TO_POINTER (1) : NULL;
+  return verval_sqlite_exec (db, sql, error) ? GINT_TO_POINTER (1) : NULL;
 }
 
 static void

@@ -235,7 +235,7 @@ count_rows (sqlite3     *db,
 
   if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) != SQLITE_OK)
     {
-      verval_store_set_sqlite_error (error, db, "household count");
+      verval_sqlite_set_error (error, db, "household count");
       return -1;
     }
   if (sqlite3_bind_parameter_count (stmt) > 0)
@@ -243,7 +243,7 @@ count_rows (sqlite3     *db,
   if (sqlite3_step (stmt) == SQLITE_ROW)
     n = sqlite3_column_int64 (stmt, 0);
   else
-    verval_store_set_sqlite_error (error, db, "household count");
+    verval_sqlite_set_error (error, db, "household count");
   sqlite3_finalize (stmt);
   return n;
 }
@@ -266,7 +266,7 @@ search_index_build (sqlite3  *db,
   int rc = SQLITE_DONE;
 
   /* One snapshot for the sizes and the rows. */
-  if (!verval_store_exec (db, "BEGIN", error))
+  if (!verval_sqlite_exec (db, "BEGIN", error))
     return NULL;
   if (sqlite3_prepare_v2 (db, "SELECT count(*), total(length(CAST(search_text AS BLOB))) "
                               "FROM households", -1, &stmt, NULL) == SQLITE_OK &&
@@ -282,7 +282,7 @@ search_index_build (sqlite3  *db,
                               "FROM households h ORDER BY " VERVAL_STORE_LIST_ORDER,
                           -1, &stmt, NULL) != SQLITE_OK)
     {
-      verval_store_set_sqlite_error (error, db, "search index");
+      verval_sqlite_set_error (error, db, "search index");
       goto out;
     }
 
@@ -331,7 +331,7 @@ search_index_build (sqlite3  *db,
     }
   if (rc != SQLITE_ROW && rc != SQLITE_DONE)
     {
-      verval_store_set_sqlite_error (error, db, "search index");
+      verval_sqlite_set_error (error, db, "search index");
       g_clear_pointer (&index, search_index_free);
       goto out;
     }
@@ -412,7 +412,7 @@ query_first_ids (sqlite3  *db,
   gint64 n_items, n_total;
   int rc;
 
-  if (!verval_store_exec (db, "BEGIN", error))
+  if (!verval_sqlite_exec (db, "BEGIN", error))
     return NULL;
   n_total = count_rows (db, "SELECT count(*) FROM households", NULL, 0, -1, error);
   if (n_total < 0)
@@ -428,7 +428,7 @@ query_first_ids (sqlite3  *db,
                               " ORDER BY " VERVAL_STORE_LIST_ORDER " LIMIT ?5",
                           -1, &stmt, NULL) != SQLITE_OK)
     {
-      verval_store_set_sqlite_error (error, db, "household list");
+      verval_sqlite_set_error (error, db, "household list");
       goto out;
     }
   bind_filters (stmt, query->village, query->desil, query->visit_state);
@@ -441,7 +441,7 @@ query_first_ids (sqlite3  *db,
     }
   if (rc != SQLITE_DONE)
     {
-      verval_store_set_sqlite_error (error, db, "household list");
+      verval_sqlite_set_error (error, db, "household list");
       g_clear_pointer (&ids, g_array_unref);
       goto out;
     }

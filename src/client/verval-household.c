@@ -406,7 +406,7 @@ verval_household_load_details (VervalHousehold  *self,
   return TRUE;
 
 sqlite_error:
-  verval_store_set_sqlite_error (error, db, "load household");
+  verval_sqlite_set_error (error, db, "load household");
   sqlite3_finalize (stmt);
   return FALSE;
 }
@@ -425,7 +425,7 @@ load_in_thread (sqlite3       *db,
   if (sqlite3_prepare_v2 (db, "SELECT " VERVAL_HOUSEHOLD_ROW_COLUMNS
                               " FROM households h WHERE h.id = ?1", -1, &stmt, NULL) != SQLITE_OK)
     {
-      verval_store_set_sqlite_error (error, db, "load household");
+      verval_sqlite_set_error (error, db, "load household");
       return NULL;
     }
   sqlite3_bind_int64 (stmt, 1, id);
@@ -436,7 +436,7 @@ load_in_thread (sqlite3       *db,
     g_set_error (error, VERVAL_STORE_ERROR, VERVAL_STORE_ERROR_NOT_FOUND,
                  _("The household is no longer in the list"));
   else
-    verval_store_set_sqlite_error (error, db, "load household");
+    verval_sqlite_set_error (error, db, "load household");
   sqlite3_finalize (stmt);
   if (household == NULL || !verval_household_load_details (household, db, error))
     return NULL;

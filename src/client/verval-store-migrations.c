@@ -189,22 +189,20 @@ static gboolean
 update_located_visits (sqlite3  *db,
                        GError  **error)
 {
-  sqlite3_stmt *read, *write;
+  g_autoptr(sqlite3_stmt) read = NULL;
+  g_autoptr(sqlite3_stmt) write = NULL;
   gboolean ok = TRUE;
   int rc;
 
-  read = verval_store_prepare (db, "SELECT uuid, answers, latitude, longitude FROM visits "
-                                   "WHERE latitude IS NOT NULL OR instr (answers, '\"source\"') > 0",
-                               error);
+  read = verval_sqlite_prepare (db, "SELECT uuid, answers, latitude, longitude FROM visits "
+                                    "WHERE latitude IS NOT NULL OR instr (answers, '\"source\"') > 0",
+                                error);
   if (read == NULL)
     return FALSE;
-  write = verval_store_prepare (db, "UPDATE visits SET answers = coalesce (?2, answers), "
-                                    "  altitude = ?3, location_time = ?4 WHERE uuid = ?1", error);
+  write = verval_sqlite_prepare (db, "UPDATE visits SET answers = coalesce (?2, answers), "
+                                     "  altitude = ?3, location_time = ?4 WHERE uuid = ?1", error);
   if (write == NULL)
-    {
-      sqlite3_finalize (read);
-      return FALSE;
-    }
+    return FALSE;
   while (ok && (rc = sqlite3_step (read)) == SQLITE_ROW)
     {
       g_autoptr(JsonNode) answers = json_from_string ((const char *) sqlite3_column_text (read, 1), NULL);
@@ -222,23 +220,16 @@ update_located_visits (sqlite3  *db,
       if (renamed == NULL && (fix == NULL || (!fix->has_altitude && fix->time == NULL)))
         continue;
 
-      sqlite3_reset (write);
-      sqlite3_clear_bindings (write);
-      verval_store_bind_text (write, 1, (const char *) sqlite3_column_text (read, 0));
-      verval_store_bind_text (write, 2, renamed);
+      verval_sqlite_bind_text (write, 1, (const char *) sqlite3_column_text (read, 0));
+      verval_sqlite_bind_text (write, 2, renamed);
       if (fix != NULL && fix->has_altitude)
         sqlite3_bind_double (write, 3, fix->altitude);
       if (fix != NULL && fix->time != NULL)
         sqlite3_bind_int64 (write, 4, g_date_time_to_unix (fix->time));
-      ok = verval_store_step (db, write, "update a visit's location", error);
+      ok = verval_sqlite_step_done (write, "update a visit's location", error);
     }
   if (ok && rc != SQLITE_DONE)
-    {
-      verval_store_set_sqlite_error (error, db, "read visits' locations");
-      ok = FALSE;
-    }
-  sqlite3_finalize (read);
-  sqlite3_finalize (write);
+    return verval_sqlite_set_error (error, db, "read visits' locations");
   return ok;
 }
 
@@ -246,18 +237,16 @@ static gboolean
 rename_source_columns (sqlite3  *db,
                        GError  **error)
 {
-  sqlite3_stmt *stmt = verval_store_prepare (db, "UPDATE visits SET location_source = ?2 "
-                                                 "WHERE location_source = ?1", error);
+  g_autoptr(sqlite3_stmt) stmt = verval_sqlite_prepare (db, "UPDATE visits SET location_source = ?2 "
+                                                            "WHERE location_source = ?1", error);
   gboolean ok = stmt != NULL;
 
   for (guint i = 0; ok && i < G_N_ELEMENTS (renamed_sources); i++)
     {
-      sqlite3_reset (stmt);
-      verval_store_bind_text (stmt, 1, renamed_sources[i].old_name);
-      verval_store_bind_text (stmt, 2, renamed_sources[i].name);
-      ok = verval_store_step (db, stmt, "rename location sources", error);
+      verval_sqlite_bind_text (stmt, 1, renamed_sources[i].old_name);
+      verval_sqlite_bind_text (stmt, 2, renamed_sources[i].name);
+      ok = verval_sqlite_step_done (stmt, "rename location sources", error);
     }
-  sqlite3_finalize (stmt);
   return ok;
 }
 
@@ -267,25 +256,25 @@ static gboolean
 release_refused_locations (sqlite3  *db,
                            GError  **error)
 {
-  sqlite3_stmt *stmt;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
   gboolean ok = TRUE;
   int released = 0;
 
-  stmt = verval_store_prepare (db,
-    "UPDATE visits SET quarantined = 0, sync_error = '' "
-    "WHERE state = 'final' AND quarantined = 1 AND (location_source = 'gps' OR location_source = 'exif') "
-    "  AND instr (char (10) || sync_error || char (10), char (10) || ?1 || char (10)) > 0",
-    error);
+  stmt = verval_sqlite_prepare (db,
+                                "UPDATE visits SET quarantined = 0, sync_error = '' "
+                                "WHERE state = 'final' AND quarantined = 1 "
+                                "  AND (location_source = 'gps' OR location_source = 'exif') "
+                                "  AND instr (char (10) || sync_error || char (10), "
+                                "             char (10) || ?1 || char (10)) > 0",
+                                error);
   if (stmt == NULL)
     return FALSE;
   for (guint i = 0; ok && i < G_N_ELEMENTS (refused_location_texts); i++)
     {
-      sqlite3_reset (stmt);
-      verval_store_bind_text (stmt, 1, refused_location_texts[i]);
-      ok = verval_store_step (db, stmt, "release visits refused for their location", error);
+      verval_sqlite_bind_text (stmt, 1, refused_location_texts[i]);
+      ok = verval_sqlite_step_done (stmt, "release visits refused for their location", error);
       released += sqlite3_changes (db);
     }
-  sqlite3_finalize (stmt);
   if (ok && released > 0)
     g_message ("%d visits refused by the collector for their location go to it again", released);
   return ok;
@@ -300,7 +289,7 @@ migrate_v5 (sqlite3  *db,
          release_refused_locations (db, error);
 }
 
-static const VervalStoreMigration migrations[] = {
+static const VervalSqliteMigration migrations[] = {
   { 1, schema_v1, NULL },
   /* { 2, "CREATE TABLE visits (…) STRICT;", NULL }, */
   /* Version 2: visits and their photos (verval-visit-store.c). Visits never
@@ -396,7 +385,7 @@ static const VervalStoreMigration migrations[] = {
     migrate_v5 },
 };
 
-const VervalStoreMigration *
+const VervalSqliteMigration *
 verval_store_get_migrations (guint *n_migrations)
 {
   if (n_migrations != NULL)

@@ -65,82 +65,6 @@ typedef struct {
   GError          *error;
 } Job;
 
-void
-verval_store_set_sqlite_error (GError     **error,
-                               sqlite3     *db,
-                               const char  *what)
-{
-  int code = db != NULL ? sqlite3_extended_errcode (db) : SQLITE_ERROR;
-
-  g_set_error (error, VERVAL_STORE_ERROR, VERVAL_STORE_ERROR_SQLITE,
-               "%s: %s (SQLite %d)", what,
-               db != NULL ? sqlite3_errmsg (db) : sqlite3_errstr (code), code);
-}
-
-sqlite3_stmt *
-verval_store_prepare (sqlite3     *db,
-                      const char  *sql,
-                      GError     **error)
-{
-  sqlite3_stmt *stmt = NULL;
-
-  g_return_val_if_fail (db != NULL, NULL);
-  g_return_val_if_fail (sql != NULL, NULL);
-
-  if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) != SQLITE_OK)
-    {
-      verval_store_set_sqlite_error (error, db, "prepare");
-      return NULL;
-    }
-  return stmt;
-}
-
-void
-verval_store_bind_text (sqlite3_stmt *stmt,
-                        int           index,
-                        const char   *text)
-{
-  if (text == NULL)
-    sqlite3_bind_null (stmt, index);
-  else
-    sqlite3_bind_text (stmt, index, text, -1, SQLITE_TRANSIENT);
-}
-
-gboolean
-verval_store_step (sqlite3       *db,
-                   sqlite3_stmt  *stmt,
-                   const char    *what,
-                   GError       **error)
-{
-  if (sqlite3_step (stmt) != SQLITE_DONE)
-    {
-      verval_store_set_sqlite_error (error, db, what);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-gboolean
-verval_store_exec (sqlite3     *db,
-                   const char  *sql,
-                   GError     **error)
-{
-  char *message = NULL;
-
-  g_return_val_if_fail (db != NULL, FALSE);
-  g_return_val_if_fail (sql != NULL, FALSE);
-
-  if (sqlite3_exec (db, sql, NULL, NULL, &message) != SQLITE_OK)
-    {
-      g_set_error (error, VERVAL_STORE_ERROR, VERVAL_STORE_ERROR_SQLITE,
-                   "%s (SQLite %d)", message != NULL ? message : "?",
-                   sqlite3_extended_errcode (db));
-      sqlite3_free (message);
-      return FALSE;
-    }
-  return TRUE;
-}
-
 /* Folding for search ---------------------------------------------------- */
 
 static void
@@ -279,83 +203,42 @@ setup_connection (sqlite3  *db,
                                SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
                                NULL, sql_search_text, NULL, NULL) != SQLITE_OK)
     {
-      verval_store_set_sqlite_error (error, db, "create functions");
-      return FALSE;
+      return verval_sqlite_set_error (error, db, "create functions");
     }
   if (!writer)
-    return verval_store_exec (db, "PRAGMA foreign_keys = ON;"
-                                  "PRAGMA query_only = ON;", error);
+    return verval_sqlite_exec (db, "PRAGMA foreign_keys = ON;"
+                                   "PRAGMA query_only = ON;", error);
   /* NORMAL under WAL: a crash never corrupts or half-applies a transaction;
    * only the very last commits may be lost on power failure, not on kill. */
-  return verval_store_exec (db,
-                            "PRAGMA journal_mode = WAL;"
-                            "PRAGMA synchronous = NORMAL;"
-                            "PRAGMA foreign_keys = ON;"
-                            "PRAGMA temp_store = MEMORY;"
-                            "PRAGMA cache_size = -8192;",
-                            error);
-}
-
-static int
-read_user_version (sqlite3 *db)
-{
-  sqlite3_stmt *stmt = NULL;
-  int version = -1;
-
-  if (sqlite3_prepare_v2 (db, "PRAGMA user_version", -1, &stmt, NULL) == SQLITE_OK &&
-      sqlite3_step (stmt) == SQLITE_ROW)
-    version = sqlite3_column_int (stmt, 0);
-  sqlite3_finalize (stmt);
-  return version;
+  return verval_sqlite_exec (db,
+                             "PRAGMA journal_mode = WAL;"
+                             "PRAGMA synchronous = NORMAL;"
+                             "PRAGMA foreign_keys = ON;"
+                             "PRAGMA temp_store = MEMORY;"
+                             "PRAGMA cache_size = -8192;",
+                             error);
 }
 
 static gboolean
 migrate (sqlite3  *db,
-         int      *version_out,
+         int      *version,
          GError  **error)
 {
-  const VervalStoreMigration *steps;
+  g_autoptr(GError) local_error = NULL;
+  const VervalSqliteMigration *steps;
   guint n_steps;
-  int version = read_user_version (db);
 
-  if (version < 0)
-    {
-      verval_store_set_sqlite_error (error, db, "read schema version");
-      return FALSE;
-    }
   steps = verval_store_get_migrations (&n_steps);
-  if (version > steps[n_steps - 1].version)
-    {
-      g_set_error (error, VERVAL_STORE_ERROR, VERVAL_STORE_ERROR_TOO_NEW,
-                   _("The data was saved by a newer version of Verval (schema %d); "
-                     "update the app to open it"), version);
-      return FALSE;
-    }
-
-  for (guint i = 0; i < n_steps; i++)
-    {
-      g_autofree char *set_version = NULL;
-
-      if (steps[i].version <= version)
-        continue;
-      g_debug ("Migrating schema %d → %d", version, steps[i].version);
-      if (!verval_store_exec (db, "BEGIN IMMEDIATE", error))
-        return FALSE;
-      /* PRAGMA takes no bound parameters; the number comes from our table. */
-      set_version = g_strdup_printf ("PRAGMA user_version = %d", steps[i].version);
-      if ((steps[i].sql != NULL && !verval_store_exec (db, steps[i].sql, error)) ||
-          (steps[i].func != NULL && !steps[i].func (db, error)) ||
-          !verval_store_exec (db, set_version, error) ||
-          !verval_store_exec (db, "COMMIT", error))
-        {
-          sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
-          g_prefix_error (error, _("Could not update the data to schema %d: "), steps[i].version);
-          return FALSE;
-        }
-      version = steps[i].version;
-    }
-  *version_out = version;
-  return TRUE;
+  if (verval_sqlite_migrate (db, steps, n_steps, VERVAL_SQLITE_MIGRATE_NONE, version, &local_error))
+    return TRUE;
+  /* the layer's words are for a log; these are for the person holding the tablet */
+  if (g_error_matches (local_error, VERVAL_SQLITE_ERROR, VERVAL_SQLITE_ERROR_TOO_NEW))
+    g_set_error (error, VERVAL_SQLITE_ERROR, VERVAL_SQLITE_ERROR_TOO_NEW,
+                 _("The data was saved by a newer version of Verval (schema %d); "
+                   "update the app to open it"), *version);
+  else
+    g_propagate_prefixed_error (error, g_steal_pointer (&local_error), _("Could not update the data: "));
+  return FALSE;
 }
 
 /* The store thread ------------------------------------------------------- */
@@ -484,7 +367,7 @@ verval_store_open (const char  *data_dir,
                         NULL);
   if (rc != SQLITE_OK)
     {
-      verval_store_set_sqlite_error (error, self->db, _("Could not open the data file"));
+      verval_sqlite_set_error (error, self->db, _("Could not open the data file"));
       return NULL;
     }
   if (!setup_connection (self->db, TRUE, error) ||
@@ -750,7 +633,7 @@ verval_store_open_reader (VervalStore  *self,
   if (sqlite3_open_v2 (self->db_path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
                        NULL) != SQLITE_OK)
     {
-      verval_store_set_sqlite_error (error, db, _("Could not open the data file"));
+      verval_sqlite_set_error (error, db, _("Could not open the data file"));
       sqlite3_close_v2 (db);
       return NULL;
     }
@@ -819,18 +702,17 @@ list_villages_in_thread (sqlite3       *db,
   sqlite3_stmt *names = NULL;
   int rc;
 
-  if (!verval_store_exec (db, "BEGIN", error))
+  if (!verval_sqlite_exec (db, "BEGIN", error))
     return NULL;
-  if (sqlite3_prepare_v2 (db, "SELECT village_code, count(*) FROM households "
-                              "WHERE village_code <> '' GROUP BY village_code",
-                          -1, &counts, NULL) != SQLITE_OK ||
-      sqlite3_prepare_v2 (db, "SELECT village, kecamatan FROM households "
-                              "WHERE village_code = ?1 AND (village <> '' OR kecamatan <> '') "
-                              "LIMIT 1", -1, &names, NULL) != SQLITE_OK)
-    {
-      verval_store_set_sqlite_error (error, db, "listing villages");
-      goto fail;
-    }
+  counts = verval_sqlite_prepare (db, "SELECT village_code, count(*) FROM households "
+                                      "WHERE village_code <> '' GROUP BY village_code", error);
+  if (counts == NULL)
+    goto fail;
+  names = verval_sqlite_prepare (db, "SELECT village, kecamatan FROM households "
+                                     "WHERE village_code = ?1 AND (village <> '' OR kecamatan <> '') "
+                                     "LIMIT 1", error);
+  if (names == NULL)
+    goto fail;
   while ((rc = sqlite3_step (counts)) == SQLITE_ROW)
     {
       VervalVillage *village = g_new0 (VervalVillage, 1);
@@ -858,19 +740,19 @@ list_villages_in_thread (sqlite3       *db,
     }
   if (rc != SQLITE_DONE)
     {
-      verval_store_set_sqlite_error (error, db, "listing villages");
+      verval_sqlite_set_error (error, db, "listing villages");
       goto fail;
     }
   sqlite3_finalize (counts);
   sqlite3_finalize (names);
-  verval_store_exec (db, "COMMIT", NULL);
+  verval_sqlite_end (db, TRUE, NULL);
   g_ptr_array_sort (villages, compare_villages);
   return g_steal_pointer (&villages);
 
 fail:
   sqlite3_finalize (counts);
   sqlite3_finalize (names);
-  sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
+  verval_sqlite_end (db, FALSE, NULL);
   return NULL;
 }
 
@@ -1114,12 +996,8 @@ prepare (sqlite3        *db,
          sqlite3_stmt  **stmt,
          GError        **error)
 {
-  if (sqlite3_prepare_v3 (db, sql, -1, SQLITE_PREPARE_PERSISTENT, stmt, NULL) != SQLITE_OK)
-    {
-      verval_store_set_sqlite_error (error, db, "prepare");
-      return FALSE;
-    }
-  return TRUE;
+  *stmt = verval_sqlite_prepare_persistent (db, sql, error);
+  return *stmt != NULL;
 }
 
 static gboolean
@@ -1205,23 +1083,6 @@ bind_record (sqlite3_stmt             *stmt,
   sqlite3_bind_int64 (stmt, P_UPDATED_AT, now);
 }
 
-static gboolean
-step_done (sqlite3       *db,
-           sqlite3_stmt  *stmt,
-           GError       **error)
-{
-  int rc = sqlite3_step (stmt);
-
-  sqlite3_reset (stmt);
-  sqlite3_clear_bindings (stmt);
-  if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-    {
-      verval_store_set_sqlite_error (error, db, "import");
-      return FALSE;
-    }
-  return TRUE;
-}
-
 /* Returns the household id for key, 0 when there is none. */
 static gint64
 lookup (sqlite3_stmt       *stmt,
@@ -1300,7 +1161,7 @@ store_record (sqlite3                   *db,
   if (id == 0)
     {
       bind_record (s->insert, record, search_text, now);
-      if (!step_done (db, s->insert, error))
+      if (!verval_sqlite_step_done (s->insert, "import", error))
         return FALSE;
       id = sqlite3_last_insert_rowid (db);
       inserted = TRUE;
@@ -1319,10 +1180,10 @@ store_record (sqlite3                   *db,
 
       bind_record (update, record, NULL, now);
       sqlite3_bind_int64 (update, P_ID, id);
-      if (!step_done (db, update, error))
+      if (!verval_sqlite_step_done (update, "import", error))
         return FALSE;
       sqlite3_bind_int64 (s->refresh_search, 1, id);
-      if (!step_done (db, s->refresh_search, error))
+      if (!verval_sqlite_step_done (s->refresh_search, "import", error))
         return FALSE;
       report->updated++;
     }
@@ -1330,7 +1191,7 @@ store_record (sqlite3                   *db,
   if (mode == STORE_ASSIGNED)
     {
       sqlite3_bind_int64 (s->set_assigned, 1, id);
-      if (!step_done (db, s->set_assigned, error))
+      if (!verval_sqlite_step_done (s->set_assigned, "import", error))
         return FALSE;
     }
   else if (!sources_later)
@@ -1341,7 +1202,7 @@ store_record (sqlite3                   *db,
       sqlite3_bind_text (s->source, 3, source_id, -1, SQLITE_STATIC);
       sqlite3_bind_text (s->source, 4, file_name, -1, SQLITE_STATIC);
       sqlite3_bind_int64 (s->source, 5, now);
-      if (!step_done (db, s->source, error))
+      if (!verval_sqlite_step_done (s->source, "import", error))
         return FALSE;
     }
 
@@ -1351,7 +1212,7 @@ store_record (sqlite3                   *db,
         {
           sqlite3_bind_int64 (s->delete_members, 1, id);
           sqlite3_bind_int (s->delete_members, 2, (int) record->source);
-          if (!step_done (db, s->delete_members, error))
+          if (!verval_sqlite_step_done (s->delete_members, "import", error))
             return FALSE;
         }
       for (guint i = 0; i < record->members->len; i++)
@@ -1372,13 +1233,13 @@ store_record (sqlite3                   *db,
           sqlite3_bind_text (st, 11, m->mother_name, -1, SQLITE_STATIC);
           sqlite3_bind_text (st, 12, m->marital_status, -1, SQLITE_STATIC);
           sqlite3_bind_int (st, 13, m->is_head);
-          if (!step_done (db, st, error))
+          if (!verval_sqlite_step_done (st, "import", error))
             return FALSE;
         }
       if (!inserted)
         {
           sqlite3_bind_int64 (s->count_members, 1, id);
-          if (!step_done (db, s->count_members, error))
+          if (!verval_sqlite_step_done (s->count_members, "import", error))
             return FALSE;
         }
     }
@@ -1456,23 +1317,18 @@ insert_all_sources (sqlite3     *db,
                     gint64       now,
                     GError     **error)
 {
-  sqlite3_stmt *stmt = NULL;
-  gboolean ok;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
 
-  if (sqlite3_prepare_v2 (db, "INSERT INTO household_sources (household_id, source, source_id, "
-                              "file_name, imported_at) "
-                              "SELECT id, sources, CASE WHEN ?1 THEN kk ELSE family_id END, ?2, ?3 "
-                              "FROM households", -1, &stmt, NULL) != SQLITE_OK)
-    {
-      verval_store_set_sqlite_error (error, db, "import");
-      return FALSE;
-    }
+  stmt = verval_sqlite_prepare (db, "INSERT INTO household_sources (household_id, source, source_id, "
+                                    "file_name, imported_at) "
+                                    "SELECT id, sources, CASE WHEN ?1 THEN kk ELSE family_id END, ?2, ?3 "
+                                    "FROM households", error);
+  if (stmt == NULL)
+    return FALSE;
   sqlite3_bind_int (stmt, 1, dtks);
   sqlite3_bind_text (stmt, 2, file_name, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, 3, now);
-  ok = step_done (db, stmt, error);
-  sqlite3_finalize (stmt);
-  return ok;
+  return verval_sqlite_step_done (stmt, "import", error);
 }
 
 /* Reading and checking the CSV runs on a thread of its own while the store
@@ -1654,13 +1510,13 @@ import_in_thread (sqlite3       *db,
   dtks = verval_listing_reader_get_format (reader) == VERVAL_LISTING_FORMAT_DTKS;
 
   progress_post (job->progress, 0.0, 0);
-  if (!verval_store_exec (db, "PRAGMA cache_size = -65536; PRAGMA wal_autocheckpoint = 0; "
-                              "BEGIN IMMEDIATE", error))
+  if (!verval_sqlite_exec (db, "PRAGMA cache_size = -65536; PRAGMA wal_autocheckpoint = 0; "
+                               "BEGIN IMMEDIATE", error))
     return NULL;
   empty = table_is_empty (db);
   /* Dropped before the statements are prepared, so they plan without it. */
-  if (empty && !verval_store_exec (db, "DROP INDEX IF EXISTS " VERVAL_STORE_LIST_INDEX_NAME,
-                                   &local_error))
+  if (empty && !verval_sqlite_exec (db, "DROP INDEX IF EXISTS " VERVAL_STORE_LIST_INDEX_NAME,
+                                    &local_error))
     goto fail;
   if (!import_statements_prepare (db, &statements, &local_error))
     goto fail;
@@ -1706,13 +1562,13 @@ import_in_thread (sqlite3       *db,
    * records the source of all of them, far cheaper than a row at a time. */
   if (empty && !insert_all_sources (db, dtks, name, now, &local_error))
     goto fail;
-  if (empty && !verval_store_exec (db, VERVAL_STORE_LIST_INDEX_SQL, &local_error))
+  if (empty && !verval_sqlite_exec (db, VERVAL_STORE_LIST_INDEX_SQL, &local_error))
     goto fail;
 
   import_statements_clear (&statements);
-  if (!verval_store_exec (db, "COMMIT", &local_error))
+  if (!verval_sqlite_exec (db, "COMMIT", &local_error))
     goto fail;
-  verval_store_exec (db, "PRAGMA cache_size = -8192; PRAGMA wal_autocheckpoint = 1000", NULL);
+  verval_sqlite_exec (db, "PRAGMA cache_size = -8192; PRAGMA wal_autocheckpoint = 1000", NULL);
   job->store->checkpoint_pending = TRUE;
   g_atomic_int_inc (&job->store->generation);
   pipe_clear (&pipe);

@@ -9,14 +9,15 @@
 #include <sqlite3.h>
 
 #include "verval-listing.h"
+#include "verval-sqlite.h"
 
 G_BEGIN_DECLS
 
 #define VERVAL_STORE_ERROR (verval_store_error_quark ())
 
+/* The store's own conditions. SQLite's failures come as VERVAL_SQLITE_ERROR,
+ * a file written by a newer Verval as VERVAL_SQLITE_ERROR_TOO_NEW. */
 typedef enum {
-  VERVAL_STORE_ERROR_SQLITE,     /* message carries the extended result code */
-  VERVAL_STORE_ERROR_TOO_NEW,    /* the file was written by a newer Verval */
   VERVAL_STORE_ERROR_CLOSED,     /* the store was closed before the work ran */
   VERVAL_STORE_ERROR_IO,         /* data or media directory not usable */
   VERVAL_STORE_ERROR_NOT_FOUND,
@@ -40,24 +41,12 @@ typedef enum {
 /* Schema migrations
  *
  * The schema is built by a list of steps in verval-store-migrations.c, one per
- * PRAGMA user_version: step N takes a database at version N-1 to N. Opening
- * runs every missing step, each in its own transaction together with the new
- * user_version, so a crash leaves the file at a whole version. To change the
- * schema, append a step (never edit a released one):
+ * PRAGMA user_version, run by verval_sqlite_migrate() on opening (see
+ * verval-sqlite.h). To change the schema, append a step (never edit a
+ * released one):
  *
  *   { 2, "CREATE TABLE visits (…) STRICT;", NULL },
- *
- * `sql` runs first (may hold several statements), then `func` if set (for
- * data moves that SQL alone cannot do). A file with a higher user_version than
- * the last step is refused with VERVAL_STORE_ERROR_TOO_NEW, never touched.
  */
-typedef gboolean (*VervalStoreMigrationFunc) (sqlite3  *db,
-                                              GError  **error);
-typedef struct {
-  int                       version;
-  const char               *sql;
-  VervalStoreMigrationFunc  func;
-} VervalStoreMigration;
 
 /* Runs on the store thread with the store's connection. Return a result
  * (may be NULL) or set error. Check the cancellable between long steps. */
@@ -78,7 +67,7 @@ G_DECLARE_FINAL_TYPE (VervalStore, verval_store, VERVAL, STORE, GObject)
 GQuark         verval_store_error_quark     (void);
 
 /* The migration list (read-only) and the version it reaches. */
-const VervalStoreMigration *verval_store_get_migrations (guint *n_migrations);
+const VervalSqliteMigration *verval_store_get_migrations (guint *n_migrations);
 int            verval_store_get_latest_version (void);
 
 /* Creates data_dir, data_dir/verval.db and data_dir/media/ as needed, migrates
@@ -204,28 +193,5 @@ char          *verval_store_fold_text       (const char           *text);
 /* Finishes queued work and closes the connection; later calls fail with
  * VERVAL_STORE_ERROR_CLOSED. Also done on finalize. */
 void           verval_store_close           (VervalStore          *self);
-
-/* Wraps the connection's last error into VERVAL_STORE_ERROR_SQLITE. */
-void           verval_store_set_sqlite_error (GError             **error,
-                                              sqlite3             *db,
-                                              const char          *what);
-/* Prepares one statement; on failure sets a VERVAL_STORE_ERROR_SQLITE. */
-sqlite3_stmt  *verval_store_prepare         (sqlite3              *db,
-                                             const char           *sql,
-                                             GError              **error);
-/* Binds text, or SQL NULL when text is NULL; the text is copied. */
-void           verval_store_bind_text       (sqlite3_stmt         *stmt,
-                                             int                   index,
-                                             const char           *text);
-/* Steps a statement that returns no rows; on failure sets a
- * VERVAL_STORE_ERROR_SQLITE naming what was being done. */
-gboolean       verval_store_step            (sqlite3              *db,
-                                             sqlite3_stmt         *stmt,
-                                             const char           *what,
-                                             GError              **error);
-/* Runs SQL without results (several statements allowed). */
-gboolean       verval_store_exec            (sqlite3              *db,
-                                             const char           *sql,
-                                             GError              **error);
 
 G_END_DECLS

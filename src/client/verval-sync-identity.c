@@ -57,15 +57,15 @@ verval_sync_state_get (sqlite3     *db,
 
   g_return_val_if_fail (db != NULL && key != NULL, NULL);
 
-  stmt = verval_store_prepare (db, "SELECT value FROM sync_state WHERE key = ?1", error);
+  stmt = verval_sqlite_prepare (db, "SELECT value FROM sync_state WHERE key = ?1", error);
   if (stmt == NULL)
     return NULL;
-  verval_store_bind_text (stmt, 1, key);
+  verval_sqlite_bind_text (stmt, 1, key);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
     value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
   else if (rc != SQLITE_DONE)
-    verval_store_set_sqlite_error (error, db, "read the sync state");
+    verval_sqlite_set_error (error, db, "read the sync state");
   sqlite3_finalize (stmt);
   return value;
 }

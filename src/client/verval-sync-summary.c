@@ -92,7 +92,7 @@ verval_sync_summary_read (sqlite3  *db,
                           "SELECT state, quarantined, count(*) FROM visits GROUP BY state, quarantined",
                           -1, &stmt, NULL) != SQLITE_OK)
     {
-      verval_store_set_sqlite_error (error, db, "count visits");
+      verval_sqlite_set_error (error, db, "count visits");
       return NULL;
     }
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
@@ -115,7 +115,7 @@ verval_sync_summary_read (sqlite3  *db,
   sqlite3_finalize (stmt);
   if (rc != SQLITE_DONE)
     {
-      verval_store_set_sqlite_error (error, db, "count visits");
+      verval_sqlite_set_error (error, db, "count visits");
       return NULL;
     }
 
@@ -133,7 +133,7 @@ verval_sync_summary_read (sqlite3  *db,
                           "LIMIT ?1",
                           -1, &stmt, NULL) != SQLITE_OK)
     {
-      verval_store_set_sqlite_error (error, db, "list refused visits");
+      verval_sqlite_set_error (error, db, "list refused visits");
       return NULL;
     }
   sqlite3_bind_int64 (stmt, 1, max_problems);
@@ -153,7 +153,7 @@ verval_sync_summary_read (sqlite3  *db,
   sqlite3_finalize (stmt);
   if (rc != SQLITE_DONE)
     {
-      verval_store_set_sqlite_error (error, db, "list refused visits");
+      verval_sqlite_set_error (error, db, "list refused visits");
       return NULL;
     }
   return g_steal_pointer (&summary);

@@ -171,26 +171,6 @@ verval_sync_log_entry_free (VervalSyncLogEntry *entry)
 /* ================================================================ store side
  * Everything below up to "worker side" runs on the store thread. */
 
-/* Runs a statement to completion; FALSE with error on failure. */
-static gboolean
-step_done (sqlite3       *db,
-           sqlite3_stmt  *stmt,
-           const char    *what,
-           GError       **error)
-{
-  int rc = sqlite3_step (stmt);
-
-  while (rc == SQLITE_ROW)
-    rc = sqlite3_step (stmt);
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      verval_store_set_sqlite_error (error, db, what);
-      return FALSE;
-    }
-  return TRUE;
-}
-
 static char *
 state_get (sqlite3    *db,
            const char *key)
@@ -205,14 +185,15 @@ state_set (sqlite3     *db,
            const char  *value,
            GError     **error)
 {
-  sqlite3_stmt *stmt = verval_store_prepare (db, "INSERT INTO sync_state (key, value) VALUES (?1, ?2) "
-                                    "ON CONFLICT (key) DO UPDATE SET value = excluded.value", error);
+  g_autoptr(sqlite3_stmt) stmt = NULL;
 
+  stmt = verval_sqlite_prepare (db, "INSERT INTO sync_state (key, value) VALUES (?1, ?2) "
+                                    "ON CONFLICT (key) DO UPDATE SET value = excluded.value", error);
   if (stmt == NULL)
     return FALSE;
-  verval_store_bind_text (stmt, 1, key);
-  verval_store_bind_text (stmt, 2, value != NULL ? value : "");
-  return step_done (db, stmt, "save sync state", error);
+  verval_sqlite_bind_text (stmt, 1, key);
+  verval_sqlite_bind_text (stmt, 2, value != NULL ? value : "");
+  return verval_sqlite_step_done (stmt, "save sync state", error);
 }
 
 static gint64
@@ -248,24 +229,6 @@ query_int (sqlite3    *db,
     value = sqlite3_column_int64 (stmt, 0);
   sqlite3_finalize (stmt);
   return value;
-}
-
-static gboolean
-begin (sqlite3  *db,
-       GError  **error)
-{
-  return verval_store_exec (db, "BEGIN IMMEDIATE;", error);
-}
-
-static gboolean
-end (sqlite3  *db,
-     gboolean  ok,
-     GError  **error)
-{
-  if (ok && verval_store_exec (db, "COMMIT;", error))
-    return TRUE;
-  sqlite3_exec (db, "ROLLBACK;", NULL, NULL, NULL);
-  return FALSE;
 }
 
 /* --- config and counts */
@@ -326,22 +289,23 @@ db_begin_run (sqlite3       *db,
 {
   const char *trigger = data;
   g_autoptr(Snapshot) s = NULL;
-  sqlite3_stmt *stmt;
+  g_autoptr(sqlite3_stmt) interrupted = NULL;
+  g_autoptr(sqlite3_stmt) insert = NULL;
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
 
-  stmt = verval_store_prepare (db, "UPDATE sync_log SET outcome = 'interrupted', finished_at = ?1 "
-                      "WHERE outcome = 'running'", error);
-  if (stmt == NULL)
+  interrupted = verval_sqlite_prepare (db, "UPDATE sync_log SET outcome = 'interrupted', finished_at = ?1 "
+                                           "WHERE outcome = 'running'", error);
+  if (interrupted == NULL)
     return NULL;
-  sqlite3_bind_int64 (stmt, 1, now);
-  if (!step_done (db, stmt, "close interrupted syncs", error))
+  sqlite3_bind_int64 (interrupted, 1, now);
+  if (!verval_sqlite_step_done (interrupted, "close interrupted syncs", error))
     return NULL;
-  stmt = verval_store_prepare (db, "INSERT INTO sync_log (started_at, trigger) VALUES (?1, ?2)", error);
-  if (stmt == NULL)
+  insert = verval_sqlite_prepare (db, "INSERT INTO sync_log (started_at, trigger) VALUES (?1, ?2)", error);
+  if (insert == NULL)
     return NULL;
-  sqlite3_bind_int64 (stmt, 1, now);
-  verval_store_bind_text (stmt, 2, trigger);
-  if (!step_done (db, stmt, "open sync log", error))
+  sqlite3_bind_int64 (insert, 1, now);
+  verval_sqlite_bind_text (insert, 2, trigger);
+  if (!verval_sqlite_step_done (insert, "open sync log", error))
     return NULL;
   s = db_snapshot (db, NULL, NULL, error);
   s->log_id = sqlite3_last_insert_rowid (db);
@@ -366,21 +330,22 @@ db_end_run (sqlite3       *db,
 {
   RunEnd *e = data;
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
-  sqlite3_stmt *stmt;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
   gboolean ok;
 
-  if (!begin (db, error))
+  if (!verval_sqlite_begin (db, error))
     return NULL;
-  stmt = verval_store_prepare (db, "UPDATE sync_log SET finished_at = ?1, outcome = ?2, error_code = ?3, "
-                      "  message = ?4, n_visits = ?5, n_media = ?6, n_rejected = ?7, "
-                      "  n_assignments = ?8, n_reviews = ?9, bytes_sent = ?10 WHERE id = ?11", error);
+  stmt = verval_sqlite_prepare (db, "UPDATE sync_log SET finished_at = ?1, outcome = ?2, error_code = ?3, "
+                                    "  message = ?4, n_visits = ?5, n_media = ?6, n_rejected = ?7, "
+                                    "  n_assignments = ?8, n_reviews = ?9, bytes_sent = ?10 WHERE id = ?11",
+                                error);
   ok = stmt != NULL;
   if (ok)
     {
       sqlite3_bind_int64 (stmt, 1, now);
-      verval_store_bind_text (stmt, 2, e->ok ? "ok" : e->cancelled ? "cancelled" : "failed");
+      verval_sqlite_bind_text (stmt, 2, e->ok ? "ok" : e->cancelled ? "cancelled" : "failed");
       sqlite3_bind_int (stmt, 3, e->code);
-      verval_store_bind_text (stmt, 4, e->message);
+      verval_sqlite_bind_text (stmt, 4, e->message);
       sqlite3_bind_int (stmt, 5, e->n_visits);
       sqlite3_bind_int (stmt, 6, e->n_media);
       sqlite3_bind_int (stmt, 7, e->n_rejected);
@@ -388,13 +353,13 @@ db_end_run (sqlite3       *db,
       sqlite3_bind_int (stmt, 9, e->n_reviews);
       sqlite3_bind_int64 (stmt, 10, e->bytes_sent);
       sqlite3_bind_int64 (stmt, 11, e->log_id);
-      ok = step_done (db, stmt, "close sync log", error);
+      ok = verval_sqlite_step_done (stmt, "close sync log", error);
     }
   if (ok && e->ok)
     ok = state_set_int (db, KEY_LAST_SUCCESS, now, error) && state_set (db, KEY_LAST_ERROR, "", error);
   else if (ok && !e->cancelled)
     ok = state_set (db, KEY_LAST_ERROR, e->message, error);
-  if (!end (db, ok, error))
+  if (!verval_sqlite_end (db, ok, error))
     return NULL;
   return db_snapshot (db, NULL, NULL, error);
 }
@@ -428,7 +393,7 @@ db_save_enrollment (sqlite3       *db,
   g_autofree char *old_url = state_get (db, KEY_URL);
   gboolean ok;
 
-  if (!begin (db, error))
+  if (!verval_sqlite_begin (db, error))
     return NULL;
   ok = state_set (db, KEY_URL, d->url, error) &&
        state_set (db, KEY_ENUMERATOR, d->enumerator, error) &&
@@ -438,7 +403,7 @@ db_save_enrollment (sqlite3       *db,
   if (ok && g_strcmp0 (old_url, d->url) != 0)
     ok = state_set_int (db, KEY_ASSIGNMENTS_CURSOR, 0, error) &&
          state_set_int (db, KEY_REVIEWS_CURSOR, 0, error);
-  if (!end (db, ok, error))
+  if (!verval_sqlite_end (db, ok, error))
     return NULL;
   return GINT_TO_POINTER (TRUE);
 }
@@ -495,19 +460,19 @@ db_apply_assignments (sqlite3       *db,
   JsonArray *households = json_object_get_array_member (d->page, "households");
   JsonArray *withdrawn = json_object_get_array_member (d->page, "withdrawn");
   g_autoptr(VervalStoreWriter) writer = NULL;
-  sqlite3_stmt *withdraw = NULL;
+  g_autoptr(sqlite3_stmt) withdraw = NULL;
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
   gboolean ok;
 
-  if (!begin (db, error))
+  if (!verval_sqlite_begin (db, error))
     return NULL;
   /* The import's own writer: a family the coordinator imported from a list
    * becomes the collector's (same family id, so its visits stay attached),
    * and an assigned family is as complete as an imported one. */
   writer = verval_store_writer_new (db, error);
   withdraw = writer == NULL ? NULL :
-    verval_store_prepare (db, "UPDATE households SET assignment = 'withdrawn', updated_at = ?2 "
-                 "WHERE family_id = ?1 AND assignment <> 'withdrawn'", error);
+    verval_sqlite_prepare (db, "UPDATE households SET assignment = 'withdrawn', updated_at = ?2 "
+                               "WHERE family_id = ?1 AND assignment <> 'withdrawn'", error);
   ok = withdraw != NULL;
 
   for (guint i = 0; ok && households != NULL && i < json_array_get_length (households); i++)
@@ -533,19 +498,16 @@ db_apply_assignments (sqlite3       *db,
 
       if (id == NULL)
         continue;
-      sqlite3_reset (withdraw);
-      verval_store_bind_text (withdraw, 1, id);
+      verval_sqlite_bind_text (withdraw, 1, id);
       sqlite3_bind_int64 (withdraw, 2, now);
-      ok = sqlite3_step (withdraw) == SQLITE_DONE;
-      if (!ok)
-        verval_store_set_sqlite_error (error, db, "withdraw a household");
+      ok = verval_sqlite_step_done (withdraw, "withdraw a household", error);
       d->n += sqlite3_changes (db);
     }
-  sqlite3_finalize (withdraw);
+  g_clear_pointer (&withdraw, sqlite3_finalize);
   g_clear_pointer (&writer, verval_store_writer_free);
   if (ok)
     ok = state_set (db, KEY_ASSIGNMENTS_CURSOR, d->cursor, error);
-  if (!end (db, ok, error))
+  if (!verval_sqlite_end (db, ok, error))
     return NULL;
   return GINT_TO_POINTER (TRUE);
 }
@@ -563,9 +525,9 @@ db_apply_reviews (sqlite3       *db,
   sqlite3_stmt *read = NULL;
   gboolean ok;
 
-  if (!begin (db, error))
+  if (!verval_sqlite_begin (db, error))
     return NULL;
-  read = verval_store_prepare (db, "SELECT state, revision FROM visits WHERE uuid = ?1", error);
+  read = verval_sqlite_prepare (db, "SELECT state, revision FROM visits WHERE uuid = ?1", error);
   ok = read != NULL;
   for (guint i = 0; ok && reviews != NULL && i < json_array_get_length (reviews); i++)
     {
@@ -582,7 +544,7 @@ db_apply_reviews (sqlite3       *db,
       if (uuid == NULL || g_strcmp0 (decision, "rejected") != 0)
         continue;
       sqlite3_reset (read);
-      verval_store_bind_text (read, 1, uuid);
+      verval_sqlite_bind_text (read, 1, uuid);
       if (sqlite3_step (read) != SQLITE_ROW)
         continue;
       /* a decision on a revision we have since replaced is moot */
@@ -602,7 +564,7 @@ db_apply_reviews (sqlite3       *db,
   sqlite3_finalize (read);
   if (ok)
     ok = state_set (db, KEY_REVIEWS_CURSOR, d->cursor, error);
-  if (!end (db, ok, error))
+  if (!verval_sqlite_end (db, ok, error))
     return NULL;
   return GINT_TO_POINTER (TRUE);
 }
@@ -647,10 +609,10 @@ db_media_todo (sqlite3       *db,
   sqlite3_stmt *stmt;
   int rc;
 
-  stmt = verval_store_prepare (db, "SELECT m.sha256, max (m.size) FROM visit_media m "
-                      "JOIN visits v ON v.uuid = m.visit_uuid "
-                      "WHERE v.state = 'final' AND v.quarantined = 0 AND m.uploaded = 0 "
-                      "GROUP BY m.sha256 ORDER BY min (v.finished_at), m.sha256", error);
+  stmt = verval_sqlite_prepare (db, "SELECT m.sha256, max (m.size) FROM visit_media m "
+                                    "JOIN visits v ON v.uuid = m.visit_uuid "
+                                    "WHERE v.state = 'final' AND v.quarantined = 0 AND m.uploaded = 0 "
+                                    "GROUP BY m.sha256 ORDER BY min (v.finished_at), m.sha256", error);
   if (stmt == NULL)
     {
       g_array_unref (items);
@@ -667,7 +629,7 @@ db_media_todo (sqlite3       *db,
   sqlite3_finalize (stmt);
   if (rc != SQLITE_DONE)
     {
-      verval_store_set_sqlite_error (error, db, "list photos to send");
+      verval_sqlite_set_error (error, db, "list photos to send");
       g_array_unref (items);
       return NULL;
     }
@@ -695,32 +657,29 @@ db_mark_media (sqlite3       *db,
                GError       **error)
 {
   MarkData *d = data;
-  sqlite3_stmt *stmt;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
   gboolean ok;
 
-  if (!begin (db, error))
+  if (!verval_sqlite_begin (db, error))
     return NULL;
   if (d->reason != NULL)
-    stmt = verval_store_prepare (db, "UPDATE visits SET quarantined = 1, sync_error = ?2 "
-                        "WHERE state = 'final' AND uuid IN "
-                        "  (SELECT visit_uuid FROM visit_media WHERE sha256 = ?1)", error);
+    stmt = verval_sqlite_prepare (db, "UPDATE visits SET quarantined = 1, sync_error = ?2 "
+                                      "WHERE state = 'final' AND uuid IN "
+                                      "  (SELECT visit_uuid FROM visit_media WHERE sha256 = ?1)", error);
   else
-    stmt = verval_store_prepare (db, "UPDATE visit_media SET uploaded = ?2 WHERE sha256 = ?1", error);
+    stmt = verval_sqlite_prepare (db, "UPDATE visit_media SET uploaded = ?2 WHERE sha256 = ?1", error);
   ok = stmt != NULL;
   for (guint i = 0; ok && i < d->hashes->len; i++)
     {
-      sqlite3_reset (stmt);
-      verval_store_bind_text (stmt, 1, g_ptr_array_index (d->hashes, i));
+      verval_sqlite_bind_text (stmt, 1, g_ptr_array_index (d->hashes, i));
       if (d->reason != NULL)
-        verval_store_bind_text (stmt, 2, d->reason);
+        verval_sqlite_bind_text (stmt, 2, d->reason);
       else
         sqlite3_bind_int (stmt, 2, d->uploaded ? 1 : 0);
-      ok = sqlite3_step (stmt) == SQLITE_DONE;
-      if (!ok)
-        verval_store_set_sqlite_error (error, db, "mark photos");
+      ok = verval_sqlite_step_done (stmt, "mark photos", error);
     }
-  sqlite3_finalize (stmt);
-  if (!end (db, ok, error))
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  if (!verval_sqlite_end (db, ok, error))
     return NULL;
   return GINT_TO_POINTER (TRUE);
 }
@@ -777,17 +736,15 @@ quarantine_locally (sqlite3     *db,
                     const char  *uuid,
                     const char  *reason)
 {
-  sqlite3_stmt *stmt = NULL;
-  gboolean ok;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
 
-  if (sqlite3_prepare_v2 (db, "UPDATE visits SET quarantined = 1, sync_error = ?2 WHERE uuid = ?1",
-                          -1, &stmt, NULL) != SQLITE_OK)
+  stmt = verval_sqlite_prepare (db, "UPDATE visits SET quarantined = 1, sync_error = ?2 WHERE uuid = ?1",
+                                NULL);
+  if (stmt == NULL)
     return FALSE;
-  verval_store_bind_text (stmt, 1, uuid);
-  verval_store_bind_text (stmt, 2, reason);
-  ok = sqlite3_step (stmt) == SQLITE_DONE;
-  sqlite3_finalize (stmt);
-  return ok;
+  verval_sqlite_bind_text (stmt, 1, uuid);
+  verval_sqlite_bind_text (stmt, 2, reason);
+  return verval_sqlite_step_done (stmt, "quarantine a visit", NULL);
 }
 
 /* The visit's fix as recorded: a missing accuracy, altitude, time or
@@ -848,7 +805,7 @@ visit_to_json (sqlite3_stmt  *row,
   visit->location = column_fix (row);
 
   sqlite3_reset (media);
-  verval_store_bind_text (media, 1, uuid);
+  verval_sqlite_bind_text (media, 1, uuid);
   while ((rc = sqlite3_step (media)) == SQLITE_ROW)
     {
       g_autoptr(GDateTime) taken = column_time (media, 3);
@@ -873,24 +830,26 @@ db_read_batch (sqlite3       *db,
   sqlite3_stmt *rows, *media;
   int rc;
 
-  rows = verval_store_prepare (db, "SELECT v.uuid, v.revision, h.family_id, v.form_id, v.form_version, v.answers, "
-                      "  v.result_code, v.started_at, coalesce (v.finished_at, v.updated_at), "
-                      "  v.latitude, v.longitude, v.accuracy, v.location_source, v.altitude, v.location_time "
-                      "FROM visits v JOIN households h ON h.id = v.household_id "
-                      "WHERE v.state = 'final' AND v.quarantined = 0 "
-                      "  AND (coalesce (v.finished_at, v.updated_at), v.uuid) > (?1, ?2) "
-                      "ORDER BY coalesce (v.finished_at, v.updated_at), v.uuid LIMIT ?3", error);
+  rows = verval_sqlite_prepare (db, "SELECT v.uuid, v.revision, h.family_id, v.form_id, v.form_version, "
+                                    "  v.answers, v.result_code, v.started_at, "
+                                    "  coalesce (v.finished_at, v.updated_at), v.latitude, v.longitude, "
+                                    "  v.accuracy, v.location_source, v.altitude, v.location_time "
+                                    "FROM visits v JOIN households h ON h.id = v.household_id "
+                                    "WHERE v.state = 'final' AND v.quarantined = 0 "
+                                    "  AND (coalesce (v.finished_at, v.updated_at), v.uuid) > (?1, ?2) "
+                                    "ORDER BY coalesce (v.finished_at, v.updated_at), v.uuid LIMIT ?3",
+                                error);
   if (rows == NULL)
     return NULL;
-  media = verval_store_prepare (db, "SELECT sha256, role, size, taken_at FROM visit_media "
-                       "WHERE visit_uuid = ?1 ORDER BY position, sha256", error);
+  media = verval_sqlite_prepare (db, "SELECT sha256, role, size, taken_at FROM visit_media "
+                                     "WHERE visit_uuid = ?1 ORDER BY position, sha256", error);
   if (media == NULL)
     {
       sqlite3_finalize (rows);
       return NULL;
     }
   sqlite3_bind_int64 (rows, 1, d->after_time);
-  verval_store_bind_text (rows, 2, d->after_uuid != NULL ? d->after_uuid : "");
+  verval_sqlite_bind_text (rows, 2, d->after_uuid != NULL ? d->after_uuid : "");
   sqlite3_bind_int (rows, 3, d->max_visits);
 
   d->json = g_string_new ("{\"visits\":[");
@@ -936,7 +895,7 @@ db_read_batch (sqlite3       *db,
   g_string_append (d->json, "]}");
   if (rc != SQLITE_DONE && rc != SQLITE_ROW)
     {
-      verval_store_set_sqlite_error (error, db, "read visits to send");
+      verval_sqlite_set_error (error, db, "read visits to send");
       return NULL;
     }
   return GINT_TO_POINTER (TRUE);
@@ -1011,15 +970,17 @@ db_apply_outcomes (sqlite3       *db,
                    GError       **error)
 {
   OutcomeData *d = data;
-  sqlite3_stmt *refuse = NULL, *unmark = NULL;
+  g_autoptr(sqlite3_stmt) refuse = NULL;
+  g_autoptr(sqlite3_stmt) unmark = NULL;
   gboolean ok;
 
-  if (!begin (db, error))
+  if (!verval_sqlite_begin (db, error))
     return NULL;
-  refuse = verval_store_prepare (db, "UPDATE visits SET quarantined = 1, sync_error = ?3, refusal_codes = ?4 "
-                        "WHERE uuid = ?1 AND revision = ?2 AND state = 'final'", error);
+  refuse = verval_sqlite_prepare (db, "UPDATE visits SET quarantined = 1, sync_error = ?3, "
+                                      "  refusal_codes = ?4 "
+                                      "WHERE uuid = ?1 AND revision = ?2 AND state = 'final'", error);
   unmark = refuse == NULL ? NULL :
-    verval_store_prepare (db, "UPDATE visit_media SET uploaded = 0 WHERE sha256 = ?1", error);
+    verval_sqlite_prepare (db, "UPDATE visit_media SET uploaded = 0 WHERE sha256 = ?1", error);
   ok = unmark != NULL;
   for (guint i = 0; ok && i < json_array_get_length (d->results); i++)
     {
@@ -1041,14 +1002,11 @@ db_apply_outcomes (sqlite3       *db,
           g_autofree char *codes = NULL;
           g_autofree char *reason = describe_refusal (r, &codes);
 
-          sqlite3_reset (refuse);
-          verval_store_bind_text (refuse, 1, uuid);
+          verval_sqlite_bind_text (refuse, 1, uuid);
           sqlite3_bind_int64 (refuse, 2, revision);
-          verval_store_bind_text (refuse, 3, reason);
-          verval_store_bind_text (refuse, 4, codes);
-          ok = sqlite3_step (refuse) == SQLITE_DONE;
-          if (!ok)
-            verval_store_set_sqlite_error (error, db, "quarantine a visit");
+          verval_sqlite_bind_text (refuse, 3, reason);
+          verval_sqlite_bind_text (refuse, 4, codes);
+          ok = verval_sqlite_step_done (refuse, "quarantine a visit", error);
           d->n_rejected++;
           g_message ("Visit %s r%" G_GINT64_FORMAT " refused by the collector", uuid, revision);
         }
@@ -1065,18 +1023,15 @@ db_apply_outcomes (sqlite3       *db,
 
               if (sha == NULL)
                 continue;
-              sqlite3_reset (unmark);
-              verval_store_bind_text (unmark, 1, sha);
-              ok = sqlite3_step (unmark) == SQLITE_DONE;
-              if (!ok)
-                verval_store_set_sqlite_error (error, db, "mark a photo to send again");
+              verval_sqlite_bind_text (unmark, 1, sha);
+              ok = verval_sqlite_step_done (unmark, "mark a photo to send again", error);
               g_ptr_array_add (d->missing, g_strdup (sha));
             }
         }
     }
-  sqlite3_finalize (refuse);
-  sqlite3_finalize (unmark);
-  if (!end (db, ok, error))
+  g_clear_pointer (&refuse, sqlite3_finalize);
+  g_clear_pointer (&unmark, sqlite3_finalize);
+  if (!verval_sqlite_end (db, ok, error))
     return NULL;
   return GINT_TO_POINTER (TRUE);
 }
@@ -1100,14 +1055,14 @@ db_release (sqlite3       *db,
             GError       **error)
 {
   ReleaseData *d = data;
-  sqlite3_stmt *stmt = verval_store_prepare (db, "UPDATE visits SET quarantined = 0, sync_error = '', "
-                                    "  refusal_codes = '' "
-                                    "WHERE quarantined = 1 AND (?1 IS NULL OR uuid = ?1)", error);
+  g_autoptr(sqlite3_stmt) stmt = NULL;
 
+  stmt = verval_sqlite_prepare (db, "UPDATE visits SET quarantined = 0, sync_error = '', refusal_codes = '' "
+                                    "WHERE quarantined = 1 AND (?1 IS NULL OR uuid = ?1)", error);
   if (stmt == NULL)
     return NULL;
-  verval_store_bind_text (stmt, 1, d->uuid);
-  if (!step_done (db, stmt, "release visits", error))
+  verval_sqlite_bind_text (stmt, 1, d->uuid);
+  if (!verval_sqlite_step_done (stmt, "release visits", error))
     return NULL;
   return db_snapshot (db, NULL, NULL, error);
 }
@@ -1122,9 +1077,10 @@ db_list_log (sqlite3       *db,
   sqlite3_stmt *stmt;
   int rc;
 
-  stmt = verval_store_prepare (db, "SELECT id, started_at, coalesce (finished_at, 0), trigger, outcome, error_code, "
-                      "  message, n_visits, n_media, n_rejected, n_assignments, n_reviews, bytes_sent "
-                      "FROM sync_log ORDER BY id DESC LIMIT ?1", error);
+  stmt = verval_sqlite_prepare (db, "SELECT id, started_at, coalesce (finished_at, 0), trigger, outcome, "
+                                    "  error_code, message, n_visits, n_media, n_rejected, n_assignments, "
+                                    "  n_reviews, bytes_sent "
+                                    "FROM sync_log ORDER BY id DESC LIMIT ?1", error);
   if (stmt == NULL)
     {
       g_ptr_array_unref (entries);
@@ -1153,7 +1109,7 @@ db_list_log (sqlite3       *db,
   sqlite3_finalize (stmt);
   if (rc != SQLITE_DONE)
     {
-      verval_store_set_sqlite_error (error, db, "read the sync log");
+      verval_sqlite_set_error (error, db, "read the sync log");
       g_ptr_array_unref (entries);
       return NULL;
     }

@@ -99,7 +99,7 @@ durable_begin (sqlite3  *db,
                GError  **error)
 {
   *old_sync = read_synchronous (db);
-  return verval_store_exec (db, "PRAGMA synchronous = FULL; BEGIN IMMEDIATE;", error);
+  return verval_sqlite_exec (db, "PRAGMA synchronous = FULL", error) && verval_sqlite_begin (db, error);
 }
 
 static gboolean
@@ -110,12 +110,8 @@ durable_end (sqlite3  *db,
 {
   /* The value comes from PRAGMA synchronous itself (0–3). */
   g_autofree char *restore = g_strdup_printf ("PRAGMA synchronous = %d;", CLAMP (old_sync, 0, 3));
-  gboolean ok = TRUE;
+  gboolean ok = verval_sqlite_end (db, commit, error);
 
-  if (commit)
-    ok = verval_store_exec (db, "COMMIT;", error);
-  if (!commit || !ok)
-    sqlite3_exec (db, "ROLLBACK;", NULL, NULL, NULL);
   sqlite3_exec (db, restore, NULL, NULL, NULL);
   return ok;
 }
@@ -126,17 +122,16 @@ update_household_state (sqlite3   *db,
                         gboolean  *changed,
                         GError   **error)
 {
-  sqlite3_stmt *stmt = verval_store_prepare (db, UPDATE_HOUSEHOLD_STATE_SQL, error);
-  gboolean ok;
+  g_autoptr(sqlite3_stmt) stmt = verval_sqlite_prepare (db, UPDATE_HOUSEHOLD_STATE_SQL, error);
 
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, household_id);
-  ok = verval_store_step (db, stmt, "update household visit state", error);
-  sqlite3_finalize (stmt);
-  if (ok && sqlite3_changes (db) > 0)
+  if (!verval_sqlite_step_done (stmt, "update household visit state", error))
+    return FALSE;
+  if (sqlite3_changes (db) > 0)
     *changed = TRUE;
-  return ok;
+  return TRUE;
 }
 
 static GDateTime *
@@ -166,14 +161,14 @@ read_media (sqlite3     *db,
   sqlite3_stmt *stmt;
   int rc;
 
-  stmt = verval_store_prepare (db,
-                  "SELECT sha256, field_id, role, size, width, height, taken_at, "
-                  "       latitude, longitude, accuracy, added_at "
-                  "FROM visit_media WHERE visit_uuid = ? ORDER BY position",
-                  error);
+  stmt = verval_sqlite_prepare (db,
+                                "SELECT sha256, field_id, role, size, width, height, taken_at, "
+                                "       latitude, longitude, accuracy, added_at "
+                                "FROM visit_media WHERE visit_uuid = ? ORDER BY position",
+                                error);
   if (stmt == NULL)
     return NULL;
-  verval_store_bind_text (stmt, 1, uuid);
+  verval_sqlite_bind_text (stmt, 1, uuid);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       VervalVisitMedia *media = g_new0 (VervalVisitMedia, 1);
@@ -195,7 +190,7 @@ read_media (sqlite3     *db,
     }
   if (rc != SQLITE_DONE)
     {
-      verval_store_set_sqlite_error (error, db, "read visit photos");
+      verval_sqlite_set_error (error, db, "read visit photos");
       sqlite3_finalize (stmt);
       return NULL;
     }
@@ -254,13 +249,14 @@ load_visit (sqlite3     *db,
             const char  *uuid,
             GError     **error)
 {
-  sqlite3_stmt *stmt = verval_store_prepare (db, "SELECT " VISIT_COLUMNS " FROM visits WHERE uuid = ?", error);
+  sqlite3_stmt *stmt;
   VervalVisit *visit = NULL;
   int rc;
 
+  stmt = verval_sqlite_prepare (db, "SELECT " VISIT_COLUMNS " FROM visits WHERE uuid = ?", error);
   if (stmt == NULL)
     return NULL;
-  verval_store_bind_text (stmt, 1, uuid);
+  verval_sqlite_bind_text (stmt, 1, uuid);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
     visit = read_visit (db, stmt, error);
@@ -268,7 +264,7 @@ load_visit (sqlite3     *db,
     g_set_error_literal (error, VERVAL_STORE_ERROR, VERVAL_STORE_ERROR_NOT_FOUND,
                          _("The visit is not in the data store"));
   else
-    verval_store_set_sqlite_error (error, db, "load visit");
+    verval_sqlite_set_error (error, db, "load visit");
   sqlite3_finalize (stmt);
   return visit;
 }
@@ -279,29 +275,26 @@ ensure_device_id (sqlite3  *db,
                   GError  **error)
 {
   g_autofree char *fresh = g_uuid_string_random ();
-  sqlite3_stmt *stmt;
-  char *id = NULL;
+  g_autoptr(sqlite3_stmt) insert = NULL;
+  g_autoptr(sqlite3_stmt) select = NULL;
 
-  stmt = verval_store_prepare (db, "INSERT OR IGNORE INTO meta (key, value) VALUES ('device_id', ?)", error);
-  if (stmt == NULL)
+  insert = verval_sqlite_prepare (db, "INSERT OR IGNORE INTO meta (key, value) VALUES ('device_id', ?)",
+                                  error);
+  if (insert == NULL)
     return NULL;
-  verval_store_bind_text (stmt, 1, fresh);
-  if (!verval_store_step (db, stmt, "store device id", error))
+  verval_sqlite_bind_text (insert, 1, fresh);
+  if (!verval_sqlite_step_done (insert, "store device id", error))
+    return NULL;
+
+  select = verval_sqlite_prepare (db, "SELECT value FROM meta WHERE key = 'device_id'", error);
+  if (select == NULL)
+    return NULL;
+  if (sqlite3_step (select) != SQLITE_ROW)
     {
-      sqlite3_finalize (stmt);
+      verval_sqlite_set_error (error, db, "read device id");
       return NULL;
     }
-  sqlite3_finalize (stmt);
-
-  stmt = verval_store_prepare (db, "SELECT value FROM meta WHERE key = 'device_id'", error);
-  if (stmt == NULL)
-    return NULL;
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    id = g_strdup (column_text (stmt, 0));
-  else
-    verval_store_set_sqlite_error (error, db, "read device id");
-  sqlite3_finalize (stmt);
-  return id;
+  return g_strdup (column_text (select, 0));
 }
 
 static char *
@@ -313,7 +306,7 @@ read_meta (sqlite3    *db,
 
   if (sqlite3_prepare_v2 (db, "SELECT value FROM meta WHERE key = ?", -1, &stmt, NULL) != SQLITE_OK)
     return g_strdup ("");
-  verval_store_bind_text (stmt, 1, key);
+  verval_sqlite_bind_text (stmt, 1, key);
   value = g_strdup (sqlite3_step (stmt) == SQLITE_ROW ? column_text (stmt, 0) : "");
   sqlite3_finalize (stmt);
   return value;
@@ -371,8 +364,8 @@ start_in_thread (sqlite3       *db,
   if (!durable_begin (db, &old_sync, error))
     return NULL;
 
-  stmt = verval_store_prepare (db, "SELECT uuid FROM visits WHERE household_id = ? AND state = 'draft' "
-                      "ORDER BY started_at DESC, rowid DESC LIMIT 1", error);
+  stmt = verval_sqlite_prepare (db, "SELECT uuid FROM visits WHERE household_id = ? AND state = 'draft' "
+                                    "ORDER BY started_at DESC, rowid DESC LIMIT 1", error);
   if (stmt == NULL)
     goto out;
   sqlite3_bind_int64 (stmt, 1, data->household_id);
@@ -381,7 +374,7 @@ start_in_thread (sqlite3       *db,
   sqlite3_finalize (stmt);
   if (rc != SQLITE_ROW && rc != SQLITE_DONE)
     {
-      verval_store_set_sqlite_error (error, db, "find draft");
+      verval_sqlite_set_error (error, db, "find draft");
       goto out;
     }
   if (existing != NULL)
@@ -391,7 +384,7 @@ start_in_thread (sqlite3       *db,
       goto out;
     }
 
-  stmt = verval_store_prepare (db, "SELECT 1 FROM households WHERE id = ?", error);
+  stmt = verval_sqlite_prepare (db, "SELECT 1 FROM households WHERE id = ?", error);
   if (stmt == NULL)
     goto out;
   sqlite3_bind_int64 (stmt, 1, data->household_id);
@@ -411,25 +404,25 @@ start_in_thread (sqlite3       *db,
 
   visit = verval_visit_new (data->household_id, data->form_id, data->form_version);
   verval_visit_set_ids (visit, enumerator_id, device_id);
-  stmt = verval_store_prepare (db, "INSERT INTO visits (uuid, household_id, form_id, form_version, answers, "
-                      "  started_at, updated_at, enumerator_id, device_id, state, revision) "
-                      "VALUES (?, ?, ?, ?, '{}', ?, ?, ?, ?, 'draft', 0)", error);
+  stmt = verval_sqlite_prepare (db, "INSERT INTO visits (uuid, household_id, form_id, form_version, answers, "
+                                    "  started_at, updated_at, enumerator_id, device_id, state, revision) "
+                                    "VALUES (?, ?, ?, ?, '{}', ?, ?, ?, ?, 'draft', 0)", error);
   if (stmt == NULL)
     goto out;
-  verval_store_bind_text (stmt, 1, verval_visit_get_uuid (visit));
+  verval_sqlite_bind_text (stmt, 1, verval_visit_get_uuid (visit));
   sqlite3_bind_int64 (stmt, 2, data->household_id);
-  verval_store_bind_text (stmt, 3, data->form_id);
+  verval_sqlite_bind_text (stmt, 3, data->form_id);
   sqlite3_bind_int64 (stmt, 4, data->form_version);
   sqlite3_bind_int64 (stmt, 5, g_date_time_to_unix (verval_visit_get_started (visit)));
   sqlite3_bind_int64 (stmt, 6, verval_visit_get_updated_at (visit));
-  verval_store_bind_text (stmt, 7, enumerator_id);
-  verval_store_bind_text (stmt, 8, device_id);
-  ok = verval_store_step (db, stmt, "insert visit", error);
+  verval_sqlite_bind_text (stmt, 7, enumerator_id);
+  verval_sqlite_bind_text (stmt, 8, device_id);
+  ok = verval_sqlite_step_done (stmt, "insert visit", error);
   sqlite3_finalize (stmt);
   ok = ok && update_household_state (db, data->household_id, &changed, error);
 
 out:
-  if (!durable_end (db, old_sync, ok, ok ? error : NULL) || !ok)
+  if (!durable_end (db, old_sync, ok, error))
     return NULL;
   outcome = g_new0 (Outcome, 1);
   outcome->visit = g_steal_pointer (&visit);
@@ -465,8 +458,8 @@ list_in_thread (sqlite3       *db,
   Outcome *outcome;
   int rc;
 
-  stmt = verval_store_prepare (db, "SELECT " VISIT_COLUMNS " FROM visits WHERE household_id = ? "
-                      "ORDER BY started_at DESC, rowid DESC", error);
+  stmt = verval_sqlite_prepare (db, "SELECT " VISIT_COLUMNS " FROM visits WHERE household_id = ? "
+                                    "ORDER BY started_at DESC, rowid DESC", error);
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, *household_id);
@@ -484,7 +477,7 @@ list_in_thread (sqlite3       *db,
   sqlite3_finalize (stmt);
   if (rc != SQLITE_DONE)
     {
-      verval_store_set_sqlite_error (error, db, "list visits");
+      verval_sqlite_set_error (error, db, "list visits");
       return NULL;
     }
   outcome = g_new0 (Outcome, 1);
@@ -532,22 +525,22 @@ insert_media (sqlite3                *db,
               gint64                  now,
               GError                **error)
 {
-  sqlite3_stmt *stmt;
-  gboolean ok;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
 
-  stmt = verval_store_prepare (db,
-                  "INSERT INTO visit_media (visit_uuid, sha256, field_id, role, position, size, "
-                  "  width, height, taken_at, latitude, longitude, accuracy, added_at) "
-                  "VALUES (?1, ?2, ?3, ?4, "
-                  "  (SELECT COALESCE (MAX (position), 0) + 1 FROM visit_media WHERE visit_uuid = ?1), "
-                  "  ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-                  error);
+  stmt = verval_sqlite_prepare (db,
+                                "INSERT INTO visit_media (visit_uuid, sha256, field_id, role, position, "
+                                "  size, width, height, taken_at, latitude, longitude, accuracy, added_at) "
+                                "VALUES (?1, ?2, ?3, ?4, "
+                                "  (SELECT COALESCE (MAX (position), 0) + 1 FROM visit_media "
+                                "   WHERE visit_uuid = ?1), "
+                                "  ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                                error);
   if (stmt == NULL)
     return FALSE;
-  verval_store_bind_text (stmt, 1, uuid);
-  verval_store_bind_text (stmt, 2, media->sha256);
-  verval_store_bind_text (stmt, 3, media->field_id);
-  verval_store_bind_text (stmt, 4, media->role != NULL ? media->role : "");
+  verval_sqlite_bind_text (stmt, 1, uuid);
+  verval_sqlite_bind_text (stmt, 2, media->sha256);
+  verval_sqlite_bind_text (stmt, 3, media->field_id);
+  verval_sqlite_bind_text (stmt, 4, media->role != NULL ? media->role : "");
   sqlite3_bind_int64 (stmt, 5, (sqlite3_int64) media->size);
   sqlite3_bind_int (stmt, 6, media->width);
   sqlite3_bind_int (stmt, 7, media->height);
@@ -561,9 +554,7 @@ insert_media (sqlite3                *db,
         sqlite3_bind_double (stmt, 11, media->accuracy);
     }
   sqlite3_bind_int64 (stmt, 12, media->added_at != 0 ? media->added_at : now);
-  ok = verval_store_step (db, stmt, "insert visit photo", error);
-  sqlite3_finalize (stmt);
-  return ok;
+  return verval_sqlite_step_done (stmt, "insert visit photo", error);
 }
 
 static gboolean
@@ -572,23 +563,18 @@ delete_media (sqlite3     *db,
               GPtrArray   *hashes,
               GError     **error)
 {
-  sqlite3_stmt *stmt;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
 
-  stmt = verval_store_prepare (db, "DELETE FROM visit_media WHERE visit_uuid = ? AND sha256 = ?", error);
+  stmt = verval_sqlite_prepare (db, "DELETE FROM visit_media WHERE visit_uuid = ? AND sha256 = ?", error);
   if (stmt == NULL)
     return FALSE;
   for (guint i = 0; i < hashes->len; i++)
     {
-      sqlite3_reset (stmt);
-      verval_store_bind_text (stmt, 1, uuid);
-      verval_store_bind_text (stmt, 2, g_ptr_array_index (hashes, i));
-      if (!verval_store_step (db, stmt, "delete visit photo", error))
-        {
-          sqlite3_finalize (stmt);
-          return FALSE;
-        }
+      verval_sqlite_bind_text (stmt, 1, uuid);
+      verval_sqlite_bind_text (stmt, 2, g_ptr_array_index (hashes, i));
+      if (!verval_sqlite_step_done (stmt, "delete visit photo", error))
+        return FALSE;
     }
-  sqlite3_finalize (stmt);
   return TRUE;
 }
 
@@ -616,13 +602,13 @@ read_state (sqlite3           *db,
             gint64            *revision,
             GError           **error)
 {
-  sqlite3_stmt *stmt = verval_store_prepare (db, "SELECT state, revision FROM visits WHERE uuid = ?", error);
+  sqlite3_stmt *stmt = verval_sqlite_prepare (db, "SELECT state, revision FROM visits WHERE uuid = ?", error);
   gboolean ok = FALSE;
   int rc;
 
   if (stmt == NULL)
     return FALSE;
-  verval_store_bind_text (stmt, 1, uuid);
+  verval_sqlite_bind_text (stmt, 1, uuid);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
     {
@@ -636,7 +622,7 @@ read_state (sqlite3           *db,
     g_set_error_literal (error, VERVAL_STORE_ERROR, VERVAL_STORE_ERROR_NOT_FOUND,
                          _("The visit is not in the data store"));
   else
-    verval_store_set_sqlite_error (error, db, "read visit state");
+    verval_sqlite_set_error (error, db, "read visit state");
   sqlite3_finalize (stmt);
   return ok;
 }
@@ -675,22 +661,22 @@ write_snapshot (sqlite3   *db,
   if (s->add != NULL && !insert_media (db, s->uuid, s->add, s->now, error))
     return FALSE;
 
-  stmt = verval_store_prepare (db,
-                  "UPDATE visits SET answers = COALESCE (?1, answers), "
-                  "  result_code = CASE WHEN ?1 IS NULL THEN result_code ELSE ?2 END, "
-                  "  latitude = CASE WHEN ?1 IS NULL THEN latitude ELSE ?3 END, "
-                  "  longitude = CASE WHEN ?1 IS NULL THEN longitude ELSE ?4 END, "
-                  "  accuracy = CASE WHEN ?1 IS NULL THEN accuracy ELSE ?5 END, "
-                  "  location_source = CASE WHEN ?1 IS NULL THEN location_source ELSE ?6 END, "
-                  "  altitude = CASE WHEN ?1 IS NULL THEN altitude ELSE ?12 END, "
-                  "  location_time = CASE WHEN ?1 IS NULL THEN location_time ELSE ?13 END, "
-                  "  state = ?7, revision = ?8, "
-                  "  finished_at = COALESCE (?9, finished_at), updated_at = ?10 "
-                  "WHERE uuid = ?11",
-                  error);
+  stmt = verval_sqlite_prepare (db,
+                                "UPDATE visits SET answers = COALESCE (?1, answers), "
+                                "  result_code = CASE WHEN ?1 IS NULL THEN result_code ELSE ?2 END, "
+                                "  latitude = CASE WHEN ?1 IS NULL THEN latitude ELSE ?3 END, "
+                                "  longitude = CASE WHEN ?1 IS NULL THEN longitude ELSE ?4 END, "
+                                "  accuracy = CASE WHEN ?1 IS NULL THEN accuracy ELSE ?5 END, "
+                                "  location_source = CASE WHEN ?1 IS NULL THEN location_source ELSE ?6 END, "
+                                "  altitude = CASE WHEN ?1 IS NULL THEN altitude ELSE ?12 END, "
+                                "  location_time = CASE WHEN ?1 IS NULL THEN location_time ELSE ?13 END, "
+                                "  state = ?7, revision = ?8, "
+                                "  finished_at = COALESCE (?9, finished_at), updated_at = ?10 "
+                                "WHERE uuid = ?11",
+                                error);
   if (stmt == NULL)
     return FALSE;
-  verval_store_bind_text (stmt, 1, s->answers);
+  verval_sqlite_bind_text (stmt, 1, s->answers);
   if (s->result_code >= 0)
     sqlite3_bind_int (stmt, 2, s->result_code);
   if (s->location != NULL)
@@ -699,19 +685,19 @@ write_snapshot (sqlite3   *db,
       sqlite3_bind_double (stmt, 4, s->location->longitude);
       if (verval_location_fix_has_accuracy (s->location))
         sqlite3_bind_double (stmt, 5, s->location->accuracy_m);
-      verval_store_bind_text (stmt, 6, verval_location_source_to_string (s->location->source));
+      verval_sqlite_bind_text (stmt, 6, verval_location_source_to_string (s->location->source));
       if (s->location->has_altitude)
         sqlite3_bind_double (stmt, 12, s->location->altitude);
       if (s->location->time != NULL)
         sqlite3_bind_int64 (stmt, 13, g_date_time_to_unix (s->location->time));
     }
-  verval_store_bind_text (stmt, 7, verval_visit_state_to_string (s->to));
+  verval_sqlite_bind_text (stmt, 7, verval_visit_state_to_string (s->to));
   sqlite3_bind_int64 (stmt, 8, revision);
   if (s->finished_at != 0)
     sqlite3_bind_int64 (stmt, 9, s->finished_at);
   sqlite3_bind_int64 (stmt, 10, s->now);
-  verval_store_bind_text (stmt, 11, s->uuid);
-  ok = verval_store_step (db, stmt, "update visit", error);
+  verval_sqlite_bind_text (stmt, 11, s->uuid);
+  ok = verval_sqlite_step_done (stmt, "update visit", error);
   sqlite3_finalize (stmt);
 
   if (ok)
@@ -734,7 +720,7 @@ write_in_thread (sqlite3       *db,
   if (!durable_begin (db, &old_sync, error))
     return NULL;
   ok = write_snapshot (db, user_data, outcome, error);
-  if (!durable_end (db, old_sync, ok, ok ? error : NULL) || !ok)
+  if (!durable_end (db, old_sync, ok, error))
     return NULL;
   return g_steal_pointer (&outcome);
 }
@@ -770,21 +756,23 @@ verval_visit_store_change_state_in_db (sqlite3           *db,
       return FALSE;
     }
 
-  stmt = verval_store_prepare (db, "UPDATE visits SET state = ?1, "
-                      "  review_comment = CASE WHEN ?2 IS NULL THEN review_comment ELSE ?2 END, "
-                      "  sync_error = '', updated_at = ?3 "
-                      "WHERE uuid = ?4 RETURNING household_id", error);
+  stmt = verval_sqlite_prepare (db, "UPDATE visits SET state = ?1, "
+                                    "  review_comment = CASE WHEN ?2 IS NULL THEN review_comment "
+                                    "                   ELSE ?2 END, "
+                                    "  sync_error = '', updated_at = ?3 "
+                                    "WHERE uuid = ?4 RETURNING household_id", error);
   if (stmt == NULL)
     return FALSE;
-  verval_store_bind_text (stmt, 1, verval_visit_state_to_string (to));
-  verval_store_bind_text (stmt, 2, to == VERVAL_VISIT_STATE_REJECTED ? (comment != NULL ? comment : "") : NULL);
+  verval_sqlite_bind_text (stmt, 1, verval_visit_state_to_string (to));
+  verval_sqlite_bind_text (stmt, 2,
+                           to == VERVAL_VISIT_STATE_REJECTED ? (comment != NULL ? comment : "") : NULL);
   sqlite3_bind_int64 (stmt, 3, g_get_real_time () / G_USEC_PER_SEC);
-  verval_store_bind_text (stmt, 4, uuid);
+  verval_sqlite_bind_text (stmt, 4, uuid);
   ok = sqlite3_step (stmt) == SQLITE_ROW;
   if (ok)
     household_id = sqlite3_column_int64 (stmt, 0);
   else
-    verval_store_set_sqlite_error (error, db, "change visit state");
+    verval_sqlite_set_error (error, db, "change visit state");
   sqlite3_finalize (stmt);
   return ok && update_household_state (db, household_id, &changed, error);
 }
@@ -1261,15 +1249,15 @@ reference_in_thread (sqlite3       *db,
   sqlite3_stmt *stmt;
   int rc;
 
-  stmt = verval_store_prepare (db, "SELECT latitude, longitude FROM visits "
-                               "WHERE household_id = ?1 AND uuid <> ?2 "
-                               "  AND latitude IS NOT NULL AND longitude IS NOT NULL "
-                               "  AND (accuracy IS NULL OR accuracy <= ?3) "
-                               "ORDER BY coalesce (finished_at, updated_at) DESC LIMIT 1", error);
+  stmt = verval_sqlite_prepare (db, "SELECT latitude, longitude FROM visits "
+                                    "WHERE household_id = ?1 AND uuid <> ?2 "
+                                    "  AND latitude IS NOT NULL AND longitude IS NOT NULL "
+                                    "  AND (accuracy IS NULL OR accuracy <= ?3) "
+                                    "ORDER BY coalesce (finished_at, updated_at) DESC LIMIT 1", error);
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, query->household_id);
-  verval_store_bind_text (stmt, 2, query->uuid);
+  verval_sqlite_bind_text (stmt, 2, query->uuid);
   sqlite3_bind_double (stmt, 3, REFERENCE_MAX_ACCURACY_M);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
@@ -1282,19 +1270,20 @@ reference_in_thread (sqlite3       *db,
   sqlite3_finalize (stmt);
   if (rc != SQLITE_ROW && rc != SQLITE_DONE)
     {
-      verval_store_set_sqlite_error (error, db, "household location");
+      verval_sqlite_set_error (error, db, "household location");
       return NULL;
     }
   if (result->found)
     return g_steal_pointer (&result);
 
-  stmt = verval_store_prepare (db, "SELECT v.latitude, v.longitude FROM visits v "
-                               "JOIN households h ON h.id = v.household_id "
-                               "WHERE h.village_code = (SELECT village_code FROM households WHERE id = ?1) "
-                               "  AND h.village_code <> '' AND v.household_id <> ?1 "
-                               "  AND v.latitude IS NOT NULL AND v.longitude IS NOT NULL "
-                               "  AND (v.accuracy IS NULL OR v.accuracy <= ?2) "
-                               "ORDER BY v.updated_at DESC LIMIT ?3", error);
+  stmt = verval_sqlite_prepare (db, "SELECT v.latitude, v.longitude FROM visits v "
+                                    "JOIN households h ON h.id = v.household_id "
+                                    "WHERE h.village_code = "
+                                    "    (SELECT village_code FROM households WHERE id = ?1) "
+                                    "  AND h.village_code <> '' AND v.household_id <> ?1 "
+                                    "  AND v.latitude IS NOT NULL AND v.longitude IS NOT NULL "
+                                    "  AND (v.accuracy IS NULL OR v.accuracy <= ?2) "
+                                    "ORDER BY v.updated_at DESC LIMIT ?3", error);
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, query->household_id);
@@ -1311,7 +1300,7 @@ reference_in_thread (sqlite3       *db,
   sqlite3_finalize (stmt);
   if (rc != SQLITE_DONE)
     {
-      verval_store_set_sqlite_error (error, db, "village location");
+      verval_sqlite_set_error (error, db, "village location");
       return NULL;
     }
   if (latitudes->len >= REFERENCE_MIN_VILLAGE_VISITS)

@@ -25,6 +25,7 @@
 #include "collector-throttle.h"
 #include "collector-token.h"
 #include "verval-json.h"
+#include "verval-sqlite.h"
 #include "verval-wire-visit.h"
 #include "collector-wire.h"
 
@@ -229,6 +230,9 @@ collector_request_set_error (Request      *req,
       code = error->code;
       message = error->message;
     }
+  /* the SQLite store's own failures: the database, not the request */
+  else if (error->domain == VERVAL_SQLITE_ERROR)
+    code = COLLECTOR_ERROR_STORE;
   else
     g_warning ("Internal error: %s", error->message);
   if (code == COLLECTOR_ERROR_STORE || code == COLLECTOR_ERROR_INTERNAL)

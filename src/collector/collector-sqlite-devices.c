@@ -31,19 +31,15 @@ do_add_enumerator (CollectorSqliteStore  *self,
   EnumeratorData *d = data;
   static const char *sql =
     "INSERT INTO enumerators (name, phone, created_at) VALUES (?, ?, ?)";
-  int rc = collector_sqlite_step (conn, sql, error, SQL_TEXT (d->name), SQL_TEXT (d->phone),
-                                  SQL_INT (collector_sqlite_now ()), SQL_END);
 
-  if (rc == -1)
-    return FALSE;
-  if (rc == SQLITE_CONSTRAINT_UNIQUE)
+  if (!collector_sqlite_run (conn, sql, error, SQL_TEXT (d->name), SQL_TEXT (d->phone),
+                             SQL_INT (collector_sqlite_now ()), SQL_END))
     {
-      g_set_error (error, COLLECTOR_ERROR, COLLECTOR_ERROR_EXISTS,
-                   "An enumerator named “%s” already exists", d->name);
+      if (collector_sqlite_failed_on (conn, SQLITE_CONSTRAINT_UNIQUE, error))
+        g_set_error (error, COLLECTOR_ERROR, COLLECTOR_ERROR_EXISTS,
+                     "An enumerator named “%s” already exists", d->name);
       return FALSE;
     }
-  if (rc != SQLITE_DONE)
-    return collector_sqlite_set_error (error, conn->db, "Cannot add the enumerator");
   d->id = sqlite3_last_insert_rowid (conn->db);
   return TRUE;
 }
@@ -86,8 +82,8 @@ sqlite_list_enumerators (CollectorDeviceStore  *store,
       CollectorEnumerator *e = g_new0 (CollectorEnumerator, 1);
 
       e->id = sqlite3_column_int64 (stmt, 0);
-      e->name = collector_sqlite_column_dup (stmt, 1);
-      e->phone = collector_sqlite_column_dup (stmt, 2);
+      e->name = verval_sqlite_column_dup (stmt, 1);
+      e->phone = verval_sqlite_column_dup (stmt, 2);
       e->disabled = sqlite3_column_int (stmt, 3) != 0;
       e->created_at = sqlite3_column_int64 (stmt, 4);
       e->n_households = sqlite3_column_int (stmt, 5);
@@ -142,21 +138,14 @@ do_add_enroll_code (CollectorSqliteStore  *self,
   CodeData *d = data;
   static const char *sql =
     "INSERT INTO enroll_codes (code_hash, enumerator_id, created_at, expires_at) VALUES (?, ?, ?, ?)";
-  int rc = collector_sqlite_step (conn, sql, error, SQL_TEXT (d->code_hash),
-                                  SQL_INT (d->enumerator_id), SQL_INT (collector_sqlite_now ()),
-                                  SQL_INT (d->expires_at), SQL_END);
 
-  if (rc == -1)
-    return FALSE;
-  if (rc == SQLITE_CONSTRAINT_FOREIGNKEY)
-    {
-      g_set_error (error, COLLECTOR_ERROR, COLLECTOR_ERROR_NOT_FOUND,
-                   "No enumerator number %" G_GINT64_FORMAT, d->enumerator_id);
-      return FALSE;
-    }
-  if (rc != SQLITE_DONE)
-    return collector_sqlite_set_error (error, conn->db, "Cannot store the enrollment code");
-  return TRUE;
+  if (collector_sqlite_run (conn, sql, error, SQL_TEXT (d->code_hash), SQL_INT (d->enumerator_id),
+                            SQL_INT (collector_sqlite_now ()), SQL_INT (d->expires_at), SQL_END))
+    return TRUE;
+  if (collector_sqlite_failed_on (conn, SQLITE_CONSTRAINT_FOREIGNKEY, error))
+    g_set_error (error, COLLECTOR_ERROR, COLLECTOR_ERROR_NOT_FOUND,
+                 "No enumerator number %" G_GINT64_FORMAT, d->enumerator_id);
+  return FALSE;
 }
 
 static gboolean
@@ -183,14 +172,14 @@ device_from_row (sqlite3_stmt *stmt)
 
   device->id = sqlite3_column_int64 (stmt, 0);
   device->enumerator_id = sqlite3_column_int64 (stmt, 1);
-  device->enumerator_name = collector_sqlite_column_dup (stmt, 2);
+  device->enumerator_name = verval_sqlite_column_dup (stmt, 2);
   device->enumerator_disabled = sqlite3_column_int (stmt, 3) != 0;
-  device->name = collector_sqlite_column_dup (stmt, 4);
-  device->app_version = collector_sqlite_column_dup (stmt, 5);
+  device->name = verval_sqlite_column_dup (stmt, 4);
+  device->app_version = verval_sqlite_column_dup (stmt, 5);
   device->enrolled_at = sqlite3_column_int64 (stmt, 6);
   device->revoked_at = sqlite3_column_int64 (stmt, 7);
   device->last_seen_at = sqlite3_column_int64 (stmt, 8);
-  device->status_json = collector_sqlite_column_dup (stmt, 9);
+  device->status_json = verval_sqlite_column_dup (stmt, 9);
   return device;
 }
 
@@ -219,6 +208,7 @@ do_enroll_device (CollectorSqliteStore  *self,
     "INSERT INTO devices (enumerator_id, token_hash, name, app_version, enrolled_at, last_seen_at)"
     " VALUES (?, ?, ?, ?, ?, ?)";
   g_autofree char *by_id_sql = NULL;
+  g_autoptr(sqlite3_stmt) by_id = NULL;
   sqlite3_stmt *stmt;
   CollectorEnrollCodeFacts code;
   gboolean found;
@@ -227,7 +217,7 @@ do_enroll_device (CollectorSqliteStore  *self,
 
   if ((stmt = collector_sqlite_stmt (conn, code_sql, error)) == NULL)
     return FALSE;
-  collector_sqlite_bind_text (stmt, 1, d->code_hash);
+  verval_sqlite_bind_text (stmt, 1, d->code_hash);
   rc = sqlite3_step (stmt);
   if ((found = rc == SQLITE_ROW))
     {
@@ -238,7 +228,7 @@ do_enroll_device (CollectorSqliteStore  *self,
     }
   sqlite3_reset (stmt);
   if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    return collector_sqlite_set_error (error, conn->db, "Cannot read the enrollment code");
+    return verval_sqlite_set_error (error, conn->db, "Cannot read the enrollment code");
   /* decided inside the write transaction: the code is marked used by the
    * same commit that enrols, so it serves one device only */
   if (!collector_rules_check_enroll_code (found ? &code : NULL, d->now, error))
@@ -253,17 +243,12 @@ do_enroll_device (CollectorSqliteStore  *self,
 
   /* read back through a one-off statement: this runs once per enrollment */
   by_id_sql = g_strconcat (device_select_sql, " WHERE d.id = ?", NULL);
-  if (sqlite3_prepare_v2 (conn->db, by_id_sql, -1, &stmt, NULL) != SQLITE_OK)
-    return collector_sqlite_set_error (error, conn->db, "Cannot read the device");
-  sqlite3_bind_int64 (stmt, 1, device_id);
-  if (sqlite3_step (stmt) != SQLITE_ROW)
-    {
-      collector_sqlite_set_error (error, conn->db, "Cannot read the device");
-      sqlite3_finalize (stmt);
-      return FALSE;
-    }
-  d->device = device_from_row (stmt);
-  sqlite3_finalize (stmt);
+  if ((by_id = verval_sqlite_prepare (conn->db, by_id_sql, error)) == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (by_id, 1, device_id);
+  if (sqlite3_step (by_id) != SQLITE_ROW)
+    return verval_sqlite_set_error (error, conn->db, "Cannot read the device");
+  d->device = device_from_row (by_id);
   return TRUE;
 }
 
@@ -307,7 +292,7 @@ read_devices (CollectorSqliteStore  *self,
                                                  &conn, error)) == NULL)
     return NULL;
   if (token_hash != NULL)
-    collector_sqlite_bind_text (stmt, 1, token_hash);
+    verval_sqlite_bind_text (stmt, 1, token_hash);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     g_ptr_array_add (out, device_from_row (stmt));
   if (!collector_sqlite_reader_finish (self, conn, stmt, rc, "Cannot read devices", error))

@@ -52,7 +52,7 @@ do_upsert_households (CollectorSqliteStore  *self,
 
       if ((stmt = collector_sqlite_stmt (conn, select_sql, error)) == NULL)
         return FALSE;
-      collector_sqlite_bind_text (stmt, 1, h->id);
+      verval_sqlite_bind_text (stmt, 1, h->id);
       rc = sqlite3_step (stmt);
       if (rc == SQLITE_ROW)
         {
@@ -64,17 +64,17 @@ do_upsert_households (CollectorSqliteStore  *self,
         }
       sqlite3_reset (stmt);
       if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return collector_sqlite_set_error (error, conn->db, "Cannot read a household");
+        return verval_sqlite_set_error (error, conn->db, "Cannot read a household");
       if (same)
         continue;
 
       if ((stmt = collector_sqlite_stmt (conn, insert_sql, error)) == NULL)
         return FALSE;
-      collector_sqlite_bind_text (stmt, 1, h->id);
+      verval_sqlite_bind_text (stmt, 1, h->id);
       for (guint c = 0; c < G_N_ELEMENTS (values); c++)
-        collector_sqlite_bind_text (stmt, c + 2, values[c] != NULL ? values[c] : "");
+        verval_sqlite_bind_text (stmt, c + 2, values[c] != NULL ? values[c] : "");
       sqlite3_bind_int64 (stmt, 9, now);
-      if (!collector_sqlite_stmt_done (conn, stmt, error))
+      if (!verval_sqlite_step_done (stmt, "Cannot write", error))
         return FALSE;
 
       if (exists)
@@ -142,13 +142,13 @@ assign_one (CollectorSqliteConn  *conn,
   *changed = FALSE;
   if ((stmt = collector_sqlite_stmt (conn, current_sql, error)) == NULL)
     return FALSE;
-  collector_sqlite_bind_text (stmt, 1, household_id);
+  verval_sqlite_bind_text (stmt, 1, household_id);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
     current = sqlite3_column_int64 (stmt, 0);
   sqlite3_reset (stmt);
   if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    return collector_sqlite_set_error (error, conn->db, "Cannot read an assignment");
+    return verval_sqlite_set_error (error, conn->db, "Cannot read an assignment");
   if (current == enumerator_id)
     return TRUE;
 
@@ -197,12 +197,12 @@ do_assign (CollectorSqliteStore  *self,
     {
       if ((stmt = collector_sqlite_stmt (conn, village_sql, error)) == NULL)
         return FALSE;
-      collector_sqlite_bind_text (stmt, 1, d->village_code);
+      verval_sqlite_bind_text (stmt, 1, d->village_code);
       while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-        g_ptr_array_add (ids, collector_sqlite_column_dup (stmt, 0));
+        g_ptr_array_add (ids, verval_sqlite_column_dup (stmt, 0));
       sqlite3_reset (stmt);
       if (rc != SQLITE_DONE)
-        return collector_sqlite_set_error (error, conn->db, "Cannot list the village");
+        return verval_sqlite_set_error (error, conn->db, "Cannot list the village");
       if (ids->len == 0)
         {
           g_set_error (error, COLLECTOR_ERROR, COLLECTOR_ERROR_NOT_FOUND,
@@ -216,7 +216,7 @@ do_assign (CollectorSqliteStore  *self,
         {
           if ((stmt = collector_sqlite_stmt (conn, exists_sql, error)) == NULL)
             return FALSE;
-          collector_sqlite_bind_text (stmt, 1, d->household_ids[i]);
+          verval_sqlite_bind_text (stmt, 1, d->household_ids[i]);
           rc = sqlite3_step (stmt);
           sqlite3_reset (stmt);
           if (rc != SQLITE_ROW)
@@ -294,21 +294,21 @@ sqlite_pull_assignments (CollectorHouseholdStore  *store,
       page->next_cursor = sqlite3_column_int64 (stmt, 2);
       if (sqlite3_column_int (stmt, 1) == 0)
         {
-          g_ptr_array_add (page->withdrawn, collector_sqlite_column_dup (stmt, 0));
+          g_ptr_array_add (page->withdrawn, verval_sqlite_column_dup (stmt, 0));
           continue;
         }
       else
         {
           CollectorHousehold *h = g_new0 (CollectorHousehold, 1);
 
-          h->id = collector_sqlite_column_dup (stmt, 0);
-          h->source = collector_sqlite_column_dup (stmt, 3);
-          h->village_code = collector_sqlite_column_dup (stmt, 4);
-          h->head_name = collector_sqlite_column_dup (stmt, 5);
-          h->nik = collector_sqlite_column_dup (stmt, 6);
-          h->kk = collector_sqlite_column_dup (stmt, 7);
-          h->address = collector_sqlite_column_dup (stmt, 8);
-          h->data_json = collector_sqlite_column_dup (stmt, 9);
+          h->id = verval_sqlite_column_dup (stmt, 0);
+          h->source = verval_sqlite_column_dup (stmt, 3);
+          h->village_code = verval_sqlite_column_dup (stmt, 4);
+          h->head_name = verval_sqlite_column_dup (stmt, 5);
+          h->nik = verval_sqlite_column_dup (stmt, 6);
+          h->kk = verval_sqlite_column_dup (stmt, 7);
+          h->address = verval_sqlite_column_dup (stmt, 8);
+          h->data_json = verval_sqlite_column_dup (stmt, 9);
           g_ptr_array_add (page->households, h);
         }
     }

@@ -9,6 +9,7 @@
 #include <sqlite3.h>
 
 #include "collector-sqlite-store.h"
+#include "verval-sqlite.h"
 
 G_BEGIN_DECLS
 
@@ -25,22 +26,13 @@ typedef gboolean (*CollectorSqliteWriteFunc) (CollectorSqliteStore  *self,
                                               gpointer               data,
                                               GError               **error);
 
-/* Typed arguments for collector_sqlite_step(): the casts keep the varargs honest. */
+/* Typed arguments for collector_sqlite_run(): the casts keep the varargs honest. */
 enum { SQL_END, SQL_ARG_TEXT, SQL_ARG_INT };
 #define SQL_TEXT(s) SQL_ARG_TEXT, (const char *) (s)
 #define SQL_INT(i)  SQL_ARG_INT, (gint64) (i)
 
-/* collector_sqlite_step() for writes whose only outcome is success or a store error. */
-#define collector_sqlite_run(conn, sql, error, ...) \
-  collector_sqlite_step_ok ((conn), collector_sqlite_step ((conn), (sql), (error), __VA_ARGS__), (error))
-
 /* Unix seconds now. */
 gint64         collector_sqlite_now            (void);
-/* Sets a COLLECTOR_ERROR_STORE naming @what and SQLite's own words and
- * extended code. Returns FALSE, for "return …". */
-gboolean       collector_sqlite_set_error      (GError              **error,
-                                                sqlite3              *db,
-                                                const char           *what);
 /* Brings the file open on @db to the schema this collector knows; refuses
  * a file from a newer collector. */
 gboolean       collector_sqlite_migrate        (sqlite3              *db,
@@ -51,36 +43,24 @@ gboolean       collector_sqlite_migrate        (sqlite3              *db,
 sqlite3_stmt  *collector_sqlite_stmt           (CollectorSqliteConn  *conn,
                                                 const char           *sql,
                                                 GError              **error);
-/* Runs SQL text without parameters: transaction control. */
-gboolean       collector_sqlite_exec           (CollectorSqliteConn  *conn,
-                                                const char           *sql,
-                                                GError              **error);
-/* Runs @sql with its parameters (SQL_TEXT, SQL_INT, …, SQL_END) bound in
- * order, ignoring any rows: the last step's code, or -1 with @error set
- * when it cannot be prepared. */
-int            collector_sqlite_step           (CollectorSqliteConn  *conn,
+/* Runs the cached statement for @sql with its parameters (SQL_TEXT,
+ * SQL_INT, …, SQL_END) bound in order, ignoring any rows. On failure,
+ * sqlite3_extended_errcode (@conn->db) tells a constraint apart. */
+gboolean       collector_sqlite_run            (CollectorSqliteConn  *conn,
                                                 const char           *sql,
                                                 GError              **error,
                                                 ...);
-/* @rc: a step's code, or -1 when the statement could not be prepared. */
-gboolean       collector_sqlite_step_ok        (CollectorSqliteConn  *conn,
-                                                int                   rc,
+/* After a collector_sqlite_run() that failed: whether it failed on
+ * @constraint (an extended code), in which case @error is cleared for the
+ * caller to say what that means. */
+gboolean       collector_sqlite_failed_on      (CollectorSqliteConn  *conn,
+                                                int                   constraint,
                                                 GError              **error);
-/* Runs a statement that returns no rows (or whose rows are ignored). */
-gboolean       collector_sqlite_stmt_done      (CollectorSqliteConn  *conn,
-                                                sqlite3_stmt         *stmt,
-                                                GError              **error);
-/* Binds @text, or NULL when it is NULL. */
-void           collector_sqlite_bind_text      (sqlite3_stmt         *stmt,
-                                                int                   index,
-                                                const char           *text);
 /* After an UPDATE of the row @id of @table: no row changed means no such row. */
 gboolean       collector_sqlite_check_found    (CollectorSqliteConn  *conn,
                                                 const char           *table,
                                                 gint64                id,
                                                 GError              **error);
-char          *collector_sqlite_column_dup     (sqlite3_stmt         *stmt,
-                                                int                   index);
 /* The next value of the store's one sequence, inside a write. */
 gboolean       collector_sqlite_next_seq       (CollectorSqliteConn  *conn,
                                                 gint64               *seq,

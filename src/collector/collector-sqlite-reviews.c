@@ -32,20 +32,16 @@ do_add_review (CollectorSqliteStore  *self,
   static const char *sql =
     "INSERT INTO reviews (visit_uuid, revision, enumerator_id, decision, comment, reviewer, decided_at)"
     " SELECT uuid, revision, enumerator_id, ?, ?, ?, ? FROM visits WHERE uuid = ?";
-  int rc = collector_sqlite_step (conn, sql, error, SQL_TEXT (d->decision), SQL_TEXT (d->comment),
-                                  SQL_TEXT (d->reviewer), SQL_INT (collector_sqlite_now ()),
-                                  SQL_TEXT (d->visit_uuid), SQL_END);
 
-  if (rc == -1)
-    return FALSE;
-  if (rc == SQLITE_CONSTRAINT_CHECK)
+  if (!collector_sqlite_run (conn, sql, error, SQL_TEXT (d->decision), SQL_TEXT (d->comment),
+                             SQL_TEXT (d->reviewer), SQL_INT (collector_sqlite_now ()),
+                             SQL_TEXT (d->visit_uuid), SQL_END))
     {
-      g_set_error (error, COLLECTOR_ERROR, COLLECTOR_ERROR_INVALID_ARGUMENT,
-                   "A decision is “approved” or “rejected”, not “%s”", d->decision);
+      if (collector_sqlite_failed_on (conn, SQLITE_CONSTRAINT_CHECK, error))
+        g_set_error (error, COLLECTOR_ERROR, COLLECTOR_ERROR_INVALID_ARGUMENT,
+                     "A decision is “approved” or “rejected”, not “%s”", d->decision);
       return FALSE;
     }
-  if (rc != SQLITE_DONE)
-    return collector_sqlite_set_error (error, conn->db, "Cannot store the review");
   if (sqlite3_changes (conn->db) == 0)
     {
       g_set_error (error, COLLECTOR_ERROR, COLLECTOR_ERROR_NOT_FOUND,
@@ -104,12 +100,12 @@ sqlite_pull_reviews (CollectorReviewStore  *store,
         }
       r = g_new0 (CollectorReview, 1);
       r->seq = sqlite3_column_int64 (stmt, 0);
-      r->visit_uuid = collector_sqlite_column_dup (stmt, 1);
+      r->visit_uuid = verval_sqlite_column_dup (stmt, 1);
       r->revision = sqlite3_column_int64 (stmt, 2);
-      r->household_id = collector_sqlite_column_dup (stmt, 3);
-      r->decision = collector_sqlite_column_dup (stmt, 4);
-      r->comment = collector_sqlite_column_dup (stmt, 5);
-      r->reviewer = collector_sqlite_column_dup (stmt, 6);
+      r->household_id = verval_sqlite_column_dup (stmt, 3);
+      r->decision = verval_sqlite_column_dup (stmt, 4);
+      r->comment = verval_sqlite_column_dup (stmt, 5);
+      r->reviewer = verval_sqlite_column_dup (stmt, 6);
       r->decided_at = sqlite3_column_int64 (stmt, 7);
       page->next_cursor = r->seq;
       g_ptr_array_add (page->reviews, r);

@@ -1,9 +1,10 @@
 /* collector-sqlite-schema.c: the SQLite store's tables, and the migrations
  * that bring an older file to them
  *
- * One migration per PRAGMA user_version, each in its own transaction with
- * foreign keys off (a rebuilt table is dropped and renamed, which must not
- * cascade) and every reference checked before it commits.
+ * One migration per PRAGMA user_version, run by verval_sqlite_migrate(),
+ * each in its own transaction with foreign keys off (a rebuilt table is
+ * dropped and renamed, which must not cascade) and every reference checked
+ * before it commits.
  *
  * Copyright 2026 The Verval developers
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -12,35 +13,14 @@
 
 #include "config.h"
 
-#include "collector-error.h"
 #include "collector-sqlite-private.h"
 #include "collector-store.h"
-
-static gboolean
-exec (sqlite3     *db,
-      const char  *sql,
-      GError     **error)
-{
-  if (sqlite3_exec (db, sql, NULL, NULL, NULL) != SQLITE_OK)
-    return collector_sqlite_set_error (error, db, "Cannot migrate");
-  return TRUE;
-}
-
-
-typedef struct
-{
-  const char *sql;
-  /* run after @sql in the same transaction, or NULL */
-  gboolean  (*after) (sqlite3  *db,
-                      GError  **error);
-} Migration;
 
 static gboolean migrate_visit_times_after (sqlite3  *db,
                                            GError  **error);
 
-static const Migration migrations[] = {
-  /* 1 */
-  { .sql =
+static const VervalSqliteMigration migrations[] = {
+  { .version = 1, .sql =
   "CREATE TABLE counters ("
   "  name TEXT PRIMARY KEY,"
   "  value INTEGER NOT NULL"
@@ -143,7 +123,7 @@ static const Migration migrations[] = {
    * although their answers hold it. Take it from there: the first answer
    * that is a position on Earth, with the source names of that version
    * ("gps-service", "photo-exif") turned into the protocol's. */
-  { .sql =
+  { .version = 2, .sql =
   "UPDATE visits SET"
   "  lat = json_extract (f.loc, '$.latitude'),"
   "  lon = json_extract (f.loc, '$.longitude'),"
@@ -177,7 +157,7 @@ static const Migration migrations[] = {
    * Either way the row stays, and its texts are kept in visit_times_unread.
    * foreign_keys is off during migrations: dropping the old table must not
    * cascade to visit_media. */
-  { .sql =
+  { .version = 3, .sql =
   "CREATE TABLE visits_utc ("
   "  uuid TEXT PRIMARY KEY,"
   "  revision INTEGER NOT NULL,"
@@ -227,7 +207,7 @@ static const Migration migrations[] = {
   "CREATE INDEX visits_finished_local ON visits (finished_local_us);"
   /* exports and listings page through the visits in this order */
   "CREATE INDEX visits_received ON visits (received_at, uuid);",
-    .after = migrate_visit_times_after },
+    .func = migrate_visit_times_after },
 };
 
 /* Reads a time as collectors before schema 3 stored it (GLib's ISO 8601).
@@ -306,7 +286,7 @@ migrate_visit_times_after (sqlite3  *db,
       sqlite3_step (stmt) != SQLITE_ROW)
     {
       sqlite3_finalize (stmt);
-      return collector_sqlite_set_error (error, db, "Cannot count the visits whose times were not read");
+      return verval_sqlite_set_error (error, db, "Cannot count the visits whose times were not read");
     }
   n = sqlite3_column_int64 (stmt, 0);
   if (n > 0)
@@ -318,93 +298,18 @@ migrate_visit_times_after (sqlite3  *db,
   return TRUE;
 }
 
-/* A migration that rebuilds a table must leave every reference whole. */
-static gboolean
-check_references (sqlite3  *db,
-                  int       version,
-                  GError  **error)
-{
-  sqlite3_stmt *stmt = NULL;
-  int rc;
-
-  if (sqlite3_prepare_v2 (db, "PRAGMA foreign_key_check", -1, &stmt, NULL) != SQLITE_OK)
-    return collector_sqlite_set_error (error, db, "Cannot check references");
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    {
-      g_set_error (error, COLLECTOR_ERROR, COLLECTOR_ERROR_STORE,
-                   "Schema version %d would leave a row of %s (rowid %" G_GINT64_FORMAT
-                   ") pointing at a missing row of %s", version,
-                   (const char *) sqlite3_column_text (stmt, 0), (gint64) sqlite3_column_int64 (stmt, 1),
-                   (const char *) sqlite3_column_text (stmt, 2));
-      sqlite3_finalize (stmt);
-      return FALSE;
-    }
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE)
-    return collector_sqlite_set_error (error, db, "Cannot check references");
-  return TRUE;
-}
-
 gboolean
 collector_sqlite_migrate (sqlite3  *db,
                           GError  **error)
 {
-  sqlite3_stmt *stmt = NULL;
-  gboolean ok = TRUE;
-  int version;
-
-  if (sqlite3_prepare_v2 (db, "PRAGMA user_version", -1, &stmt, NULL) != SQLITE_OK ||
-      sqlite3_step (stmt) != SQLITE_ROW)
-    {
-      sqlite3_finalize (stmt);
-      return collector_sqlite_set_error (error, db, "Cannot read the schema version");
-    }
-  version = sqlite3_column_int (stmt, 0);
-  sqlite3_finalize (stmt);
-
-  if (version > (int) G_N_ELEMENTS (migrations))
-    {
-      g_set_error (error, COLLECTOR_ERROR, COLLECTOR_ERROR_STORE,
-                   "The database has schema version %d, newer than this collector knows (%d)",
-                   version, (int) G_N_ELEMENTS (migrations));
-      return FALSE;
-    }
-  if (version == (int) G_N_ELEMENTS (migrations))
-    return TRUE;
-
+  /* what schema 3 reads the old times with */
   if (sqlite3_create_function (db, "verval_utc_usec", 1,
                                SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY,
                                NULL, sql_utc_usec, NULL, NULL) != SQLITE_OK ||
       sqlite3_create_function (db, "verval_offset_min", 1,
                                SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY,
                                NULL, sql_offset_min, NULL, NULL) != SQLITE_OK)
-    return collector_sqlite_set_error (error, db, "Cannot prepare the migration");
-  /* a table rebuilt by a migration is dropped and renamed, which must not
-   * cascade; this can only change outside a transaction */
-  if (!exec (db, "PRAGMA foreign_keys = OFF;", error))
-    return FALSE;
-  for (; ok && version < (int) G_N_ELEMENTS (migrations); version++)
-    {
-      const Migration *m = &migrations[version];
-      g_autofree char *bump = g_strdup_printf ("PRAGMA user_version = %d;", version + 1);
-
-      if (!exec (db, "BEGIN IMMEDIATE;", error))
-        ok = FALSE;
-      else if (!exec (db, m->sql, error) ||
-               !check_references (db, version + 1, error) ||
-               (m->after != NULL && !m->after (db, error)) ||
-               !exec (db, bump, error) ||
-               !exec (db, "COMMIT;", error))
-        {
-          sqlite3_exec (db, "ROLLBACK;", NULL, NULL, NULL);
-          ok = FALSE;
-        }
-    }
-  /* on, whatever happened: the store may not be used after a failure, but
-   * the connection must not be left without its references checked */
-  if (sqlite3_exec (db, "PRAGMA foreign_keys = ON;", NULL, NULL, NULL) != SQLITE_OK && ok)
-    return collector_sqlite_set_error (error, db, "Cannot configure the database");
-  return ok;
+    return verval_sqlite_set_error (error, db, "Cannot prepare the migration");
+  return verval_sqlite_migrate (db, migrations, G_N_ELEMENTS (migrations),
+                                VERVAL_SQLITE_MIGRATE_CHECK_REFERENCES, NULL, error);
 }
-

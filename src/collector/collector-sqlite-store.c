@@ -72,17 +72,6 @@ collector_sqlite_now (void)
   return g_get_real_time () / G_USEC_PER_SEC;
 }
 
-gboolean
-collector_sqlite_set_error (GError     **error,
-                            sqlite3     *db,
-                            const char  *what)
-{
-  g_set_error (error, COLLECTOR_ERROR, COLLECTOR_ERROR_STORE,
-               "%s: %s (SQLite error %d)", what, sqlite3_errmsg (db),
-               sqlite3_extended_errcode (db));
-  return FALSE;
-}
-
 static void
 stmt_finalize (gpointer stmt)
 {
@@ -120,9 +109,9 @@ conn_open (const char  *path,
   conn->stmts = g_hash_table_new_full (NULL, NULL, NULL, stmt_finalize);
   if (sqlite3_open_v2 (path, &conn->db, flags, NULL) != SQLITE_OK)
     {
-      g_set_error (error, COLLECTOR_ERROR, COLLECTOR_ERROR_STORE,
-                   "Cannot open the database %s: %s", path,
-                   conn->db != NULL ? sqlite3_errmsg (conn->db) : "out of memory");
+      g_autofree char *what = g_strdup_printf ("Cannot open the database %s", path);
+
+      verval_sqlite_set_error (error, conn->db, what);
       conn_free (conn);
       return NULL;
     }
@@ -131,7 +120,7 @@ conn_open (const char  *path,
   if (sqlite3_exec (conn->db, writer ? writer_pragmas : reader_pragmas,
                     NULL, NULL, NULL) != SQLITE_OK)
     {
-      collector_sqlite_set_error (error, conn->db, "Cannot configure the database");
+      verval_sqlite_set_error (error, conn->db, "Cannot configure the database");
       conn_free (conn);
       return NULL;
     }
@@ -152,96 +141,45 @@ collector_sqlite_stmt (CollectorSqliteConn  *conn,
       sqlite3_clear_bindings (stmt);
       return stmt;
     }
-  if (sqlite3_prepare_v3 (conn->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL) != SQLITE_OK)
-    {
-      collector_sqlite_set_error (error, conn->db, "Cannot prepare a statement");
-      return NULL;
-    }
+  if ((stmt = verval_sqlite_prepare_persistent (conn->db, sql, error)) == NULL)
+    return NULL;
   g_hash_table_insert (conn->stmts, (gpointer) sql, stmt);
   return stmt;
 }
 
 gboolean
-collector_sqlite_exec (CollectorSqliteConn  *conn,
-                       const char           *sql,
-                       GError              **error)
-{
-  if (sqlite3_exec (conn->db, sql, NULL, NULL, NULL) != SQLITE_OK)
-    return collector_sqlite_set_error (error, conn->db, "Cannot run a statement");
-  return TRUE;
-}
-
-/* Steps past any rows and readies the statement again: the last step's code. */
-static int
-stmt_step_all (sqlite3_stmt *stmt)
-{
-  int rc;
-
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    ;
-  sqlite3_reset (stmt);
-  return rc;
-}
-
-/* @rc: a step's code, or -1 when the statement could not be prepared. */
-gboolean
-collector_sqlite_step_ok (CollectorSqliteConn  *conn,
-                          int                   rc,
-                          GError              **error)
-{
-  if (rc == -1)
-    return FALSE;
-  if (rc != SQLITE_DONE)
-    return collector_sqlite_set_error (error, conn->db, "Cannot write");
-  return TRUE;
-}
-
-/* Runs a statement that returns no rows (or whose rows are ignored). */
-gboolean
-collector_sqlite_stmt_done (CollectorSqliteConn  *conn,
-                            sqlite3_stmt         *stmt,
-                            GError              **error)
-{
-  return collector_sqlite_step_ok (conn, stmt_step_all (stmt), error);
-}
-
-void
-collector_sqlite_bind_text (sqlite3_stmt *stmt,
-                            int           index,
-                            const char   *text)
-{
-  if (text == NULL)
-    sqlite3_bind_null (stmt, index);
-  else
-    sqlite3_bind_text (stmt, index, text, -1, SQLITE_TRANSIENT);
-}
-
-/* Runs a cached statement with its parameters (SQL_TEXT, SQL_INT, …, SQL_END)
- * bound in order, ignoring any rows. Returns the last step's result code, or
- * -1 (with @error set) when the statement cannot be prepared: for writes
- * whose caller says what a failure (a constraint) means. */
-int
-collector_sqlite_step (CollectorSqliteConn  *conn,
-                       const char           *sql,
-                       GError              **error,
-                       ...)
+collector_sqlite_run (CollectorSqliteConn  *conn,
+                      const char           *sql,
+                      GError              **error,
+                      ...)
 {
   sqlite3_stmt *stmt = collector_sqlite_stmt (conn, sql, error);
   va_list args;
   int type;
 
   if (stmt == NULL)
-    return -1;
+    return FALSE;
   va_start (args, error);
   for (int index = 1; (type = va_arg (args, int)) != SQL_END; index++)
     {
       if (type == SQL_ARG_TEXT)
-        collector_sqlite_bind_text (stmt, index, va_arg (args, const char *));
+        verval_sqlite_bind_text (stmt, index, va_arg (args, const char *));
       else
         sqlite3_bind_int64 (stmt, index, va_arg (args, gint64));
     }
   va_end (args);
-  return stmt_step_all (stmt);
+  return verval_sqlite_step_done (stmt, "Cannot write", error);
+}
+
+gboolean
+collector_sqlite_failed_on (CollectorSqliteConn  *conn,
+                            int                   constraint,
+                            GError              **error)
+{
+  if (sqlite3_extended_errcode (conn->db) != constraint)
+    return FALSE;
+  g_clear_error (error);
+  return TRUE;
 }
 
 /* After an UPDATE of the row @id of @table: no row changed means no such row. */
@@ -258,15 +196,6 @@ collector_sqlite_check_found (CollectorSqliteConn  *conn,
   return FALSE;
 }
 
-char *
-collector_sqlite_column_dup (sqlite3_stmt *stmt,
-                             int           index)
-{
-  const char *text = (const char *) sqlite3_column_text (stmt, index);
-
-  return g_strdup (text);
-}
-
 /* ---------------------------------------------------------------- writer */
 
 static void
@@ -281,7 +210,7 @@ run_group (CollectorSqliteStore *self,
   if (!any)
     return;
 
-  if (!collector_sqlite_exec (self->writer, "BEGIN IMMEDIATE;", &error))
+  if (!verval_sqlite_begin (self->writer->db, &error))
     goto fail_all;
   for (guint i = 0; i < jobs->len; i++)
     {
@@ -289,19 +218,19 @@ run_group (CollectorSqliteStore *self,
 
       if (job->func == NULL)
         continue;
-      if (!collector_sqlite_exec (self->writer, "SAVEPOINT job;", &error))
+      if (!verval_sqlite_exec (self->writer->db, "SAVEPOINT job;", &error))
         goto fail_all;
       job->ok = job->func (self, self->writer, job->data, &job->error);
       if (!job->ok)
         {
           g_assert (job->error != NULL);
-          if (!collector_sqlite_exec (self->writer, "ROLLBACK TO job;", &error))
+          if (!verval_sqlite_exec (self->writer->db, "ROLLBACK TO job;", &error))
             goto fail_all;
         }
-      if (!collector_sqlite_exec (self->writer, "RELEASE job;", &error))
+      if (!verval_sqlite_exec (self->writer->db, "RELEASE job;", &error))
         goto fail_all;
     }
-  if (!collector_sqlite_exec (self->writer, "COMMIT;", &error))
+  if (!verval_sqlite_exec (self->writer->db, "COMMIT;", &error))
     goto fail_all;
   return;
 
@@ -400,7 +329,7 @@ collector_sqlite_next_seq (CollectorSqliteConn  *conn,
   if (sqlite3_step (stmt) != SQLITE_ROW)
     {
       sqlite3_reset (stmt);
-      return collector_sqlite_set_error (error, conn->db, "Cannot advance the sequence");
+      return verval_sqlite_set_error (error, conn->db, "Cannot advance the sequence");
     }
   *seq = sqlite3_column_int64 (stmt, 0);
   sqlite3_reset (stmt);
@@ -481,7 +410,7 @@ collector_sqlite_reader_finish (CollectorSqliteStore  *self,
 
   sqlite3_reset (stmt);
   if (!ok)
-    collector_sqlite_set_error (error, conn->db, what);
+    verval_sqlite_set_error (error, conn->db, what);
   collector_sqlite_reader_release (self, conn);
   return ok;
 }

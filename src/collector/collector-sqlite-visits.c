@@ -51,12 +51,12 @@ write_visit (CollectorSqliteConn  *conn,
 
   if ((stmt = collector_sqlite_stmt (conn, replace ? update_sql : insert_sql, error)) == NULL)
     return FALSE;
-  collector_sqlite_bind_text (stmt, 1, v->uuid);
+  verval_sqlite_bind_text (stmt, 1, v->uuid);
   sqlite3_bind_int64 (stmt, 2, v->revision);
-  collector_sqlite_bind_text (stmt, 3, v->household_id);
+  verval_sqlite_bind_text (stmt, 3, v->household_id);
   sqlite3_bind_int64 (stmt, 4, device->enumerator_id);
   sqlite3_bind_int64 (stmt, 5, device->id);
-  collector_sqlite_bind_text (stmt, 6, v->form_id);
+  verval_sqlite_bind_text (stmt, 6, v->form_id);
   sqlite3_bind_int64 (stmt, 7, v->form_version);
   sqlite3_bind_int64 (stmt, 8, v->result_code);
   sqlite3_bind_int64 (stmt, 9, collector_time_to_utc_usec (v->started_at));
@@ -71,12 +71,12 @@ write_visit (CollectorSqliteConn  *conn,
         sqlite3_bind_double (stmt, 13, v->accuracy);
       if (v->has_altitude)
         sqlite3_bind_double (stmt, 14, v->altitude);
-      collector_sqlite_bind_text (stmt, 15, v->fix_time);
-      collector_sqlite_bind_text (stmt, 16, v->fix_source);
+      verval_sqlite_bind_text (stmt, 15, v->fix_time);
+      verval_sqlite_bind_text (stmt, 16, v->fix_source);
     }
-  collector_sqlite_bind_text (stmt, 17, v->answers_json);
+  verval_sqlite_bind_text (stmt, 17, v->answers_json);
   sqlite3_bind_int64 (stmt, 18, now);
-  if (!collector_sqlite_stmt_done (conn, stmt, error))
+  if (!verval_sqlite_step_done (stmt, "Cannot write", error))
     return FALSE;
 
   if (replace && !collector_sqlite_run (conn, clear_media_sql, error, SQL_TEXT (v->uuid), SQL_END))
@@ -123,17 +123,17 @@ do_submit_visits (CollectorSqliteStore  *self,
 
       if ((stmt = collector_sqlite_stmt (conn, assigned_sql, error)) == NULL)
         return FALSE;
-      collector_sqlite_bind_text (stmt, 1, v->household_id);
+      verval_sqlite_bind_text (stmt, 1, v->household_id);
       sqlite3_bind_int64 (stmt, 2, d->device->enumerator_id);
       rc = sqlite3_step (stmt);
       sqlite3_reset (stmt);
       if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return collector_sqlite_set_error (error, conn->db, "Cannot read an assignment");
+        return verval_sqlite_set_error (error, conn->db, "Cannot read an assignment");
       facts.assigned = rc == SQLITE_ROW;
 
       if ((stmt = collector_sqlite_stmt (conn, existing_sql, error)) == NULL)
         return FALSE;
-      collector_sqlite_bind_text (stmt, 1, v->uuid);
+      verval_sqlite_bind_text (stmt, 1, v->uuid);
       rc = sqlite3_step (stmt);
       if (rc == SQLITE_ROW)
         {
@@ -143,7 +143,7 @@ do_submit_visits (CollectorSqliteStore  *self,
         }
       sqlite3_reset (stmt);
       if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return collector_sqlite_set_error (error, conn->db, "Cannot read a visit");
+        return verval_sqlite_set_error (error, conn->db, "Cannot read a visit");
 
       /* one writer thread and one transaction: the facts cannot change
        * between reading them and writing */
@@ -216,7 +216,7 @@ read_visits (CollectorSqliteStore  *self,
   if ((conn = collector_sqlite_reader_acquire (self, error)) == NULL)
     return NULL;
   /* one read transaction: the visits and their media agree */
-  if (!collector_sqlite_exec (conn, "BEGIN;", error))
+  if (!verval_sqlite_exec (conn->db, "BEGIN;", error))
     {
       collector_sqlite_reader_release (self, conn);
       return NULL;
@@ -228,12 +228,12 @@ read_visits (CollectorSqliteStore  *self,
     {
       CollectorVisit *v = collector_visit_new ();
 
-      v->uuid = collector_sqlite_column_dup (stmt, 0);
+      v->uuid = verval_sqlite_column_dup (stmt, 0);
       v->revision = sqlite3_column_int64 (stmt, 1);
-      v->household_id = collector_sqlite_column_dup (stmt, 2);
-      v->form_id = collector_sqlite_column_dup (stmt, 3);
+      v->household_id = verval_sqlite_column_dup (stmt, 2);
+      v->form_id = verval_sqlite_column_dup (stmt, 3);
       v->form_version = sqlite3_column_int64 (stmt, 4);
-      v->answers_json = collector_sqlite_column_dup (stmt, 5);
+      v->answers_json = verval_sqlite_column_dup (stmt, 5);
       v->result_code = sqlite3_column_int64 (stmt, 6);
       v->started_at = column_instant (stmt, 7);
       v->finished_at = column_instant (stmt, 9);
@@ -243,19 +243,19 @@ read_visits (CollectorSqliteStore  *self,
       v->accuracy = sqlite3_column_type (stmt, 13) != SQLITE_NULL ? sqlite3_column_double (stmt, 13) : NAN;
       v->has_altitude = sqlite3_column_type (stmt, 14) != SQLITE_NULL;
       v->altitude = sqlite3_column_double (stmt, 14);
-      v->fix_time = collector_sqlite_column_dup (stmt, 15);
-      v->fix_source = collector_sqlite_column_dup (stmt, 16);
+      v->fix_time = verval_sqlite_column_dup (stmt, 15);
+      v->fix_source = verval_sqlite_column_dup (stmt, 16);
       v->enumerator_id = sqlite3_column_int64 (stmt, 17);
-      v->enumerator_name = collector_sqlite_column_dup (stmt, 18);
+      v->enumerator_name = verval_sqlite_column_dup (stmt, 18);
       v->device_id = sqlite3_column_int64 (stmt, 19);
-      v->village_code = collector_sqlite_column_dup (stmt, 20);
+      v->village_code = verval_sqlite_column_dup (stmt, 20);
       v->received_at = sqlite3_column_int64 (stmt, 21);
       g_ptr_array_add (out, v);
     }
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
     {
-      collector_sqlite_set_error (error, conn->db, "Cannot read visits");
+      verval_sqlite_set_error (error, conn->db, "Cannot read visits");
       goto fail;
     }
   for (guint i = 0; i < out->len; i++)
@@ -264,30 +264,30 @@ read_visits (CollectorSqliteStore  *self,
 
       if ((mstmt = collector_sqlite_stmt (conn, media_sql, error)) == NULL)
         goto fail;
-      collector_sqlite_bind_text (mstmt, 1, v->uuid);
+      verval_sqlite_bind_text (mstmt, 1, v->uuid);
       while ((rc = sqlite3_step (mstmt)) == SQLITE_ROW)
         {
           CollectorMediaRef *m = g_new0 (CollectorMediaRef, 1);
 
-          m->sha256 = collector_sqlite_column_dup (mstmt, 0);
-          m->role = collector_sqlite_column_dup (mstmt, 1);
+          m->sha256 = verval_sqlite_column_dup (mstmt, 0);
+          m->role = verval_sqlite_column_dup (mstmt, 1);
           m->size = sqlite3_column_int64 (mstmt, 2);
-          m->taken = collector_sqlite_column_dup (mstmt, 3);
+          m->taken = verval_sqlite_column_dup (mstmt, 3);
           g_ptr_array_add (v->media, m);
         }
       sqlite3_reset (mstmt);
       if (rc != SQLITE_DONE)
         {
-          collector_sqlite_set_error (error, conn->db, "Cannot read visit media");
+          verval_sqlite_set_error (error, conn->db, "Cannot read visit media");
           goto fail;
         }
     }
-  collector_sqlite_exec (conn, "COMMIT;", NULL);
+  verval_sqlite_end (conn->db, TRUE, NULL);
   collector_sqlite_reader_release (self, conn);
   return g_steal_pointer (&out);
 
 fail:
-  sqlite3_exec (conn->db, "ROLLBACK;", NULL, NULL, NULL);
+  verval_sqlite_end (conn->db, FALSE, NULL);
   collector_sqlite_reader_release (self, conn);
   return NULL;
 }
@@ -305,14 +305,14 @@ bind_page (sqlite3_stmt  *stmt,
 {
   const PageQuery *q = data;
 
-  collector_sqlite_bind_text (stmt, 1, q->filter != NULL ? q->filter->village_prefix : NULL);
+  verval_sqlite_bind_text (stmt, 1, q->filter != NULL ? q->filter->village_prefix : NULL);
   sqlite3_bind_int64 (stmt, 2, q->filter != NULL ? q->filter->enumerator_id : 0);
   /* the statement is cached: every parameter is bound, also to null */
   if (q->after != NULL)
     sqlite3_bind_int64 (stmt, 3, q->after->received_at);
   else
     sqlite3_bind_null (stmt, 3);
-  collector_sqlite_bind_text (stmt, 4, q->after != NULL ? q->after->uuid : NULL);
+  verval_sqlite_bind_text (stmt, 4, q->after != NULL ? q->after->uuid : NULL);
   sqlite3_bind_int64 (stmt, 5, q->limit);
 }
 
