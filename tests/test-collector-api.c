@@ -11,6 +11,7 @@
 
 #include "collector-export.h"
 #include "collector-import.h"
+#include "collector-rules.h"
 #include "collector-throttle.h"
 #include "collector-token.h"
 #include "test-collector-util.h"
@@ -99,6 +100,18 @@ post_json (Fixture    *f,
   g_autoptr(GBytes) body = g_bytes_new (json, strlen (json));
 
   return test_request (f->session, f->tc->uri, "POST", path, token, "application/json", NULL, body);
+}
+
+/* post_json() to another server than the fixture's, without a token */
+static TestResponse *
+post_json_to (Fixture    *f,
+              const char *uri,
+              const char *path,
+              const char *json)
+{
+  g_autoptr(GBytes) body = g_bytes_new (json, strlen (json));
+
+  return test_request (f->session, uri, "POST", path, NULL, "application/json", NULL, body);
 }
 
 static TestResponse *
@@ -252,11 +265,10 @@ test_enroll_throttled (Fixture       *f,
   g_assert_cmpuint (later->status, ==, 201);
 }
 
-/* The throttle on its own, on a made-up clock. */
+/* What counts as one address. */
 static void
-test_throttle_window (void)
+test_throttle_key (void)
 {
-  g_autoptr(CollectorThrottle) throttle = collector_throttle_new (2, 60);
   g_autoptr(GInetAddress) v6 = g_inet_address_new_from_string ("2001:db8:1:2:aaaa::1");
   g_autoptr(GInetAddress) v6_same_net = g_inet_address_new_from_string ("2001:db8:1:2:bbbb::9");
   g_autoptr(GInetAddress) v4_mapped = g_inet_address_new_from_string ("::ffff:10.1.2.3");
@@ -268,49 +280,33 @@ test_throttle_window (void)
   g_assert_cmpstr (key, ==, "2001:db8:1:2::/64");
   g_assert_cmpstr (key_same, ==, key);
   g_assert_cmpstr (key_mapped, ==, "10.1.2.3");
-
-  g_assert_cmpuint (collector_throttle_wait (throttle, key, 1000), ==, 0);
-  collector_throttle_failed (throttle, key, 1000);
-  g_assert_cmpuint (collector_throttle_wait (throttle, key, 1010), ==, 0);
-  collector_throttle_failed (throttle, key, 1030);
-  /* two failures: wait until the first leaves the window */
-  g_assert_cmpuint (collector_throttle_wait (throttle, key, 1030), ==, 30);
-  g_assert_cmpuint (collector_throttle_wait (throttle, "10.1.2.3", 1030), ==, 0);
-  g_assert_cmpuint (collector_throttle_wait (throttle, key, 1059), ==, 1);
-  g_assert_cmpuint (collector_throttle_wait (throttle, key, 1060), ==, 0);
-  /* a failure now counts with the one at 1030 */
-  collector_throttle_failed (throttle, key, 1061);
-  g_assert_cmpuint (collector_throttle_wait (throttle, key, 1061), ==, 29);
-  g_assert_cmpuint (collector_throttle_wait (throttle, key, 1200), ==, 0);
 }
 
-/* Memory stays bounded: with every slot taken, an address whose failures
- * left the window goes first, else the one that failed longest ago. */
+/* Two collectors on one store count one address's wrong codes together:
+ * guessing at one and then at the other gains nothing. */
 static void
-test_throttle_many_addresses (void)
+test_enroll_throttled_shared (Fixture       *f,
+                              gconstpointer  data)
 {
-  g_autoptr(CollectorThrottle) throttle = collector_throttle_new (1, 60);
-  char key[32];
+  TestCollector *other = test_collector_start_beside (f->tc);
+  g_autoptr(TestResponse) blocked = NULL;
+  g_autoptr(GArray) recent = NULL;
+  g_autoptr(GError) error = NULL;
 
-  collector_throttle_failed (throttle, "expired", 0);
-  collector_throttle_failed (throttle, "oldest", 10);
-  for (guint i = 2; i < COLLECTOR_THROTTLE_MAX_KEYS; i++)
+  for (guint i = 0; i < 3; i++)
     {
-      g_snprintf (key, sizeof key, "10.0.%u.%u", i / 256, i % 256);
-      collector_throttle_failed (throttle, key, 20);
+      g_autoptr(TestResponse) wrong = post_json_to (f, i % 2 == 0 ? f->tc->uri : other->uri, "api/v1/enroll",
+                                                    "{\"code\":\"XXXXX-XXXXX\",\"device_name\":\"x\"}");
+
+      g_assert_cmpuint (wrong->status, ==, 403);
     }
-
-  /* full: the address whose failure left the window makes room */
-  collector_throttle_failed (throttle, "new", 61);
-  g_assert_cmpuint (collector_throttle_wait (throttle, "oldest", 61), ==, 9);
-  g_assert_cmpuint (collector_throttle_wait (throttle, "new", 61), ==, 60);
-
-  /* full of live ones: the one that failed longest ago is forgotten */
-  collector_throttle_failed (throttle, "newer", 62);
-  g_assert_cmpuint (collector_throttle_wait (throttle, "oldest", 62), ==, 0);
-  g_assert_cmpuint (collector_throttle_wait (throttle, "10.0.0.2", 62), ==, 18);
-  g_assert_cmpuint (collector_throttle_wait (throttle, "new", 62), ==, 59);
-  g_assert_cmpuint (collector_throttle_wait (throttle, "newer", 62), ==, 60);
+  recent = collector_store_recent_enroll_failures (f->tc->store, "127.0.0.1", 0, 10, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (recent->len, ==, 3);
+  blocked = post_json_to (f, other->uri, "api/v1/enroll", "{\"code\":\"XXXXX-XXXXX\",\"device_name\":\"x\"}");
+  g_assert_cmpuint (blocked->status, ==, 429);
+  g_assert_nonnull (soup_message_headers_get_one (blocked->headers, "Retry-After"));
+  test_collector_stop (other);
 }
 
 /* ---------------------------------------------------------------- assignments */
@@ -1747,8 +1743,8 @@ main (int   argc,
   ADD ("/collector/api/enroll/single-use", test_enroll_single_use, fixture_setup);
   ADD ("/collector/api/enroll/expired", test_enroll_expired, fixture_setup);
   ADD ("/collector/api/enroll/throttled", test_enroll_throttled, fixture_setup_throttle);
-  g_test_add_func ("/collector/throttle/window", test_throttle_window);
-  g_test_add_func ("/collector/throttle/many-addresses", test_throttle_many_addresses);
+  ADD ("/collector/api/enroll/throttled-shared", test_enroll_throttled_shared, fixture_setup_throttle);
+  g_test_add_func ("/collector/throttle/key", test_throttle_key);
   ADD ("/collector/api/assignments/cursor", test_assignments_cursor, fixture_setup);
   ADD ("/collector/api/assignments/full-record", test_assignments_full_record, fixture_setup);
   ADD ("/collector/api/visits/location-accuracy", test_location_accuracy, fixture_setup);

@@ -314,7 +314,7 @@ test_migrate_visit_times (void)
   collector_store_close (store);
   g_clear_object (&store);
 
-  g_assert_cmpint (query_int (path, "PRAGMA user_version"), ==, 3);
+  g_assert_cmpint (query_int (path, "PRAGMA user_version"), ==, 4);
   for (guint i = 0; i < G_N_ELEMENTS (old_visits); i++)
     assert_migrated_row (path, &old_visits[i]);
   /* nothing cascaded from the rebuilt table, and nothing was left behind */

@@ -50,6 +50,20 @@ server_thread (gpointer data)
   return NULL;
 }
 
+static void
+run_server_thread (TestCollector *tc)
+{
+  g_mutex_init (&tc->lock);
+  g_cond_init (&tc->cond);
+  tc->context = g_main_context_new ();
+  tc->loop = g_main_loop_new (tc->context, FALSE);
+  tc->thread = g_thread_new ("test-collector", server_thread, tc);
+  g_mutex_lock (&tc->lock);
+  while (!tc->ready)
+    g_cond_wait (&tc->cond, &tc->lock);
+  g_mutex_unlock (&tc->lock);
+}
+
 TestCollector *
 test_collector_start (const CollectorLimits *limits)
 {
@@ -73,16 +87,23 @@ test_collector_start (const CollectorLimits *limits)
     tc->limits = *limits;
   else
     collector_limits_init_default (&tc->limits);
+  run_server_thread (tc);
+  return tc;
+}
 
-  g_mutex_init (&tc->lock);
-  g_cond_init (&tc->cond);
-  tc->context = g_main_context_new ();
-  tc->loop = g_main_loop_new (tc->context, FALSE);
-  tc->thread = g_thread_new ("test-collector", server_thread, tc);
-  g_mutex_lock (&tc->lock);
-  while (!tc->ready)
-    g_cond_wait (&tc->cond, &tc->lock);
-  g_mutex_unlock (&tc->lock);
+TestCollector *
+test_collector_start_beside (TestCollector *first)
+{
+  TestCollector *tc = g_new0 (TestCollector, 1);
+
+  tc->beside = TRUE;
+  tc->dir = g_strdup (first->dir);
+  tc->data_dir = g_strdup (first->data_dir);
+  tc->store = g_object_ref (first->store);
+  tc->media = g_object_ref (first->media);
+  tc->forms = collector_forms_new ();
+  tc->limits = first->limits;
+  run_server_thread (tc);
   return tc;
 }
 
@@ -117,7 +138,8 @@ test_collector_stop (TestCollector *tc)
   g_source_unref (source);
   g_thread_join (tc->thread);
 
-  collector_store_close (tc->store);
+  if (!tc->beside)
+    collector_store_close (tc->store);
   g_clear_object (&tc->store);
   g_clear_object (&tc->media);
   g_clear_object (&tc->forms);
@@ -125,7 +147,8 @@ test_collector_stop (TestCollector *tc)
   g_main_context_unref (tc->context);
   g_mutex_clear (&tc->lock);
   g_cond_clear (&tc->cond);
-  test_rm_rf (tc->dir);
+  if (!tc->beside)
+    test_rm_rf (tc->dir);
   g_free (tc->dir);
   g_free (tc->data_dir);
   g_free (tc->uri);

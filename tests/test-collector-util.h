@@ -30,6 +30,7 @@ typedef struct {
   GMutex           lock;
   GCond            cond;
   gboolean         ready;
+  gboolean         beside;     /* shares another's store and media */
 } TestCollector;
 
 typedef struct {
@@ -41,6 +42,9 @@ typedef struct {
 
 /* limits: NULL for the defaults */
 TestCollector *test_collector_start      (const CollectorLimits *limits);
+/* A second server on @first's store and media folder, as a second collector
+ * process on one database and one shared folder is; stop it first. */
+TestCollector *test_collector_start_beside (TestCollector *first);
 void           test_collector_stop       (TestCollector *tc);
 
 /* n households "HH-<village>-<i>" in village code @village */

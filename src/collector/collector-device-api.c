@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "collector-error.h"
+#include "collector-rules.h"
 #include "collector-server-private.h"
 #include "collector-token.h"
 #include "collector-visit.h"
@@ -105,17 +106,48 @@ collector_api_info (Request *req)
   collector_request_set_builder (req, SOUP_STATUS_OK, b);
 }
 
+/* An address that guessed wrong too often waits, whichever collector
+ * sharing the store it guessed at: the 429 and its Retry-After. */
+static gboolean
+enroll_allowed (Request *req,
+                gint64   now,
+                GError **error)
+{
+  CollectorLimits *limits = &req->server->limits;
+  g_autoptr(GArray) recent = NULL;
+  guint wait;
+
+  recent = collector_store_recent_enroll_failures (req->server->store, req->peer,
+                                                   now - limits->enroll_window + 1,
+                                                   limits->enroll_failures, error);
+  if (recent == NULL)
+    return FALSE;
+  wait = collector_rules_enroll_wait ((const gint64 *) (gpointer) recent->data, recent->len,
+                                      limits->enroll_failures, limits->enroll_window, now);
+  if (wait == 0)
+    return TRUE;
+  req->retry_after = wait;
+  g_set_error (error, COLLECTOR_ERROR, COLLECTOR_ERROR_TOO_MANY_ATTEMPTS,
+               "Too many wrong enrollment codes from this address; retry in %u seconds", wait);
+  return FALSE;
+}
+
 /* A wrong, expired or used code counts against the address it came from. */
 static void
-count_enroll_failure (Request          *req,
+count_enroll_failure (Request      *req,
+                      gint64        now,
                       const GError *error)
 {
-  if (req->peer != NULL &&
-      (g_error_matches (error, COLLECTOR_ERROR, COLLECTOR_ERROR_INVALID_CODE) ||
-       g_error_matches (error, COLLECTOR_ERROR, COLLECTOR_ERROR_CODE_EXPIRED) ||
-       g_error_matches (error, COLLECTOR_ERROR, COLLECTOR_ERROR_CODE_USED)))
-    collector_throttle_failed (req->server->enroll_throttle, req->peer,
-                               g_get_monotonic_time () / G_USEC_PER_SEC);
+  g_autoptr(GError) local_error = NULL;
+
+  if (!g_error_matches (error, COLLECTOR_ERROR, COLLECTOR_ERROR_INVALID_CODE) &&
+      !g_error_matches (error, COLLECTOR_ERROR, COLLECTOR_ERROR_CODE_EXPIRED) &&
+      !g_error_matches (error, COLLECTOR_ERROR, COLLECTOR_ERROR_CODE_USED))
+    return;
+  /* failures older than any window are no one's any more */
+  if (!collector_store_note_enroll_failure (req->server->store, req->peer, now,
+                                            now - req->server->limits.enroll_window, &local_error))
+    g_warning ("Cannot count a wrong enrollment code: %s", local_error->message);
 }
 
 /* A member that may be absent or null, or else must be a string. */
@@ -134,7 +166,7 @@ void
 collector_api_enroll (Request *req)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) root = request_parse_json (req, &error);
+  g_autoptr(JsonNode) root = NULL;
   g_autoptr(JsonBuilder) b = NULL;
   g_autoptr(CollectorDevice) device = NULL;
   g_autofree char *code = NULL;
@@ -143,7 +175,12 @@ collector_api_enroll (Request *req)
   g_autofree char *token_hash = NULL;
   JsonObject *obj;
   const char *code_text, *device_name, *app_version;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
 
+  /* checked before the body is read: a guesser learns nothing from it */
+  if (!enroll_allowed (req, now, &error))
+    return collector_request_set_error (req, error);
+  root = request_parse_json (req, &error);
   if (root == NULL)
     return collector_request_set_error (req, error);
   obj = json_node_get_object (root);
@@ -163,7 +200,7 @@ collector_api_enroll (Request *req)
     {
       g_set_error_literal (&error, COLLECTOR_ERROR, COLLECTOR_ERROR_INVALID_CODE,
                            "This enrollment code is not known");
-      count_enroll_failure (req, error);
+      count_enroll_failure (req, now, error);
       return collector_request_set_error (req, error);
     }
   code_hash = collector_secret_hash (code);
@@ -172,10 +209,10 @@ collector_api_enroll (Request *req)
     return collector_request_set_error (req, error);
   token_hash = collector_secret_hash (token);
   device = collector_store_enroll_device (req->server->store, code_hash, token_hash, device_name,
-                                          app_version, g_get_real_time () / G_USEC_PER_SEC, &error);
+                                          app_version, now, &error);
   if (device == NULL)
     {
-      count_enroll_failure (req, error);
+      count_enroll_failure (req, now, error);
       return collector_request_set_error (req, error);
     }
 

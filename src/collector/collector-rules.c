@@ -121,3 +121,20 @@ collector_rules_decide_visit (const CollectorVisitFacts *facts,
   outcome->stored_revision = visit->revision;
   return outcome;
 }
+
+guint
+collector_rules_enroll_wait (const gint64 *newest_first,
+                             guint         n,
+                             guint         max_failures,
+                             guint         window,
+                             gint64        now)
+{
+  gint64 free_at;
+
+  g_return_val_if_fail (max_failures > 0, 0);
+
+  if (n < max_failures)
+    return 0;
+  free_at = newest_first[max_failures - 1] + window;
+  return free_at > now ? (guint) MIN (free_at - now, (gint64) G_MAXUINT) : 0;
+}

@@ -58,4 +58,15 @@ CollectorVisitOutcome *collector_rules_decide_visit (const CollectorVisitFacts *
                                                      const CollectorVisit      *visit,
                                                      CollectorVisitWrite       *write);
 
+/* How long an address must wait before its next enrollment, in seconds (0:
+ * it may go on). @newest_first: the times of its recent wrong codes, newest
+ * first, at least @max_failures of them when there are that many in the
+ * window. It waits once @max_failures fell within @window seconds, until
+ * the oldest of those leaves the window. */
+guint collector_rules_enroll_wait (const gint64 *newest_first,
+                                   guint         n,
+                                   guint         max_failures,
+                                   guint         window,
+                                   gint64        now);
+
 G_END_DECLS

@@ -71,6 +71,7 @@ struct _Request
   char                 *content_encoding;
   char                  media_name[65];
   char                 *peer;         /* the client's throttle key, for enrollment */
+  guint                 retry_after;  /* seconds, for a 429 */
   char                 *token_hash;   /* of the bearer token, for AUTH_DEVICE */
   gboolean              authenticating; /* a worker is looking the token up */
   GError               *auth_error;   /* what to answer when it was refused */
@@ -116,7 +117,6 @@ struct _CollectorServer
   CollectorLimits  limits;
   GThreadPool     *workers;
   GHashTable      *uploads;       /* media name → Request receiving it */
-  CollectorThrottle *enroll_throttle;
   gboolean         behind_proxy;  /* plain HTTP off loopback: a TLS proxy in front */
   guint            in_flight;
   gboolean         shutting_down;

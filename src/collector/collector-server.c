@@ -609,32 +609,6 @@ peer_key (CollectorServer   *self,
   return g_strdup ("unknown");
 }
 
-/* Refuses an enrollment from an address that guessed wrong too often. */
-static gboolean
-enroll_allowed (CollectorServer   *self,
-                SoupServerMessage *msg,
-                Request        *req)
-{
-  guint wait;
-
-  req->peer = peer_key (self, msg);
-  wait = collector_throttle_wait (self->enroll_throttle, req->peer,
-                                  g_get_monotonic_time () / G_USEC_PER_SEC);
-  if (wait == 0)
-    return TRUE;
-
-  {
-    g_autofree char *seconds = g_strdup_printf ("%u", wait);
-    g_autofree char *message =
-      g_strdup_printf ("Too many wrong enrollment codes from this address; retry in %u seconds", wait);
-
-    soup_message_headers_replace (soup_server_message_get_response_headers (msg),
-                                  "Retry-After", seconds);
-    reply_error (msg, COLLECTOR_ERROR_TOO_MANY_ATTEMPTS, message);
-  }
-  return FALSE;
-}
-
 /* "bytes START-END/TOTAL" with START ≤ END < TOTAL. libsoup reads the
  * syntax (and accepts an unknown total, or an end past it); the bounds
  * are checked here. */
@@ -753,8 +727,9 @@ early_handler (SoupServer        *soup,
                    "A media name is the SHA-256 of its bytes: 64 lower-case hex digits");
       goto refuse;
     }
-  if (req->route->throttled && !enroll_allowed (self, msg, req))
-    goto refuse;
+  /* the throttle itself is asked on a worker: it is in the store */
+  if (req->route->throttled)
+    req->peer = peer_key (self, msg);
 
   has_body = method == SOUP_METHOD_POST || method == SOUP_METHOD_PUT;
   is_media = req->route->body == BODY_MEDIA;
@@ -964,6 +939,13 @@ request_finish_cb (gpointer data)
           if (req->status == SOUP_STATUS_UNAUTHORIZED)
             soup_message_headers_replace (soup_server_message_get_response_headers (msg),
                                           "WWW-Authenticate", "Bearer realm=\"verval\"");
+          if (req->retry_after > 0)
+            {
+              g_autofree char *seconds = g_strdup_printf ("%u", req->retry_after);
+
+              soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                            "Retry-After", seconds);
+            }
           reply_json (msg, req->status, g_steal_pointer (&req->response), req->response_length);
         }
       else
@@ -1118,7 +1100,6 @@ collector_server_dispose (GObject *object)
   g_clear_object (&self->store);
   g_clear_object (&self->media);
   g_clear_object (&self->forms);
-  g_clear_pointer (&self->enroll_throttle, collector_throttle_free);
   g_clear_pointer (&self->context, g_main_context_unref);
   G_OBJECT_CLASS (collector_server_parent_class)->dispose (object);
 }
@@ -1159,8 +1140,6 @@ collector_server_new (CollectorStore        *store,
       self->limits.enroll_failures = COLLECTOR_DEFAULT_ENROLL_FAILURES;
       self->limits.enroll_window = COLLECTOR_DEFAULT_ENROLL_WINDOW;
     }
-  self->enroll_throttle = collector_throttle_new (self->limits.enroll_failures,
-                                                  self->limits.enroll_window);
   if (self->limits.upload_stale == 0)
     self->limits.upload_stale = COLLECTOR_DEFAULT_UPLOAD_STALE;
   self->uploads = g_hash_table_new (g_str_hash, g_str_equal);

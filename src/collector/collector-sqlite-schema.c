@@ -208,6 +208,22 @@ static const VervalSqliteMigration migrations[] = {
   /* exports and listings page through the visits in this order */
   "CREATE INDEX visits_received ON visits (received_at, uuid);",
     .func = migrate_visit_times_after },
+  /* 4: what several collectors must share rather than keep in memory, and
+   * a name for the store. store_id tells `migrate` which store a target
+   * is being filled from. A wrong enrollment code counts against its
+   * address (collector_rules_enroll_wait()) wherever it was sent. */
+  { .version = 4, .sql =
+  "CREATE TABLE store_meta ("
+  "  key TEXT PRIMARY KEY,"
+  "  value TEXT NOT NULL"
+  ") STRICT;"
+  "INSERT INTO store_meta (key, value) VALUES ('store_id', lower (hex (randomblob (16))));"
+  "CREATE TABLE enroll_failures ("
+  "  peer TEXT NOT NULL,"
+  "  at INTEGER NOT NULL"
+  ") STRICT;"
+  "CREATE INDEX enroll_failures_peer ON enroll_failures (peer, at);"
+  "CREATE INDEX enroll_failures_at ON enroll_failures (at);" },
 };
 
 /* Reads a time as collectors before schema 3 stored it (GLib's ISO 8601).
