@@ -91,27 +91,26 @@ fixture_teardown (Fixture       *f,
   g_free (f->token_b);
 }
 
+/* post_json() to another server than the fixture's */
+static TestResponse *
+post_json_to (Fixture    *f,
+              const char *uri,
+              const char *path,
+              const char *token,
+              const char *json)
+{
+  g_autoptr(GBytes) body = g_bytes_new (json, strlen (json));
+
+  return test_request (f->session, uri, "POST", path, token, "application/json", NULL, body);
+}
+
 static TestResponse *
 post_json (Fixture    *f,
            const char *path,
            const char *token,
            const char *json)
 {
-  g_autoptr(GBytes) body = g_bytes_new (json, strlen (json));
-
-  return test_request (f->session, f->tc->uri, "POST", path, token, "application/json", NULL, body);
-}
-
-/* post_json() to another server than the fixture's, without a token */
-static TestResponse *
-post_json_to (Fixture    *f,
-              const char *uri,
-              const char *path,
-              const char *json)
-{
-  g_autoptr(GBytes) body = g_bytes_new (json, strlen (json));
-
-  return test_request (f->session, uri, "POST", path, NULL, "application/json", NULL, body);
+  return post_json_to (f, f->tc->uri, path, token, json);
 }
 
 static TestResponse *
@@ -295,7 +294,7 @@ test_enroll_throttled_shared (Fixture       *f,
 
   for (guint i = 0; i < 3; i++)
     {
-      g_autoptr(TestResponse) wrong = post_json_to (f, i % 2 == 0 ? f->tc->uri : other->uri, "api/v1/enroll",
+      g_autoptr(TestResponse) wrong = post_json_to (f, i % 2 == 0 ? f->tc->uri : other->uri, "api/v1/enroll", NULL,
                                                     "{\"code\":\"XXXXX-XXXXX\",\"device_name\":\"x\"}");
 
       g_assert_cmpuint (wrong->status, ==, 403);
@@ -303,7 +302,7 @@ test_enroll_throttled_shared (Fixture       *f,
   recent = collector_store_recent_enroll_failures (f->tc->store, "127.0.0.1", 0, 10, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (recent->len, ==, 3);
-  blocked = post_json_to (f, other->uri, "api/v1/enroll", "{\"code\":\"XXXXX-XXXXX\",\"device_name\":\"x\"}");
+  blocked = post_json_to (f, other->uri, "api/v1/enroll", NULL, "{\"code\":\"XXXXX-XXXXX\",\"device_name\":\"x\"}");
   g_assert_cmpuint (blocked->status, ==, 429);
   g_assert_nonnull (soup_message_headers_get_one (blocked->headers, "Retry-After"));
   test_collector_stop (other);
