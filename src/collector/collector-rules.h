@@ -58,4 +58,11 @@ CollectorVisitOutcome *collector_rules_decide_visit (const CollectorVisitFacts *
                                                      const CollectorVisit      *visit,
                                                      CollectorVisitWrite       *write);
 
+/* A pull's cursor is a sequence number this collector gave; @highest is
+ * the highest it ever gave. TRUE if @cursor may be used; else
+ * INVALID_CURSOR. */
+gboolean collector_rules_check_cursor     (gint64   cursor,
+                                           gint64   highest,
+                                           GError **error);
+
 G_END_DECLS

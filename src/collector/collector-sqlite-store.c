@@ -20,6 +20,7 @@
 #include <sqlite3.h>
 
 #include "collector-error.h"
+#include "collector-rules.h"
 #include "collector-sqlite-private.h"
 #include "collector-sqlite-store.h"
 
@@ -486,10 +487,8 @@ collector_sqlite_reader_finish (CollectorSqliteStore  *self,
   return ok;
 }
 
-/* A cursor is a sequence number this collector gave; one past the highest
- * it ever gave (a collector restored from an older backup, a made-up value)
- * would silently return nothing for ever. @sql reads the highest given.
- * Only asked when a page came back empty: rows after the cursor prove it. */
+/* @sql reads the highest cursor given. Only asked when a page came back
+ * empty: rows after the cursor prove it. */
 gboolean
 collector_sqlite_check_cursor (CollectorSqliteStore  *self,
                                const char            *sql,
@@ -509,14 +508,7 @@ collector_sqlite_check_cursor (CollectorSqliteStore  *self,
   highest = rc == SQLITE_ROW ? sqlite3_column_int64 (stmt, 0) : 0;
   if (!collector_sqlite_reader_finish (self, conn, stmt, rc, "Cannot read the sequence", error))
     return FALSE;
-  if (cursor > highest)
-    {
-      g_set_error (error, COLLECTOR_ERROR, COLLECTOR_ERROR_INVALID_CURSOR,
-                   "This collector never gave cursor %" G_GINT64_FORMAT " (it is at %" G_GINT64_FORMAT
-                   "; was it restored from a backup?): pull again from 0", cursor, highest);
-      return FALSE;
-    }
-  return TRUE;
+  return collector_rules_check_cursor (cursor, highest, error);
 }
 
 /* ---------------------------------------------------------------- lifecycle */
