@@ -267,7 +267,7 @@ sqlite_pull_assignments (CollectorHouseholdStore  *store,
 {
   CollectorSqliteStore *self = COLLECTOR_SQLITE_STORE (store);
   static const char *sql =
-    "SELECT a.household_id, a.active, a.seq, h.source, h.village_code, h.head_name,"
+    "SELECT a.active, a.seq, a.household_id, h.source, h.village_code, h.head_name,"
     " h.nik, h.kk, h.address, h.data"
     " FROM assignments a JOIN households h ON h.id = a.household_id"
     " WHERE a.enumerator_id = ? AND a.seq > ? ORDER BY a.seq LIMIT ?";
@@ -291,26 +291,11 @@ sqlite_pull_assignments (CollectorHouseholdStore  *store,
           page->more = TRUE;
           break;
         }
-      page->next_cursor = sqlite3_column_int64 (stmt, 2);
-      if (sqlite3_column_int (stmt, 1) == 0)
-        {
-          g_ptr_array_add (page->withdrawn, collector_sqlite_column_dup (stmt, 0));
-          continue;
-        }
+      page->next_cursor = sqlite3_column_int64 (stmt, 1);
+      if (sqlite3_column_int (stmt, 0) == 0)
+        g_ptr_array_add (page->withdrawn, collector_sqlite_column_dup (stmt, 2));
       else
-        {
-          CollectorHousehold *h = g_new0 (CollectorHousehold, 1);
-
-          h->id = collector_sqlite_column_dup (stmt, 0);
-          h->source = collector_sqlite_column_dup (stmt, 3);
-          h->village_code = collector_sqlite_column_dup (stmt, 4);
-          h->head_name = collector_sqlite_column_dup (stmt, 5);
-          h->nik = collector_sqlite_column_dup (stmt, 6);
-          h->kk = collector_sqlite_column_dup (stmt, 7);
-          h->address = collector_sqlite_column_dup (stmt, 8);
-          h->data_json = collector_sqlite_column_dup (stmt, 9);
-          g_ptr_array_add (page->households, h);
-        }
+        g_ptr_array_add (page->households, collector_household_from_row (&COLLECTOR_SQLITE_ROW (stmt), 2));
     }
   if (!collector_sqlite_reader_finish (self, conn, stmt, rc, "Cannot read assignments", error) ||
       (n == 0 && !collector_sqlite_check_cursor (self, "SELECT value FROM counters WHERE name = 'seq'",

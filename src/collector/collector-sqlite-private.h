@@ -9,6 +9,7 @@
 #include <sqlite3.h>
 
 #include "collector-sqlite-store.h"
+#include "collector-store-rows.h"
 
 G_BEGIN_DECLS
 
@@ -33,6 +34,10 @@ enum { SQL_END, SQL_ARG_TEXT, SQL_ARG_INT };
 /* collector_sqlite_step() for writes whose only outcome is success or a store error. */
 #define collector_sqlite_run(conn, sql, error, ...) \
   collector_sqlite_step_ok ((conn), collector_sqlite_step ((conn), (sql), (error), __VA_ARGS__), (error))
+
+/* Reads the current row of a statement for the shared row conversions. */
+extern const CollectorRowReader collector_sqlite_row_reader;
+#define COLLECTOR_SQLITE_ROW(stmt) ((CollectorRow) { &collector_sqlite_row_reader, (stmt) })
 
 /* Unix seconds now. */
 gint64         collector_sqlite_now            (void);

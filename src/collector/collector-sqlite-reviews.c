@@ -102,15 +102,7 @@ sqlite_pull_reviews (CollectorReviewStore  *store,
           page->more = TRUE;
           break;
         }
-      r = g_new0 (CollectorReview, 1);
-      r->seq = sqlite3_column_int64 (stmt, 0);
-      r->visit_uuid = collector_sqlite_column_dup (stmt, 1);
-      r->revision = sqlite3_column_int64 (stmt, 2);
-      r->household_id = collector_sqlite_column_dup (stmt, 3);
-      r->decision = collector_sqlite_column_dup (stmt, 4);
-      r->comment = collector_sqlite_column_dup (stmt, 5);
-      r->reviewer = collector_sqlite_column_dup (stmt, 6);
-      r->decided_at = sqlite3_column_int64 (stmt, 7);
+      r = collector_review_from_row (&COLLECTOR_SQLITE_ROW (stmt), 0);
       page->next_cursor = r->seq;
       g_ptr_array_add (page->reviews, r);
     }

@@ -259,6 +259,45 @@ collector_sqlite_check_found (CollectorSqliteConn  *conn,
   return FALSE;
 }
 
+static gboolean
+row_is_null (gconstpointer row,
+             int           column)
+{
+  return sqlite3_column_type ((sqlite3_stmt *) row, column) == SQLITE_NULL;
+}
+
+static gint64
+row_integer (gconstpointer row,
+             int           column)
+{
+  return sqlite3_column_int64 ((sqlite3_stmt *) row, column);
+}
+
+static gboolean
+row_boolean (gconstpointer row,
+             int           column)
+{
+  return sqlite3_column_int ((sqlite3_stmt *) row, column) != 0;
+}
+
+static double
+row_real (gconstpointer row,
+          int           column)
+{
+  return sqlite3_column_double ((sqlite3_stmt *) row, column);
+}
+
+static const char *
+row_text (gconstpointer row,
+          int           column)
+{
+  return (const char *) sqlite3_column_text ((sqlite3_stmt *) row, column);
+}
+
+const CollectorRowReader collector_sqlite_row_reader = {
+  row_is_null, row_integer, row_boolean, row_real, row_text,
+};
+
 char *
 collector_sqlite_column_dup (sqlite3_stmt *stmt,
                              int           index)
