@@ -271,15 +271,11 @@ sqlite_pull_assignments (CollectorHouseholdStore  *store,
     " h.nik, h.kk, h.address, h.data"
     " FROM assignments a JOIN households h ON h.id = a.household_id"
     " WHERE a.enumerator_id = ? AND a.seq > ? ORDER BY a.seq LIMIT ?";
-  g_autoptr(CollectorAssignmentPage) page = g_new0 (CollectorAssignmentPage, 1);
+  g_autoptr(CollectorAssignmentPage) page = collector_assignment_page_new (cursor);
   sqlite3_stmt *stmt;
   CollectorSqliteConn *conn;
   guint n = 0;
   int rc;
-
-  page->households = g_ptr_array_new_with_free_func ((GDestroyNotify) collector_household_free);
-  page->withdrawn = g_ptr_array_new_with_free_func (g_free);
-  page->next_cursor = cursor;
 
   stmt = collector_sqlite_reader_page (self, sql, enumerator_id, cursor, limit, &conn, error);
   if (stmt == NULL)
@@ -291,11 +287,7 @@ sqlite_pull_assignments (CollectorHouseholdStore  *store,
           page->more = TRUE;
           break;
         }
-      page->next_cursor = sqlite3_column_int64 (stmt, 1);
-      if (sqlite3_column_int (stmt, 0) == 0)
-        g_ptr_array_add (page->withdrawn, collector_sqlite_column_dup (stmt, 2));
-      else
-        g_ptr_array_add (page->households, collector_household_from_row (&COLLECTOR_SQLITE_ROW (stmt), 2));
+      collector_assignment_page_add_row (page, &COLLECTOR_SQLITE_ROW (stmt));
     }
   if (!collector_sqlite_reader_finish (self, conn, stmt, rc, "Cannot read assignments", error) ||
       (n == 0 && !collector_sqlite_check_cursor (self, "SELECT value FROM counters WHERE name = 'seq'",

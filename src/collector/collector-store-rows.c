@@ -155,3 +155,45 @@ collector_review_from_row (const CollectorRow *row,
   r->decided_at = get_int (row, first + 7);
   return r;
 }
+
+CollectorAssignmentPage *
+collector_assignment_page_new (gint64 cursor)
+{
+  CollectorAssignmentPage *page = g_new0 (CollectorAssignmentPage, 1);
+
+  page->households = g_ptr_array_new_with_free_func ((GDestroyNotify) collector_household_free);
+  page->withdrawn = g_ptr_array_new_with_free_func (g_free);
+  page->next_cursor = cursor;
+  return page;
+}
+
+void
+collector_assignment_page_add_row (CollectorAssignmentPage *page,
+                                   const CollectorRow      *row)
+{
+  page->next_cursor = get_int (row, 1);
+  if (row->reader->boolean (row->data, 0))
+    g_ptr_array_add (page->households, collector_household_from_row (row, 2));
+  else
+    g_ptr_array_add (page->withdrawn, get_dup (row, 2));
+}
+
+CollectorReviewPage *
+collector_review_page_new (gint64 cursor)
+{
+  CollectorReviewPage *page = g_new0 (CollectorReviewPage, 1);
+
+  page->reviews = g_ptr_array_new_with_free_func ((GDestroyNotify) collector_review_free);
+  page->next_cursor = cursor;
+  return page;
+}
+
+void
+collector_review_page_add_row (CollectorReviewPage *page,
+                               const CollectorRow  *row)
+{
+  CollectorReview *review = collector_review_from_row (row, 0);
+
+  page->next_cursor = review->seq;
+  g_ptr_array_add (page->reviews, review);
+}

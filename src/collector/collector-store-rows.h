@@ -59,4 +59,16 @@ CollectorMediaRef   *collector_media_ref_from_row  (const CollectorRow *row,
 CollectorReview     *collector_review_from_row     (const CollectorRow *row,
                                                     int                 first);
 
+/* A pull's page, empty, that starts after @cursor. */
+CollectorAssignmentPage *collector_assignment_page_new     (gint64              cursor);
+CollectorReviewPage     *collector_review_page_new         (gint64              cursor);
+/* Adds a pulled row, whose columns are: active, seq, then a household's
+ * (collector_household_from_row()); the page's cursor moves to it. */
+void                     collector_assignment_page_add_row (CollectorAssignmentPage *page,
+                                                            const CollectorRow      *row);
+/* Adds a pulled review's row (collector_review_from_row()); the page's
+ * cursor moves to it. */
+void                     collector_review_page_add_row     (CollectorReviewPage     *page,
+                                                            const CollectorRow      *row);
+
 G_END_DECLS
