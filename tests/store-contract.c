@@ -7,9 +7,11 @@
 
 #include <math.h>
 
+#include "collector-pg-store.h"
 #include "collector-sqlite-store.h"
 #include "store-contract.h"
 #include "test-collector-util.h"
+#include "test-pg.h"
 
 typedef CollectorStore *(*StoreOpen) (Fixture *f);
 
@@ -24,14 +26,45 @@ open_sqlite (Fixture *f)
   return store;
 }
 
-typedef struct {
+static CollectorStore *
+open_pg_twin (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+  CollectorStore *store = collector_pg_store_new (f->database, &error);
+
+  g_assert_no_error (error);
+  return store;
+}
+
+/* Each test on a new database of the program's own cluster (test-pg.c). */
+static CollectorStore *
+open_pg (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+  CollectorStore *store;
+
+  f->database = verval_test_pg_new_database ();
+  store = collector_pg_store_new (f->database, &error);
+  g_assert_no_error (error);
+  return store;
+}
+
+struct _StoreKind {
   const char *name;
   StoreOpen   open;
-} StoreKind;
+  StoreOpen   open_twin;   /* on what open made */
+};
 
 static const StoreKind stores[] = {
-  { "sqlite", open_sqlite },
+  { "sqlite", open_sqlite, open_sqlite },
+  { "postgresql", open_pg, open_pg_twin },
 };
+
+CollectorStore *
+contract_open_twin (Fixture *f)
+{
+  return f->kind->open_twin (f);
+}
 
 char *
 contract_household_id (guint i)
@@ -67,6 +100,7 @@ fixture_setup (Fixture       *f,
   g_autoptr(GError) error = NULL;
   guint n_new, n_updated, n_assigned;
 
+  f->kind = kind;
   f->dir = g_dir_make_tmp ("verval-contract-XXXXXX", &error);
   g_assert_no_error (error);
   f->store = kind->open (f);
@@ -109,12 +143,15 @@ fixture_teardown (Fixture       *f,
   g_object_unref (f->store);
   test_rm_rf (f->dir);
   g_free (f->dir);
+  if (f->database != NULL)
+    verval_test_pg_drop_database (f->database);
+  g_free (f->database);
 }
 
 CollectorVisit *
 contract_visit_new (const char *uuid,
-           gint64      revision,
-           guint       household)
+                    gint64      revision,
+                    guint       household)
 {
   CollectorVisit *v = collector_visit_new ();
   g_autoptr(GTimeZone) wita = g_time_zone_new_offset (8 * 3600);
@@ -134,10 +171,10 @@ contract_visit_new (const char *uuid,
 
 CollectorVisitStatus
 contract_submit_one (Fixture         *f,
-            CollectorDevice *device,
-            CollectorVisit  *visit,
-            gint64          *stored_revision,
-            const char     **problem)
+                     CollectorDevice *device,
+                     CollectorVisit  *visit,
+                     gint64          *stored_revision,
+                     const char     **problem)
 {
   g_autoptr(GPtrArray) visits = g_ptr_array_new_with_free_func ((GDestroyNotify) collector_visit_free);
   g_autoptr(GPtrArray) outcomes = NULL;

@@ -15,7 +15,10 @@
 
 G_BEGIN_DECLS
 
+typedef struct _StoreKind StoreKind;
+
 typedef struct {
+  const StoreKind *kind;
   char            *dir;
   char            *database;   /* a PostgreSQL store's, to drop afterwards */
   CollectorStore  *store;
@@ -52,6 +55,9 @@ CollectorDevice *contract_enrol        (Fixture            *f,
 CollectorVisit  *contract_visit_new    (const char         *uuid,
                                         gint64              revision,
                                         guint               household);
+/* Another store on the same data, as another collector process sharing
+ * it would open; close and unref it before the test ends. */
+CollectorStore  *contract_open_twin    (Fixture            *f);
 /* Submits @visit (taken) alone; the outcome's status, and its stored
  * revision and first problem's code (valid until the next call). */
 CollectorVisitStatus contract_submit_one (Fixture          *f,
