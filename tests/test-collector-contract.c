@@ -61,20 +61,27 @@ test_enroll (Fixture       *f,
 }
 
 typedef struct {
-  Fixture *f;
-  guint    index;
-  gboolean enrolled;
+  CollectorStore *store;
+  const char     *code;
+  guint           index;
+  gint           *waiting;    /* racers not yet at the start */
+  gboolean        enrolled;
 } EnrollRace;
 
 static gpointer
 enroll_race_thread (gpointer data)
 {
   EnrollRace *race = data;
-  g_autofree char *token = g_strdup_printf ("race-token-%u", race->index);
+  g_autofree char *token = g_strdup_printf ("%s-token-%u", race->code, race->index);
   g_autoptr(GError) error = NULL;
-  CollectorDevice *device = collector_store_enroll_device (race->f->store, "code-race", token, "tablet", NULL,
-                                                           g_get_real_time () / G_USEC_PER_SEC, &error);
+  CollectorDevice *device;
 
+  /* all at once */
+  g_atomic_int_dec_and_test (race->waiting);
+  while (g_atomic_int_get (race->waiting) > 0)
+    g_thread_yield ();
+  device = collector_store_enroll_device (race->store, race->code, token, "tablet", NULL,
+                                          g_get_real_time () / G_USEC_PER_SEC, &error);
   race->enrolled = device != NULL;
   if (device == NULL)
     g_assert_error (error, COLLECTOR_ERROR, COLLECTOR_ERROR_CODE_USED);
@@ -82,29 +89,41 @@ enroll_race_thread (gpointer data)
   return NULL;
 }
 
-/* Eight devices racing for one code: exactly one is enrolled. */
+#define N_RACES 5
+
+/* Eight devices racing for one code, through two collectors sharing the
+ * data, a few times over: each time exactly one is enrolled. */
 static void
 test_enroll_race (Fixture       *f,
                   gconstpointer  data)
 {
-  EnrollRace races[8];
-  GThread *threads[8];
+  g_autoptr(CollectorStore) twin = contract_open_twin (f);
   g_autoptr(GError) error = NULL;
-  guint enrolled = 0;
 
-  g_assert_true (collector_store_add_enroll_code (f->store, f->siti, "code-race",
-                                                  g_get_real_time () / G_USEC_PER_SEC + 60, &error));
-  for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+  for (guint round = 0; round < N_RACES; round++)
     {
-      races[i] = (EnrollRace) { f, i, FALSE };
-      threads[i] = g_thread_new ("enrol", enroll_race_thread, &races[i]);
+      g_autofree char *code = g_strdup_printf ("code-race-%u", round);
+      EnrollRace races[8];
+      GThread *threads[G_N_ELEMENTS (races)];
+      gint waiting = G_N_ELEMENTS (races);
+      guint enrolled = 0;
+
+      g_assert_true (collector_store_add_enroll_code (f->store, f->siti, code,
+                                                      g_get_real_time () / G_USEC_PER_SEC + 60, &error));
+      g_assert_no_error (error);
+      for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+        {
+          races[i] = (EnrollRace) { i % 2 ? twin : f->store, code, i, &waiting, FALSE };
+          threads[i] = g_thread_new ("enrol", enroll_race_thread, &races[i]);
+        }
+      for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+        {
+          g_thread_join (threads[i]);
+          enrolled += races[i].enrolled;
+        }
+      g_assert_cmpuint (enrolled, ==, 1);
     }
-  for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
-    {
-      g_thread_join (threads[i]);
-      enrolled += races[i].enrolled;
-    }
-  g_assert_cmpuint (enrolled, ==, 1);
+  collector_store_close (twin);
 }
 
 static void
