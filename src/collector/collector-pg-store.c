@@ -126,6 +126,24 @@ redact_url (const char *url)
   return g_string_free (g_steal_pointer (&out), FALSE);
 }
 
+/* The value of a keyword=value pair that runs from @value to @end, as libpq
+ * reads it: without its quotes and escapes. */
+static char *
+unquote (const char *value,
+         const char *end)
+{
+  GString *out = g_string_new (NULL);
+  gboolean quoted = *value == '\'';
+
+  for (const char *p = value + quoted; p < end - quoted; p++)
+    {
+      if (*p == '\\' && p + 1 < end - quoted)
+        p++;
+      g_string_append_c (out, *p);
+    }
+  return g_string_free (out, FALSE);
+}
+
 /* Keyword=value pairs, values perhaps 'quoted' with \-escapes, as libpq
  * reads them. Anything it could not read ends the text with "…" rather
  * than risk showing a password. */
@@ -134,6 +152,7 @@ redact_keywords (const char *conninfo)
 {
   g_autoptr(GString) out = g_string_new (NULL);
   const char *p = conninfo;
+  gboolean unread = FALSE;
 
   while (*p != '\0')
     {
@@ -150,7 +169,7 @@ redact_keywords (const char *conninfo)
       key_end = p;
       while (g_ascii_isspace (*p))
         p++;
-      if (*p != '=')
+      if ((unread = *p != '='))
         break;
       for (p++; g_ascii_isspace (*p); p++)
         ;
@@ -160,7 +179,7 @@ redact_keywords (const char *conninfo)
           for (p++; *p != '\0' && *p != '\''; p++)
             if (*p == '\\' && p[1] != '\0')
               p++;
-          if (*p != '\'')
+          if ((unread = *p != '\''))
             break;
           p++;
         }
@@ -173,18 +192,21 @@ redact_keywords (const char *conninfo)
       g_string_append_printf (out, "%s=", name);
       if (g_str_equal (name, "password"))
         g_string_append (out, "***");
-      else if (g_str_equal (name, "dbname") && strchr (value, '=') != NULL && value < p)
+      else if (g_str_equal (name, "dbname"))
         {
           /* a database name may itself be a connection string */
-          g_autofree char *inner = g_strndup (value, p - value);
+          g_autofree char *inner = unquote (value, p);
           g_autofree char *hidden = collector_pg_conninfo_redact (inner);
 
-          g_string_append (out, hidden);
+          if (strchr (inner, '=') != NULL || strstr (inner, "://") != NULL)
+            g_string_append (out, hidden);
+          else
+            g_string_append_len (out, value, p - value);
         }
       else
         g_string_append_len (out, value, p - value);
     }
-  if (*p != '\0')
+  if (unread)
     g_string_append (out, "…");
   return g_string_free (g_steal_pointer (&out), FALSE);
 }
@@ -205,10 +227,13 @@ collector_pg_conninfo_redact (const char *conninfo)
 static char *
 one_line (const char *message)
 {
-  g_autofree char *copy = g_strdup (message != NULL ? message : "");
+  g_auto(GStrv) words = g_strsplit_set (message != NULL ? message : "", " \t\n", -1);
+  g_autoptr(GString) line = g_string_new (NULL);
 
-  g_strdelimit (g_strstrip (copy), "\n", ' ');
-  return g_steal_pointer (&copy);
+  for (guint i = 0; words[i] != NULL; i++)
+    if (words[i][0] != '\0')
+      g_string_append_printf (line, "%s%s", line->len > 0 ? " " : "", words[i]);
+  return g_string_free (g_steal_pointer (&line), FALSE);
 }
 
 /* Sets a COLLECTOR_ERROR_STORE from a failed result (or none, when libpq
