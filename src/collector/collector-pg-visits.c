@@ -237,8 +237,8 @@ pg_submit_visits (CollectorVisitStore  *store,
 
 typedef struct
 {
-  const char *sql;
-  /* the parameters of @sql: a page's, or a range's */
+  const char                 *sql;
+  /* the parameters of @sql: a page's (the key only after the first), or a range's */
   const CollectorVisitFilter *filter;
   const CollectorVisitKey    *after;
   guint                       limit;
@@ -246,6 +246,23 @@ typedef struct
   gint64                      until;
   GPtrArray                  *out;
 } VisitsQuery;
+
+static PGresult *
+run_visits_query (CollectorPgConn  *conn,
+                  VisitsQuery      *q,
+                  GError          **error)
+{
+  const char *prefix = q->filter != NULL ? q->filter->village_prefix : NULL;
+  gint64 enumerator_id = q->filter != NULL ? q->filter->enumerator_id : 0;
+
+  if (q->limit == 0)
+    return collector_pg_query (conn, q->sql, error, PG_USEC (q->from), PG_USEC (q->until), PG_END);
+  if (q->after == NULL)
+    return collector_pg_query (conn, q->sql, error, PG_TEXT (prefix), PG_INT (enumerator_id), PG_INT (q->limit),
+                               PG_END);
+  return collector_pg_query (conn, q->sql, error, PG_TEXT (prefix), PG_INT (enumerator_id), PG_INT (q->limit),
+                             PG_INT (q->after->received_at), PG_TEXT (q->after->uuid), PG_END);
+}
 
 static gboolean
 do_read_visits (CollectorPgConn  *conn,
@@ -256,18 +273,8 @@ do_read_visits (CollectorPgConn  *conn,
   CollectorVisit *v = NULL;
   PGresult *res;
 
-  if (q->filter != NULL || q->limit > 0)
-    res = collector_pg_query (conn, q->sql, error,
-                              PG_TEXT (q->filter != NULL ? q->filter->village_prefix : NULL),
-                              PG_INT (q->filter != NULL ? q->filter->enumerator_id : 0),
-                              PG_INT (q->after != NULL ? q->after->received_at : 0),
-                              PG_TEXT (q->after != NULL ? q->after->uuid : ""),
-                              PG_INT (q->limit), PG_END);
-  else
-    res = collector_pg_query (conn, q->sql, error, PG_USEC (q->from), PG_USEC (q->until), PG_END);
-  if (res == NULL)
+  if ((res = run_visits_query (conn, q, error)) == NULL)
     return FALSE;
-
   g_ptr_array_set_size (q->out, 0);
   for (int i = 0; i < PQntuples (res); i++)
     {
@@ -309,7 +316,7 @@ read_visits (CollectorPgStore  *self,
   " WHERE ($1::text IS NULL OR starts_with (h.village_code, $1::text))" \
   " AND ($2::bigint = 0 OR v.enumerator_id = $2::bigint)" \
   after_key \
-  " ORDER BY v.received_at, v.uuid LIMIT $5) AS p" \
+  " ORDER BY v.received_at, v.uuid LIMIT $3) AS p" \
   " LEFT JOIN visit_media m ON m.visit_uuid = p.uuid ORDER BY p.received_at, p.uuid, m.position"
 
 static GPtrArray *
@@ -319,11 +326,9 @@ pg_visits_page (CollectorVisitStore         *store,
                 guint                        limit,
                 GError                     **error)
 {
-  /* both take the key, so that one call binds either */
-  static const char *first_sql = PAGE_SQL (" AND ($3::bigint IS NOT NULL AND $4::text IS NOT NULL)");
-  static const char *after_sql = PAGE_SQL (" AND (v.received_at, v.uuid) > (to_timestamp ($3::bigint), $4::text)");
-  static const CollectorVisitFilter all = { NULL, 0 };
-  VisitsQuery q = { after != NULL ? after_sql : first_sql, filter != NULL ? filter : &all, after, limit };
+  static const char *first_sql = PAGE_SQL ("");
+  static const char *after_sql = PAGE_SQL (" AND (v.received_at, v.uuid) > (to_timestamp ($4::bigint), $5::text)");
+  VisitsQuery q = { after != NULL ? after_sql : first_sql, filter, after, limit };
 
   return read_visits (COLLECTOR_PG_STORE (store), &q, error);
 }
@@ -348,7 +353,7 @@ pg_list_visits_finished (CollectorVisitStore  *store,
     " WHERE v.finished_local >= ($1::timestamptz AT TIME ZONE 'UTC')"
     " AND v.finished_local < ($2::timestamptz AT TIME ZONE 'UTC')"
     " ORDER BY v.finished_local, v.uuid, m.position";
-  VisitsQuery q = { clock == COLLECTOR_CLOCK_UTC ? utc_sql : device_sql, NULL, NULL, 0, from_usec, until_usec };
+  VisitsQuery q = { clock == COLLECTOR_CLOCK_UTC ? utc_sql : device_sql, .from = from_usec, .until = until_usec };
 
   return read_visits (COLLECTOR_PG_STORE (store), &q, error);
 }
