@@ -205,6 +205,29 @@ test_newer_schema (void)
 
 /* ---------------------------------------------------------------- connections */
 
+/* A store on a database of its own. */
+typedef struct {
+  char           *url;
+  CollectorStore *store;
+} Fixture;
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  f->url = verval_test_pg_new_database ();
+  f->store = open_store (f->url);
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  close_store (f->store);
+  verval_test_pg_drop_database (f->url);
+  g_free (f->url);
+}
+
 typedef struct {
   CollectorStore *store;
   guint           n_calls;
@@ -274,66 +297,57 @@ connections_to (const char *url)
 
 /* Sixteen threads share at most COLLECTOR_PG_POOL_SIZE connections. */
 static void
-test_pool_bounded (void)
+test_pool_bounded (Fixture       *f,
+                   gconstpointer  data)
 {
-  g_autofree char *url = verval_test_pg_new_database ();
-  CollectorStore *store = open_store (url);
-
-  g_assert_cmpuint (call_at_once (store, 16, 20, NULL), ==, 0);
-  g_assert_cmpint (connections_to (url), >, 1);
-  g_assert_cmpint (connections_to (url), <=, COLLECTOR_PG_POOL_SIZE);
-  close_store (store);
-  g_assert_cmpint (connections_to (url), ==, 0);
-  verval_test_pg_drop_database (url);
+  g_assert_cmpuint (call_at_once (f->store, 16, 20, NULL), ==, 0);
+  g_assert_cmpint (connections_to (f->url), >, 1);
+  g_assert_cmpint (connections_to (f->url), <=, COLLECTOR_PG_POOL_SIZE);
+  collector_store_close (f->store);
+  g_assert_cmpint (connections_to (f->url), ==, 0);
 }
 
 /* An administrator ends every session of the collector's: each pooled
  * connection is made anew on its next use, and no call fails for it. */
 static void
-test_backends_terminated (void)
+test_backends_terminated (Fixture       *f,
+                          gconstpointer  data)
 {
-  g_autofree char *url = verval_test_pg_new_database ();
-  CollectorStore *store = open_store (url);
   g_autoptr(GError) error = NULL;
   gint64 terminated;
 
-  g_assert_cmpuint (call_at_once (store, 8, 5, NULL), ==, 0);
-  terminated = query_int (url, "SELECT count(pg_terminate_backend (pid)) FROM pg_stat_activity"
-                               " WHERE datname = current_database() AND pid <> pg_backend_pid()");
+  g_assert_cmpuint (call_at_once (f->store, 8, 5, NULL), ==, 0);
+  terminated = query_int (f->url, "SELECT count(pg_terminate_backend (pid)) FROM pg_stat_activity"
+                                  " WHERE datname = current_database() AND pid <> pg_backend_pid()");
   g_assert_cmpint (terminated, >, 1);
-  g_assert_cmpuint (call_at_once (store, 8, 5, &error), ==, 0);
+  g_assert_cmpuint (call_at_once (f->store, 8, 5, &error), ==, 0);
   g_assert_no_error (error);
-  close_store (store);
-  verval_test_pg_drop_database (url);
 }
 
 /* The server goes away: calls fail soon with a store error rather than
  * hang; once it is back, the next calls connect again and succeed. */
 static void
-test_server_restart (void)
+test_server_restart (Fixture       *f,
+                     gconstpointer  data)
 {
-  g_autofree char *url = verval_test_pg_new_database ();
-  CollectorStore *store = open_store (url);
   g_autoptr(GError) error = NULL;
   gint64 started;
 
-  g_assert_cmpuint (call_at_once (store, 8, 3, NULL), ==, 0);
+  g_assert_cmpuint (call_at_once (f->store, 8, 3, NULL), ==, 0);
   verval_test_pg_stop ();
   started = g_get_monotonic_time ();
-  g_assert_null (collector_store_list_enumerators (store, &error));
+  g_assert_null (collector_store_list_enumerators (f->store, &error));
   g_assert_error (error, COLLECTOR_ERROR, COLLECTOR_ERROR_STORE);
   g_test_message ("%s", error->message);
   g_clear_error (&error);
-  g_assert_cmpuint (call_at_once (store, 4, 2, &error), ==, 8);
+  g_assert_cmpuint (call_at_once (f->store, 4, 2, &error), ==, 8);
   g_assert_error (error, COLLECTOR_ERROR, COLLECTOR_ERROR_STORE);
   g_clear_error (&error);
   g_assert_cmpint (g_get_monotonic_time () - started, <, 10 * G_USEC_PER_SEC);
 
   verval_test_pg_start ();
-  g_assert_cmpuint (call_at_once (store, 8, 3, &error), ==, 0);
+  g_assert_cmpuint (call_at_once (f->store, 8, 3, &error), ==, 0);
   g_assert_no_error (error);
-  close_store (store);
-  verval_test_pg_drop_database (url);
 }
 
 typedef struct {
@@ -365,12 +379,11 @@ close_thread (gpointer data)
 /* Close waits for a call in flight, which commits; later calls are
  * refused as the store shutting down. */
 static void
-test_close_waits (void)
+test_close_waits (Fixture       *f,
+                  gconstpointer  data)
 {
-  g_autofree char *url = verval_test_pg_new_database ();
-  CollectorStore *store = open_store (url);
-  PGconn *admin = PQconnectdb (url);
-  Pending add = { store, FALSE, FALSE }, closing = { store, FALSE, FALSE };
+  PGconn *admin = PQconnectdb (f->url);
+  Pending add = { f->store, FALSE, FALSE }, closing = { f->store, FALSE, FALSE };
   GThread *adder, *closer;
   g_autoptr(GError) error = NULL;
 
@@ -378,7 +391,7 @@ test_close_waits (void)
   g_assert_cmpint (PQstatus (admin), ==, CONNECTION_OK);
   PQclear (PQexec (admin, "BEGIN; LOCK TABLE enumerators IN ACCESS EXCLUSIVE MODE"));
   adder = g_thread_new ("add", add_thread, &add);
-  while (query_int (url, "SELECT count(*) FROM pg_locks WHERE NOT granted") == 0)
+  while (query_int (f->url, "SELECT count(*) FROM pg_locks WHERE NOT granted") == 0)
     g_usleep (10000);
   closer = g_thread_new ("close", close_thread, &closing);
   g_usleep (200000);
@@ -390,11 +403,9 @@ test_close_waits (void)
   g_thread_join (closer);
   PQfinish (admin);
   g_assert_true (add.ok);
-  g_assert_cmpint (query_int (url, "SELECT count(*) FROM enumerators WHERE name = 'Ketut'"), ==, 1);
-  g_assert_null (collector_store_list_enumerators (store, &error));
+  g_assert_cmpint (query_int (f->url, "SELECT count(*) FROM enumerators WHERE name = 'Ketut'"), ==, 1);
+  g_assert_null (collector_store_list_enumerators (f->store, &error));
   g_assert_error (error, COLLECTOR_ERROR, COLLECTOR_ERROR_SHUTTING_DOWN);
-  g_object_unref (store);
-  verval_test_pg_drop_database (url);
 }
 
 int
@@ -407,9 +418,10 @@ main (int   argc,
   g_test_add_func ("/collector/pg/migrate-twice", test_migrate_twice);
   g_test_add_func ("/collector/pg/migrate-racing", test_migrate_racing);
   g_test_add_func ("/collector/pg/newer-schema", test_newer_schema);
-  g_test_add_func ("/collector/pg/pool-bounded", test_pool_bounded);
-  g_test_add_func ("/collector/pg/backends-terminated", test_backends_terminated);
-  g_test_add_func ("/collector/pg/server-restart", test_server_restart);
-  g_test_add_func ("/collector/pg/close-waits", test_close_waits);
+  g_test_add ("/collector/pg/pool-bounded", Fixture, NULL, fixture_setup, test_pool_bounded, fixture_teardown);
+  g_test_add ("/collector/pg/backends-terminated", Fixture, NULL, fixture_setup, test_backends_terminated,
+              fixture_teardown);
+  g_test_add ("/collector/pg/server-restart", Fixture, NULL, fixture_setup, test_server_restart, fixture_teardown);
+  g_test_add ("/collector/pg/close-waits", Fixture, NULL, fixture_setup, test_close_waits, fixture_teardown);
   return g_test_run ();
 }
