@@ -579,6 +579,7 @@ notice_to_debug (void       *data,
 static gboolean
 conn_setup (CollectorPgStore  *self,
             PooledConn        *pooled,
+            guint              epoch,
             GError           **error)
 {
   CollectorPgConn *conn = &pooled->base;
@@ -594,7 +595,7 @@ conn_setup (CollectorPgStore  *self,
     }
   if (!collector_pg_exec (conn, "SET extra_float_digits = 3", error))
     return FALSE;
-  pooled->epoch = self->epoch;
+  pooled->epoch = epoch;
   return TRUE;
 }
 
@@ -658,7 +659,7 @@ conn_ready (CollectorPgStore  *self,
       return FALSE;
     }
   if (fresh)
-    return conn_setup (self, pooled, error);
+    return conn_setup (self, pooled, epoch, error);
   if (PQstatus (pg) == CONNECTION_OK && pooled->epoch != epoch)
     {
       PGresult *res = PQexec (pg, "");
@@ -670,7 +671,7 @@ conn_ready (CollectorPgStore  *self,
     return TRUE;
   g_debug ("Connecting again to %s", self->display);
   PQreset (pg);
-  return conn_setup (self, pooled, error);
+  return conn_setup (self, pooled, epoch, error);
 }
 
 static void
@@ -768,7 +769,8 @@ run (CollectorPgStore  *self,
 {
   PooledConn *pooled = pool_acquire (self, error);
   CollectorPgConn *conn;
-  gboolean reconnected = FALSE;
+  g_autoptr(GError) local_error = NULL;
+  gboolean ok = FALSE, reconnected = FALSE;
   guint conflicts = 0;
 
   if (pooled == NULL)
@@ -776,9 +778,9 @@ run (CollectorPgStore  *self,
   conn = &pooled->base;
   while (TRUE)
     {
-      g_autoptr(GError) local_error = NULL;
-      gboolean ok, committing = FALSE;
+      gboolean committing = FALSE;
 
+      g_clear_error (&local_error);
       conn->sqlstate[0] = '\0';
       ok = !transaction || collector_pg_exec (conn, "BEGIN ISOLATION LEVEL READ COMMITTED", &local_error);
       ok = ok && func (conn, data, &local_error);
@@ -797,34 +799,26 @@ run (CollectorPgStore  *self,
           /* the server rolled back what it had not committed; a lost
            * COMMIT may have committed, and only the caller may try again */
           if (committing || reconnected)
-            {
-              g_propagate_error (error, g_steal_pointer (&local_error));
-              pool_release (self, pooled);
-              return FALSE;
-            }
+            break;
           g_debug ("%s; connecting again", local_error->message);
           reconnected = TRUE;
-          if (!conn_ready (self, pooled, FALSE, error))
-            {
-              pool_release (self, pooled);
-              return FALSE;
-            }
+          g_clear_error (&local_error);
+          if (!conn_ready (self, pooled, FALSE, &local_error))
+            break;
           continue;
         }
       if (transaction)
         PQclear (PQexec (conn->pg, "ROLLBACK"));
       if (!is_conflict (conn->sqlstate) || ++conflicts > MAX_CONFLICTS)
-        {
-          g_propagate_error (error, g_steal_pointer (&local_error));
-          pool_release (self, pooled);
-          return FALSE;
-        }
+        break;
       /* another transaction won: let it finish before running again */
       g_debug ("%s; running the transaction again", local_error->message);
       g_usleep (g_random_int_range (1000, 5000) * conflicts);
     }
   pool_release (self, pooled);
-  return TRUE;
+  if (!ok)
+    g_propagate_error (error, g_steal_pointer (&local_error));
+  return ok;
 }
 
 gboolean
