@@ -339,6 +339,17 @@ pull_all (Fixture *f,
   return g_string_free (g_steal_pointer (&out), FALSE);
 }
 
+static void
+assert_pulled (Fixture    *f,
+               gint64      enumerator,
+               gint64     *cursor,
+               const char *expected)
+{
+  g_autofree char *pulled = pull_all (f, enumerator, cursor);
+
+  g_assert_cmpstr (pulled, ==, expected);
+}
+
 /* Importing the same list again changes nothing; a changed household is
  * counted and goes down again to whoever has it. */
 static void
@@ -411,7 +422,7 @@ test_households (Fixture       *f,
     g_assert_cmpstr (h->nik, ==, "5108061207800001");
     g_assert_cmpstr (h->data_json, ==, "{\"desil\": 1}");
   }
-  g_assert_cmpstr (pull_all (f, f->wayan, &wayan_cursor), ==, "");
+  assert_pulled (f, f->wayan, &wayan_cursor, "");
 }
 
 /* A household has one enumerator at a time: assigning it elsewhere
@@ -437,7 +448,7 @@ test_assign (Fixture       *f,
   g_assert_true (collector_store_assign (f->store, f->siti, NULL, two, &n, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (n, ==, 1);
-  g_assert_cmpstr (pull_all (f, f->siti, &siti_cursor), ==, "P3KE-0021 ");
+  assert_pulled (f, f->siti, &siti_cursor, "P3KE-0021 ");
 
   /* one unknown id: nothing at all is assigned */
   g_assert_false (collector_store_assign (f->store, f->wayan, NULL, bad, &n, &error));
@@ -449,7 +460,7 @@ test_assign (Fixture       *f,
   g_assert_false (collector_store_assign (f->store, f->wayan, "9999999999", NULL, &n, &error));
   g_assert_error (error, COLLECTOR_ERROR, COLLECTOR_ERROR_NOT_FOUND);
   g_clear_error (&error);
-  g_assert_cmpstr (pull_all (f, f->wayan, &wayan_cursor), ==, "");
+  assert_pulled (f, f->wayan, &wayan_cursor, "");
 
   /* the whole village to Wayan, in id order */
   g_assert_true (collector_store_assign (f->store, f->wayan, VILLAGE, NULL, &n, &error));
@@ -468,7 +479,7 @@ test_assign (Fixture       *f,
   /* and one back to Siti */
   g_assert_true (collector_store_assign (f->store, f->siti, NULL, (const char *[]) { "P3KE-0007", NULL }, &n,
                                          &error));
-  g_assert_cmpstr (pull_all (f, f->siti, &siti_cursor), ==, "P3KE-0007 ");
+  assert_pulled (f, f->siti, &siti_cursor, "P3KE-0007 ");
   wayan_back = pull_all (f, f->wayan, &wayan_cursor);
   g_assert_cmpstr (wayan_back, ==, "-P3KE-0007 ");
   {
