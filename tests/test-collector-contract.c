@@ -1,128 +1,22 @@
-/* test-collector-contract.c: what every collector store promises
+/* test-collector-contract.c: what every collector store promises about
+ * enumerators, devices, households, pulls and reviews
  *
- * One set of tests, run against each store implementation (the list in
- * main()): enrollment codes serve one device, tokens of revoked devices or
- * disabled enumerators are refused, the (uuid, revision) rule holds with
- * several writers at once, and pulls page by cursor without loss. The
- * decisions come from collector-rules.c; these tests check that a store
- * feeds them the right facts and carries their answers out atomically.
+ * One set of tests, run against each store implementation
+ * (store-contract.c): enrollment codes serve one device, tokens of revoked
+ * devices or disabled enumerators are refused, a household has one
+ * enumerator at a time, and pulls page by cursor without loss, also while
+ * others write. The decisions come from collector-rules.c; these tests
+ * check that a store feeds them the right facts and carries their answers
+ * out atomically. The visits are in test-collector-contract-visits.c.
  *
  * Copyright 2026 The Verval developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"
 
-#include <glib/gstdio.h>
-#include <math.h>
 #include <string.h>
 
-#include "collector-error.h"
-#include "collector-export.h"
-#include "collector-sqlite-store.h"
-#include "test-collector-util.h"
-
-typedef CollectorStore *(*StoreOpen) (const char *dir);
-
-static CollectorStore *
-open_sqlite (const char *dir)
-{
-  g_autofree char *path = g_build_filename (dir, "collector.db", NULL);
-  g_autoptr(GError) error = NULL;
-  CollectorStore *store = collector_sqlite_store_new (path, &error);
-
-  g_assert_no_error (error);
-  return store;
-}
-
-typedef struct {
-  char           *dir;
-  CollectorStore *store;
-  gint64          siti;      /* enumerators */
-  gint64          wayan;
-  CollectorDevice *device;   /* Siti's */
-  CollectorDevice *other;    /* Wayan's */
-} Fixture;
-
-#define VILLAGE "5108062001"
-#define N_HOUSEHOLDS 25
-
-static char *
-household_id (guint i)
-{
-  return g_strdup_printf ("P3KE-%04u", i);
-}
-
-static CollectorDevice *
-enrol (Fixture    *f,
-       gint64      enumerator,
-       const char *code_hash,
-       const char *token_hash)
-{
-  g_autoptr(GError) error = NULL;
-  CollectorDevice *device;
-
-  g_assert_true (collector_store_add_enroll_code (f->store, enumerator, code_hash,
-                                                  g_get_real_time () / G_USEC_PER_SEC + 3600, &error));
-  g_assert_no_error (error);
-  device = collector_store_enroll_device (f->store, code_hash, token_hash, "tablet", "1.0",
-                                          g_get_real_time () / G_USEC_PER_SEC, &error);
-  g_assert_no_error (error);
-  return device;
-}
-
-static void
-fixture_setup (Fixture       *f,
-               gconstpointer  data)
-{
-  StoreOpen open = (StoreOpen) data;
-  g_autoptr(GPtrArray) households = g_ptr_array_new_with_free_func ((GDestroyNotify) collector_household_free);
-  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GError) error = NULL;
-  guint n_new, n_updated, n_assigned;
-
-  f->dir = g_dir_make_tmp ("verval-contract-XXXXXX", &error);
-  g_assert_no_error (error);
-  f->store = open (f->dir);
-  for (guint i = 0; i < N_HOUSEHOLDS; i++)
-    {
-      CollectorHousehold *h = g_new0 (CollectorHousehold, 1);
-
-      h->id = household_id (i);
-      h->source = g_strdup ("p3ke");
-      h->village_code = g_strdup (VILLAGE);
-      h->head_name = g_strdup_printf ("Kepala %u", i);
-      h->data_json = g_strdup ("{}");
-      g_ptr_array_add (households, h);
-      if (i < N_HOUSEHOLDS - 5)
-        g_ptr_array_add (ids, household_id (i));
-    }
-  g_ptr_array_add (ids, NULL);
-  g_assert_true (collector_store_upsert_households (f->store, households, &n_new, &n_updated, &error));
-  g_assert_no_error (error);
-  g_assert_cmpuint (n_new, ==, N_HOUSEHOLDS);
-  g_assert_true (collector_store_add_enumerator (f->store, "Siti Aminah", NULL, &f->siti, &error));
-  g_assert_true (collector_store_add_enumerator (f->store, "Wayan Sudirta", NULL, &f->wayan, &error));
-  g_assert_no_error (error);
-  /* Siti holds the first twenty households, Wayan none */
-  g_assert_true (collector_store_assign (f->store, f->siti, NULL, (const char * const *) ids->pdata,
-                                         &n_assigned, &error));
-  g_assert_no_error (error);
-  g_assert_cmpuint (n_assigned, ==, N_HOUSEHOLDS - 5);
-  f->device = enrol (f, f->siti, "code-siti", "token-siti");
-  f->other = enrol (f, f->wayan, "code-wayan", "token-wayan");
-}
-
-static void
-fixture_teardown (Fixture       *f,
-                  gconstpointer  data)
-{
-  collector_device_free (f->device);
-  collector_device_free (f->other);
-  collector_store_close (f->store);
-  g_object_unref (f->store);
-  test_rm_rf (f->dir);
-  g_free (f->dir);
-}
+#include "store-contract.h"
 
 /* ---------------------------------------------------------------- devices */
 
@@ -167,20 +61,27 @@ test_enroll (Fixture       *f,
 }
 
 typedef struct {
-  Fixture *f;
-  guint    index;
-  gboolean enrolled;
+  CollectorStore *store;
+  const char     *code;
+  guint           index;
+  gint           *waiting;    /* racers not yet at the start */
+  gboolean        enrolled;
 } EnrollRace;
 
 static gpointer
 enroll_race_thread (gpointer data)
 {
   EnrollRace *race = data;
-  g_autofree char *token = g_strdup_printf ("race-token-%u", race->index);
+  g_autofree char *token = g_strdup_printf ("%s-token-%u", race->code, race->index);
   g_autoptr(GError) error = NULL;
-  CollectorDevice *device = collector_store_enroll_device (race->f->store, "code-race", token, "tablet", NULL,
-                                                           g_get_real_time () / G_USEC_PER_SEC, &error);
+  CollectorDevice *device;
 
+  /* all at once */
+  g_atomic_int_dec_and_test (race->waiting);
+  while (g_atomic_int_get (race->waiting) > 0)
+    g_thread_yield ();
+  device = collector_store_enroll_device (race->store, race->code, token, "tablet", NULL,
+                                          g_get_real_time () / G_USEC_PER_SEC, &error);
   race->enrolled = device != NULL;
   if (device == NULL)
     g_assert_error (error, COLLECTOR_ERROR, COLLECTOR_ERROR_CODE_USED);
@@ -188,29 +89,41 @@ enroll_race_thread (gpointer data)
   return NULL;
 }
 
-/* Eight devices racing for one code: exactly one is enrolled. */
+#define N_RACES 5
+
+/* Eight devices racing for one code, through two collectors sharing the
+ * data, a few times over: each time exactly one is enrolled. */
 static void
 test_enroll_race (Fixture       *f,
                   gconstpointer  data)
 {
-  EnrollRace races[8];
-  GThread *threads[8];
+  g_autoptr(CollectorStore) twin = contract_open_twin (f);
   g_autoptr(GError) error = NULL;
-  guint enrolled = 0;
 
-  g_assert_true (collector_store_add_enroll_code (f->store, f->siti, "code-race",
-                                                  g_get_real_time () / G_USEC_PER_SEC + 60, &error));
-  for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+  for (guint round = 0; round < N_RACES; round++)
     {
-      races[i] = (EnrollRace) { f, i, FALSE };
-      threads[i] = g_thread_new ("enrol", enroll_race_thread, &races[i]);
+      g_autofree char *code = g_strdup_printf ("code-race-%u", round);
+      EnrollRace races[8];
+      GThread *threads[G_N_ELEMENTS (races)];
+      gint waiting = G_N_ELEMENTS (races);
+      guint enrolled = 0;
+
+      g_assert_true (collector_store_add_enroll_code (f->store, f->siti, code,
+                                                      g_get_real_time () / G_USEC_PER_SEC + 60, &error));
+      g_assert_no_error (error);
+      for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+        {
+          races[i] = (EnrollRace) { i % 2 ? twin : f->store, code, i, &waiting, FALSE };
+          threads[i] = g_thread_new ("enrol", enroll_race_thread, &races[i]);
+        }
+      for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+        {
+          g_thread_join (threads[i]);
+          enrolled += races[i].enrolled;
+        }
+      g_assert_cmpuint (enrolled, ==, 1);
     }
-  for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
-    {
-      g_thread_join (threads[i]);
-      enrolled += races[i].enrolled;
-    }
-  g_assert_cmpuint (enrolled, ==, 1);
+  collector_store_close (twin);
 }
 
 static void
@@ -242,359 +155,459 @@ test_authenticate (Fixture       *f,
   g_assert_error (error, COLLECTOR_ERROR, COLLECTOR_ERROR_TOKEN_REVOKED);
 }
 
-/* ---------------------------------------------------------------- visits */
-
-static CollectorVisit *
-visit_new (const char *uuid,
-           gint64      revision,
-           guint       household)
-{
-  CollectorVisit *v = collector_visit_new ();
-  g_autoptr(GTimeZone) wita = g_time_zone_new_offset (8 * 3600);
-
-  v->uuid = g_strdup (uuid);
-  v->revision = revision;
-  v->household_id = household_id (household);
-  v->form_id = g_strdup ("verification");
-  v->form_version = 1;
-  v->answers_json = g_strdup_printf ("{\"result\": 1, \"revision_seen\": %" G_GINT64_FORMAT "}", revision);
-  v->result_code = 1;
-  v->started_at = g_date_time_new (wita, 2026, 11, 20, 9, 0, 0);
-  v->finished_at = g_date_time_new (wita, 2026, 11, 20, 9, 20, (gdouble) revision);
-  v->accuracy = NAN;
-  return v;
-}
-
-static CollectorVisitStatus
-submit_one (Fixture         *f,
-            CollectorDevice *device,
-            CollectorVisit  *visit,
-            gint64          *stored_revision,
-            const char     **problem)
-{
-  g_autoptr(GPtrArray) visits = g_ptr_array_new_with_free_func ((GDestroyNotify) collector_visit_free);
-  g_autoptr(GPtrArray) outcomes = NULL;
-  g_autoptr(GError) error = NULL;
-  CollectorVisitOutcome *outcome;
-  static char code[64];
-
-  g_ptr_array_add (visits, visit);
-  outcomes = collector_store_submit_visits (f->store, device, visits, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (outcomes->len, ==, 1);
-  outcome = outcomes->pdata[0];
-  if (stored_revision != NULL)
-    *stored_revision = outcome->stored_revision;
-  if (problem != NULL)
-    {
-      code[0] = '\0';
-      if (outcome->problems->len > 0)
-        g_strlcpy (code, ((VervalWireProblem *) outcome->problems->pdata[0])->code, sizeof code);
-      *problem = code;
-    }
-  return outcome->status;
-}
-
-static gint64
-stored_revision_of (Fixture    *f,
-                    const char *uuid,
-                    char      **answers)
-{
-  g_autoptr(GPtrArray) visits = collector_store_list_visits (f->store, NULL);
-  gint64 revision = 0;
-  guint n = 0;
-
-  for (guint i = 0; i < visits->len; i++)
-    {
-      CollectorVisit *v = visits->pdata[i];
-
-      if (g_str_equal (v->uuid, uuid))
-        {
-          n++;
-          revision = v->revision;
-          if (answers != NULL)
-            *answers = g_strdup (v->answers_json);
-        }
-    }
-  g_assert_cmpuint (n, <=, 1);
-  return revision;
-}
-
-#define UUID "6f1d8a44-6a4c-4a3b-9d6e-1a2b3c4d5e01"
-
+/* Names are unique, counts follow assignments and devices, and an unknown
+ * number is refused by every call that takes one. */
 static void
-test_visit_rule (Fixture       *f,
-                 gconstpointer  data)
-{
-  g_autofree char *answers = NULL;
-  const char *problem;
-  gint64 stored;
-
-  g_assert_cmpint (submit_one (f, f->device, visit_new (UUID, 2, 0), &stored, NULL), ==, COLLECTOR_VISIT_STORED);
-  g_assert_cmpint (stored, ==, 2);
-  /* the same (uuid, revision) again, even with other content */
-  g_assert_cmpint (submit_one (f, f->device, visit_new (UUID, 2, 1), &stored, NULL), ==, COLLECTOR_VISIT_DUPLICATE);
-  g_assert_cmpint (stored_revision_of (f, UUID, &answers), ==, 2);
-  g_assert_nonnull (strstr (answers, "\"revision_seen\": 2"));
-  /* older */
-  g_assert_cmpint (submit_one (f, f->device, visit_new (UUID, 1, 0), &stored, &problem), ==, COLLECTOR_VISIT_REJECTED);
-  g_assert_cmpstr (problem, ==, "stale_revision");
-  g_assert_cmpint (stored, ==, 2);
-  /* newer */
-  g_assert_cmpint (submit_one (f, f->device, visit_new (UUID, 5, 0), &stored, NULL), ==, COLLECTOR_VISIT_REPLACED);
-  g_assert_cmpint (stored_revision_of (f, UUID, NULL), ==, 5);
-  /* another enumerator's uuid, and a household never assigned */
-  g_assert_cmpint (submit_one (f, f->other, visit_new (UUID, 9, 0), NULL, &problem), ==, COLLECTOR_VISIT_REJECTED);
-  g_assert_cmpstr (problem, ==, "household_not_assigned");
-  g_assert_cmpint (submit_one (f, f->device, visit_new ("6f1d8a44-6a4c-4a3b-9d6e-1a2b3c4d5e02", 1, 22),
-                               NULL, &problem), ==, COLLECTOR_VISIT_REJECTED);
-  g_assert_cmpstr (problem, ==, "household_not_assigned");
-  g_assert_cmpint (stored_revision_of (f, UUID, NULL), ==, 5);
-}
-
-static void
-test_visit_owner (Fixture       *f,
+test_enumerators (Fixture       *f,
                   gconstpointer  data)
 {
+  g_autoptr(GPtrArray) all = NULL;
   g_autoptr(GError) error = NULL;
-  const char *ids[] = { "P3KE-0000", NULL };
-  const char *problem;
-  guint n;
+  CollectorEnumerator *e;
+  gint64 made, now = g_get_real_time () / G_USEC_PER_SEC;
 
-  g_assert_cmpint (submit_one (f, f->device, visit_new (UUID, 1, 0), NULL, NULL), ==, COLLECTOR_VISIT_STORED);
-  /* the household moves to Wayan; Siti's visit stays hers */
-  g_assert_true (collector_store_assign (f->store, f->wayan, NULL, ids, &n, &error));
+  g_assert_false (collector_store_add_enumerator (f->store, "Siti Aminah", "0812", NULL, &error));
+  g_assert_error (error, COLLECTOR_ERROR, COLLECTOR_ERROR_EXISTS);
+  g_clear_error (&error);
+  g_assert_true (collector_store_add_enumerator (f->store, "Made Wirawan", "081234567890", &made, &error));
   g_assert_no_error (error);
-  g_assert_cmpint (submit_one (f, f->other, visit_new (UUID, 2, 0), NULL, &problem), ==, COLLECTOR_VISIT_REJECTED);
-  g_assert_cmpstr (problem, ==, "visit_owned_by_other");
-  /* made before the reassignment, Siti's later revision still counts */
-  g_assert_cmpint (submit_one (f, f->device, visit_new (UUID, 2, 0), NULL, NULL), ==, COLLECTOR_VISIT_REPLACED);
+  g_assert_cmpint (made, >, f->wayan);
+
+  all = collector_store_list_enumerators (f->store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (all->len, ==, 3);
+  e = all->pdata[0];
+  g_assert_cmpint (e->id, ==, f->siti);
+  g_assert_cmpstr (e->name, ==, "Siti Aminah");
+  g_assert_null (e->phone);
+  g_assert_false (e->disabled);
+  g_assert_cmpint (e->created_at, <=, now);
+  g_assert_cmpint (e->created_at, >, now - 60);
+  g_assert_cmpuint (e->n_households, ==, N_HOUSEHOLDS - 5);
+  g_assert_cmpuint (e->n_devices, ==, 1);
+  e = all->pdata[2];
+  g_assert_cmpint (e->id, ==, made);
+  g_assert_cmpstr (e->phone, ==, "081234567890");
+  g_assert_cmpuint (e->n_households, ==, 0);
+  g_assert_cmpuint (e->n_devices, ==, 0);
+
+  /* by number or by name */
+  {
+    g_autofree char *number = g_strdup_printf ("%" G_GINT64_FORMAT, f->wayan);
+    g_autoptr(CollectorEnumerator) by_number = collector_store_find_enumerator (f->store, number, &error);
+    g_autoptr(CollectorEnumerator) by_name = collector_store_find_enumerator (f->store, "Wayan Sudirta", &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpstr (by_number->name, ==, "Wayan Sudirta");
+    g_assert_cmpint (by_name->id, ==, f->wayan);
+    g_assert_null (collector_store_find_enumerator (f->store, "Nobody", &error));
+    g_assert_error (error, COLLECTOR_ERROR, COLLECTOR_ERROR_NOT_FOUND);
+    g_clear_error (&error);
+  }
+
+  g_assert_true (collector_store_set_enumerator_disabled (f->store, made, TRUE, &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&all, g_ptr_array_unref);
+  all = collector_store_list_enumerators (f->store, &error);
+  g_assert_true (((CollectorEnumerator *) all->pdata[2])->disabled);
+  g_assert_false (((CollectorEnumerator *) all->pdata[0])->disabled);
+
+  g_assert_false (collector_store_set_enumerator_disabled (f->store, made + 1000, TRUE, &error));
+  g_assert_error (error, COLLECTOR_ERROR, COLLECTOR_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_false (collector_store_add_enroll_code (f->store, made + 1000, "code-nobody", now + 60, &error));
+  g_assert_error (error, COLLECTOR_ERROR, COLLECTOR_ERROR_NOT_FOUND);
+}
+
+static CollectorDevice *
+find_device (GPtrArray *devices,
+             gint64     id)
+{
+  for (guint i = 0; i < devices->len; i++)
+    if (((CollectorDevice *) devices->pdata[i])->id == id)
+      return devices->pdata[i];
+  g_assert_not_reached ();
+}
+
+/* A status report is kept as sent and tells the app's version; revoking
+ * keeps the first time a device was revoked. */
+static void
+test_devices (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autoptr(GPtrArray) devices = NULL;
+  g_autoptr(GError) error = NULL;
+  static const char *status = "{\"app_version\":\"0.3.1\",\"queue_depth\":4,\"last_error\":null}";
+  CollectorDevice *d;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC, revoked_at;
+
+  devices = collector_store_list_devices (f->store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (devices->len, ==, 2);
+  g_assert_cmpint (((CollectorDevice *) devices->pdata[0])->id, <, ((CollectorDevice *) devices->pdata[1])->id);
+  d = find_device (devices, f->device->id);
+  g_assert_cmpint (d->enumerator_id, ==, f->siti);
+  g_assert_cmpstr (d->enumerator_name, ==, "Siti Aminah");
+  g_assert_cmpstr (d->name, ==, "tablet");
+  g_assert_cmpstr (d->app_version, ==, "1.0");
+  g_assert_cmpint (d->enrolled_at, <=, now);
+  g_assert_cmpint (d->enrolled_at, >, now - 60);
+  g_assert_cmpint (d->revoked_at, ==, 0);
+  g_assert_null (d->status_json);
+  /* what enrollment gave back is what the store holds */
+  g_assert_cmpint (f->device->enrolled_at, ==, d->enrolled_at);
+  g_assert_cmpstr (f->device->enumerator_name, ==, d->enumerator_name);
+
+  g_assert_true (collector_store_record_status (f->store, f->device->id, status, &error));
+  g_assert_true (collector_store_record_status (f->store, f->other->id, "{\"queue_depth\":0}", &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&devices, g_ptr_array_unref);
+  devices = collector_store_list_devices (f->store, &error);
+  d = find_device (devices, f->device->id);
+  g_assert_cmpstr (d->status_json, ==, status);
+  g_assert_cmpstr (d->app_version, ==, "0.3.1");
+  g_assert_cmpint (d->last_seen_at, >=, now);
+  /* a report without a version keeps the one known */
+  d = find_device (devices, f->other->id);
+  g_assert_cmpstr (d->status_json, ==, "{\"queue_depth\":0}");
+  g_assert_cmpstr (d->app_version, ==, "1.0");
+
+  g_assert_true (collector_store_revoke_device (f->store, f->other->id, &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&devices, g_ptr_array_unref);
+  devices = collector_store_list_devices (f->store, &error);
+  revoked_at = find_device (devices, f->other->id)->revoked_at;
+  g_assert_cmpint (revoked_at, >=, now);
+  g_assert_cmpint (find_device (devices, f->device->id)->revoked_at, ==, 0);
+  /* revoking again is no error, and the device stays revoked */
+  g_assert_true (collector_store_revoke_device (f->store, f->other->id, &error));
+  g_clear_pointer (&devices, g_ptr_array_unref);
+  devices = collector_store_list_devices (f->store, &error);
+  g_assert_cmpint (find_device (devices, f->other->id)->revoked_at, ==, revoked_at);
+  {
+    g_autoptr(GPtrArray) all = collector_store_list_enumerators (f->store, &error);
+
+    g_assert_cmpuint (((CollectorEnumerator *) all->pdata[1])->n_devices, ==, 0);
+  }
+
+  g_assert_false (collector_store_revoke_device (f->store, f->other->id + 1000, &error));
+  g_assert_error (error, COLLECTOR_ERROR, COLLECTOR_ERROR_NOT_FOUND);
+}
+
+/* ---------------------------------------------------------------- households */
+
+static CollectorHousehold *
+household_new (guint       i,
+               const char *village,
+               const char *head_name)
+{
+  CollectorHousehold *h = g_new0 (CollectorHousehold, 1);
+
+  h->id = contract_household_id (i);
+  h->source = g_strdup ("p3ke");
+  h->village_code = g_strdup (village);
+  h->head_name = g_strdup (head_name);
+  h->nik = g_strdup ("5108061207800001");
+  h->data_json = g_strdup ("{\"desil\": 1}");
+  return h;
+}
+
+/* Everything after @cursor for @enumerator, all pages: household ids, with
+ * "-" before a withdrawn one. Moves @cursor to the end. */
+static char *
+pull_all (Fixture *f,
+          gint64   enumerator,
+          gint64  *cursor)
+{
+  g_autoptr(GString) out = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+  gboolean more = TRUE;
+
+  while (more)
+    {
+      g_autoptr(CollectorAssignmentPage) page = collector_store_pull_assignments (f->store, enumerator, *cursor, 4,
+                                                                                  &error);
+
+      g_assert_no_error (error);
+      for (guint i = 0; i < page->households->len; i++)
+        g_string_append_printf (out, "%s ", ((CollectorHousehold *) page->households->pdata[i])->id);
+      for (guint i = 0; i < page->withdrawn->len; i++)
+        g_string_append_printf (out, "-%s ", (char *) page->withdrawn->pdata[i]);
+      *cursor = page->next_cursor;
+      more = page->more;
+    }
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+static void
+assert_pulled (Fixture    *f,
+               gint64      enumerator,
+               gint64     *cursor,
+               const char *expected)
+{
+  g_autofree char *pulled = pull_all (f, enumerator, cursor);
+
+  g_assert_cmpstr (pulled, ==, expected);
+}
+
+/* Importing the same list again changes nothing; a changed household is
+ * counted and goes down again to whoever has it. */
+static void
+test_households (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(GPtrArray) again = g_ptr_array_new_with_free_func ((GDestroyNotify) collector_household_free);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *first = NULL;
+  g_autofree char *after_same = NULL;
+  g_autofree char *after_change = NULL;
+  gint64 cursor = 0, wayan_cursor = 0;
+  guint n_new = 99, n_updated = 99;
+
+  first = pull_all (f, f->siti, &cursor);
+  g_assert_cmpuint (strlen (first), >, 0);
+  {
+    g_autoptr(CollectorAssignmentPage) page = collector_store_pull_assignments (f->store, f->siti, 0, 100, &error);
+    CollectorHousehold *h = page->households->pdata[0];
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (page->households->len, ==, N_HOUSEHOLDS - 5);
+    g_assert_cmpuint (page->withdrawn->len, ==, 0);
+    g_assert_false (page->more);
+    g_assert_cmpint (page->next_cursor, ==, cursor);
+    /* as imported: a missing value reads as empty */
+    g_assert_cmpstr (h->source, ==, "p3ke");
+    g_assert_cmpstr (h->village_code, ==, VILLAGE);
+    g_assert_cmpstr (h->nik, ==, "");
+    g_assert_cmpstr (h->kk, ==, "");
+    g_assert_cmpstr (h->address, ==, "");
+    g_assert_cmpstr (h->data_json, ==, "{}");
+  }
+
+  for (guint i = 0; i < N_HOUSEHOLDS; i++)
+    {
+      g_autofree char *head = g_strdup_printf ("Kepala %u", i);
+      CollectorHousehold *h = household_new (i, VILLAGE, head);
+
+      g_clear_pointer (&h->nik, g_free);
+      g_clear_pointer (&h->data_json, g_free);
+      h->data_json = g_strdup ("{}");
+      g_ptr_array_add (again, h);
+    }
+  g_assert_true (collector_store_upsert_households (f->store, again, &n_new, &n_updated, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n_new, ==, 0);
+  g_assert_cmpuint (n_updated, ==, 0);
+  after_same = pull_all (f, f->siti, &cursor);
+  g_assert_cmpstr (after_same, ==, "");
+
+  /* one assigned household renamed, one unassigned moved, one new */
+  g_ptr_array_set_size (again, 0);
+  g_ptr_array_add (again, household_new (3, VILLAGE, "Kepala Baru"));
+  g_ptr_array_add (again, household_new (22, "5108062002", "Kepala 22"));
+  g_ptr_array_add (again, household_new (N_HOUSEHOLDS, "5108062002", "Kepala Lain"));
+  g_assert_true (collector_store_upsert_households (f->store, again, &n_new, &n_updated, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n_new, ==, 1);
+  g_assert_cmpuint (n_updated, ==, 2);
+  after_change = pull_all (f, f->siti, &cursor);
+  g_assert_cmpstr (after_change, ==, "P3KE-0003 ");
+  {
+    g_autoptr(CollectorAssignmentPage) page = collector_store_pull_assignments (f->store, f->siti, cursor - 1, 10,
+                                                                                &error);
+    CollectorHousehold *h = page->households->pdata[0];
+
+    g_assert_no_error (error);
+    g_assert_cmpstr (h->head_name, ==, "Kepala Baru");
+    g_assert_cmpstr (h->nik, ==, "5108061207800001");
+    g_assert_cmpstr (h->data_json, ==, "{\"desil\": 1}");
+  }
+  assert_pulled (f, f->wayan, &wayan_cursor, "");
+}
+
+/* A household has one enumerator at a time: assigning it elsewhere
+ * withdraws it from the one who had it, in the order things happened. */
+static void
+test_assign (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *siti_all = NULL;
+  g_autofree char *siti_moved = NULL;
+  g_autofree char *wayan_all = NULL;
+  g_autofree char *wayan_back = NULL;
+  const char *two[] = { "P3KE-0001", "P3KE-0021", NULL };
+  const char *bad[] = { "P3KE-0002", "NO-SUCH-HOUSEHOLD", NULL };
+  gint64 siti_cursor = 0, wayan_cursor = 0;
+  guint n = 99;
+
+  siti_all = pull_all (f, f->siti, &siti_cursor);
+  g_assert_cmpuint (strlen (siti_all), >, 0);
+
+  /* to whom it already belongs: nothing changes */
+  g_assert_true (collector_store_assign (f->store, f->siti, NULL, two, &n, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n, ==, 1);
+  assert_pulled (f, f->siti, &siti_cursor, "P3KE-0021 ");
+
+  /* one unknown id: nothing at all is assigned */
+  g_assert_false (collector_store_assign (f->store, f->wayan, NULL, bad, &n, &error));
+  g_assert_error (error, COLLECTOR_ERROR, COLLECTOR_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_false (collector_store_assign (f->store, f->wayan + 1000, NULL, two, &n, &error));
+  g_assert_error (error, COLLECTOR_ERROR, COLLECTOR_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_false (collector_store_assign (f->store, f->wayan, "9999999999", NULL, &n, &error));
+  g_assert_error (error, COLLECTOR_ERROR, COLLECTOR_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  assert_pulled (f, f->wayan, &wayan_cursor, "");
+
+  /* the whole village to Wayan, in id order */
+  g_assert_true (collector_store_assign (f->store, f->wayan, VILLAGE, NULL, &n, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n, ==, N_HOUSEHOLDS);
+  wayan_all = pull_all (f, f->wayan, &wayan_cursor);
+  g_assert_true (g_str_has_prefix (wayan_all, "P3KE-0000 P3KE-0001 P3KE-0002 "));
+  g_assert_true (g_str_has_suffix (wayan_all, "P3KE-0023 P3KE-0024 "));
+  siti_moved = pull_all (f, f->siti, &siti_cursor);
+  g_assert_true (g_str_has_prefix (siti_moved, "-P3KE-0000 -P3KE-0001 "));
+  g_assert_true (g_str_has_suffix (siti_moved, "-P3KE-0021 "));
+  g_assert_null (strstr (siti_moved, "0022"));
+  g_assert_true (collector_store_assign (f->store, f->wayan, VILLAGE, NULL, &n, &error));
+  g_assert_cmpuint (n, ==, 0);
+
+  /* and one back to Siti */
+  g_assert_true (collector_store_assign (f->store, f->siti, NULL, (const char *[]) { "P3KE-0007", NULL }, &n,
+                                         &error));
+  assert_pulled (f, f->siti, &siti_cursor, "P3KE-0007 ");
+  wayan_back = pull_all (f, f->wayan, &wayan_cursor);
+  g_assert_cmpstr (wayan_back, ==, "-P3KE-0007 ");
+  {
+    g_autoptr(GPtrArray) all = collector_store_list_enumerators (f->store, &error);
+
+    g_assert_cmpuint (((CollectorEnumerator *) all->pdata[0])->n_households, ==, 1);
+    g_assert_cmpuint (((CollectorEnumerator *) all->pdata[1])->n_households, ==, N_HOUSEHOLDS - 1);
+  }
 }
 
 typedef struct {
-  Fixture *f;
-  guint    writer;
-  guint    counts[COLLECTOR_VISIT_MISSING_MEDIA + 1];
-} Writer;
+  Fixture  *f;
+  guint     seed;
+  gint     *writers_left;
+} Mover;
 
-#define N_WRITERS   4
-#define N_VISITS    40
-#define N_REVISIONS 6
+#define N_MOVES 30
 
-/* Each writer sends every revision of every visit in its own order, one
- * batch per revision sweep. */
+/* Moves random households between Siti and Wayan, and now and then edits
+ * one, which sends it down again. */
 static gpointer
-writer_thread (gpointer data)
+mover_thread (gpointer data)
 {
-  Writer *w = data;
-  g_autoptr(GRand) rand = g_rand_new_with_seed (w->writer);
+  Mover *m = data;
+  g_autoptr(GRand) rand = g_rand_new_with_seed (m->seed);
 
-  for (guint round = 0; round < N_REVISIONS; round++)
+  for (guint i = 0; i < N_MOVES; i++)
     {
-      g_autoptr(GPtrArray) visits = g_ptr_array_new_with_free_func ((GDestroyNotify) collector_visit_free);
-      g_autoptr(GPtrArray) outcomes = NULL;
+      g_autofree char *id = contract_household_id (g_rand_int_range (rand, 0, N_HOUSEHOLDS));
+      const char *ids[] = { id, NULL };
       g_autoptr(GError) error = NULL;
 
-      for (guint i = 0; i < N_VISITS; i++)
+      if (g_rand_int_range (rand, 0, 4) == 0)
         {
-          g_autofree char *uuid = g_strdup_printf ("7a1d8a44-6a4c-4a3b-9d6e-%012u", i);
+          g_autoptr(GPtrArray) one = g_ptr_array_new_with_free_func ((GDestroyNotify) collector_household_free);
+          g_autofree char *head = g_strdup_printf ("Kepala %u-%u", m->seed, i);
 
-          g_ptr_array_add (visits, visit_new (uuid, g_rand_int_range (rand, 1, N_REVISIONS + 1), i % 20));
+          g_ptr_array_add (one, household_new (g_rand_int_range (rand, 0, N_HOUSEHOLDS), VILLAGE, head));
+          g_assert_true (collector_store_upsert_households (m->f->store, one, NULL, NULL, &error));
         }
-      outcomes = collector_store_submit_visits (w->f->store, w->f->device, visits, &error);
+      else
+        g_assert_true (collector_store_assign (m->f->store, g_rand_boolean (rand) ? m->f->siti : m->f->wayan,
+                                               NULL, ids, NULL, &error));
       g_assert_no_error (error);
-      for (guint i = 0; i < outcomes->len; i++)
-        w->counts[((CollectorVisitOutcome *) outcomes->pdata[i])->status]++;
     }
+  g_atomic_int_dec_and_test (m->writers_left);
   return NULL;
 }
 
-/* Several writers at once on the same uuids: nothing is stored twice, the
- * highest revision any writer sent is the one kept, and every "stored" or
- * "replaced" answer was a real write (their sum bounds the rows). */
-static void
-test_visit_writers (Fixture       *f,
-                    gconstpointer  data)
+/* Pulls the next change after *cursor, one at a time so that the cursor
+ * names that very change, into what a device knows: household id → the
+ * cursor of its last change, negative when it was a withdrawal. FALSE when
+ * there was nothing more to pull. */
+static gboolean
+pull_one (Fixture    *f,
+          GHashTable *known,
+          gint64     *cursor)
 {
-  Writer writers[N_WRITERS];
-  GThread *threads[N_WRITERS];
-  g_autoptr(GPtrArray) visits = NULL;
-  guint stored = 0, replaced = 0, rejected = 0;
-
-  for (guint i = 0; i < N_WRITERS; i++)
-    {
-      writers[i] = (Writer) { .f = f, .writer = i + 1 };
-      threads[i] = g_thread_new ("writer", writer_thread, &writers[i]);
-    }
-  for (guint i = 0; i < N_WRITERS; i++)
-    {
-      g_thread_join (threads[i]);
-      stored += writers[i].counts[COLLECTOR_VISIT_STORED];
-      replaced += writers[i].counts[COLLECTOR_VISIT_REPLACED];
-      rejected += writers[i].counts[COLLECTOR_VISIT_REJECTED];
-    }
-  g_test_message ("stored %u, replaced %u, rejected %u", stored, replaced, rejected);
-  /* each uuid is stored once, then only replaced upwards */
-  g_assert_cmpuint (stored, ==, N_VISITS);
-  g_assert_cmpuint (replaced, <=, N_VISITS * (N_REVISIONS - 1));
-
-  visits = collector_store_list_visits (f->store, NULL);
-  g_assert_cmpuint (visits->len, ==, N_VISITS);
-  for (guint i = 0; i < N_VISITS; i++)
-    {
-      g_autofree char *uuid = g_strdup_printf ("7a1d8a44-6a4c-4a3b-9d6e-%012u", i);
-      gint64 highest = 0;
-
-      /* replay the writers' draws to know the highest revision sent */
-      for (guint w = 0; w < N_WRITERS; w++)
-        {
-          g_autoptr(GRand) rand = g_rand_new_with_seed (w + 1);
-
-          for (guint round = 0; round < N_REVISIONS; round++)
-            for (guint k = 0; k < N_VISITS; k++)
-              {
-                gint64 revision = g_rand_int_range (rand, 1, N_REVISIONS + 1);
-
-                if (k == i)
-                  highest = MAX (highest, revision);
-              }
-        }
-      g_assert_cmpint (stored_revision_of (f, uuid, NULL), ==, highest);
-    }
-}
-
-/* ---------------------------------------------------------------- reading visits */
-
-#define N_MANY 1234
-
-static void
-store_many (Fixture *f)
-{
-  for (guint batch = 0; batch * 200 < N_MANY; batch++)
-    {
-      g_autoptr(GPtrArray) visits = g_ptr_array_new_with_free_func ((GDestroyNotify) collector_visit_free);
-      g_autoptr(GPtrArray) outcomes = NULL;
-      g_autoptr(GError) error = NULL;
-
-      for (guint i = batch * 200; i < MIN (N_MANY, (batch + 1) * 200); i++)
-        {
-          g_autofree char *uuid = g_strdup_printf ("8b1d8a44-6a4c-4a3b-9d6e-%012u", (i * 7919) % 100000);
-
-          g_ptr_array_add (visits, visit_new (uuid, 1, i % 20));
-        }
-      outcomes = collector_store_submit_visits (f->store, f->device, visits, &error);
-      g_assert_no_error (error);
-      for (guint i = 0; i < outcomes->len; i++)
-        g_assert_cmpint (((CollectorVisitOutcome *) outcomes->pdata[i])->status, ==, COLLECTOR_VISIT_STORED);
-    }
-}
-
-/* Pages of any size meet every visit once, in (received_at, uuid) order,
- * and a filter is applied inside the store. */
-static void
-test_visit_pages (Fixture       *f,
-                  gconstpointer  data)
-{
-  static const guint sizes[] = { 1, 7, 500, 5000 };
-  CollectorVisitFilter other = { NULL, 0 };
   g_autoptr(GError) error = NULL;
+  g_autoptr(CollectorAssignmentPage) page = collector_store_pull_assignments (f->store, f->siti, *cursor, 1, &error);
 
-  store_many (f);
-  for (guint s = 0; s < G_N_ELEMENTS (sizes); s++)
-    {
-      g_autoptr(CollectorVisitIter) iter = collector_store_iterate_visits (f->store, NULL, sizes[s]);
-      g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-      g_autofree char *last_uuid = NULL;
-      gint64 last_received = G_MININT64;
-      CollectorVisit *v;
-
-      while ((v = collector_visit_iter_next (iter, &error)) != NULL)
-        {
-          g_assert_true (g_hash_table_add (seen, g_strdup (v->uuid)));
-          g_assert_true (v->received_at > last_received ||
-                         (v->received_at == last_received && g_strcmp0 (v->uuid, last_uuid) > 0));
-          last_received = v->received_at;
-          g_free (last_uuid);
-          last_uuid = g_strdup (v->uuid);
-        }
-      g_assert_no_error (error);
-      g_assert_cmpuint (g_hash_table_size (seen), ==, N_MANY);
-      /* past the end it stays at the end */
-      g_assert_null (collector_visit_iter_next (iter, &error));
-      g_assert_no_error (error);
-    }
-
-  /* by region: the village's regency, then a regency with none of them */
-  {
-    CollectorVisitFilter regency = { "5108", 0 };
-    CollectorVisitFilter elsewhere = { "5171", 0 };
-    g_autoptr(CollectorVisitIter) a = collector_store_iterate_visits (f->store, &regency, 100);
-    g_autoptr(CollectorVisitIter) b = collector_store_iterate_visits (f->store, &elsewhere, 100);
-    guint n = 0;
-
-    while (collector_visit_iter_next (a, &error) != NULL)
-      n++;
-    g_assert_cmpuint (n, ==, N_MANY);
-    g_assert_null (collector_visit_iter_next (b, &error));
-    g_assert_no_error (error);
-  }
-
-  /* by enumerator: Wayan sent nothing */
-  other.enumerator_id = f->wayan;
-  {
-    g_autoptr(CollectorVisitIter) iter = collector_store_iterate_visits (f->store, &other, 100);
-
-    g_assert_null (collector_visit_iter_next (iter, &error));
-    g_assert_no_error (error);
-  }
-}
-
-/* The streamed export writes what the in-memory one does, byte for byte,
- * across many pages. */
-static void
-test_export_stream (Fixture       *f,
-                    gconstpointer  data)
-{
-  g_autoptr(GPtrArray) visits = NULL;
-  g_autoptr(GError) error = NULL;
-  const CollectorExportFormat formats[] = { COLLECTOR_EXPORT_CSV, COLLECTOR_EXPORT_GEOJSON };
-
-  store_many (f);
-  visits = collector_store_list_visits (f->store, &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (visits->len, ==, N_MANY);
-  for (guint i = 0; i < G_N_ELEMENTS (formats); i++)
+  g_assert_cmpuint (page->households->len + page->withdrawn->len, <=, 1);
+  if (page->households->len == 0 && page->withdrawn->len == 0)
     {
-      g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
-      g_autoptr(GString) whole = formats[i] == COLLECTOR_EXPORT_CSV ? collector_export_csv (visits)
-                                                                   : collector_export_geojson (visits);
-      guint n = 0;
-
-      g_assert_true (collector_export_write (f->store, NULL, formats[i], out, &n, NULL, &error));
-      g_assert_no_error (error);
-      g_assert_true (g_output_stream_close (out, NULL, &error));
-      g_assert_cmpuint (n, ==, N_MANY);
-      g_assert_cmpmem (g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (out)),
-                       g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (out)),
-                       whole->str, whole->len);
+      g_assert_cmpint (page->next_cursor, ==, *cursor);
+      return FALSE;
     }
-  /* the GeoJSON is one valid document */
-  {
-    g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
-    g_autoptr(JsonParser) parser = json_parser_new ();
-
-    g_assert_true (collector_export_write (f->store, NULL, COLLECTOR_EXPORT_GEOJSON, out, NULL, NULL, &error));
-    g_assert_true (g_output_stream_close (out, NULL, &error));
-    g_assert_true (json_parser_load_from_data (parser, g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (out)),
-                                               g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (out)),
-                                               &error));
-    g_assert_no_error (error);
-    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)),
-                                                                           "features")), ==, N_MANY);
-  }
+  g_assert_cmpint (page->next_cursor, >, *cursor);
+  *cursor = page->next_cursor;
+  if (page->households->len > 0)
+    g_hash_table_insert (known, g_strdup (((CollectorHousehold *) page->households->pdata[0])->id),
+                         GINT_TO_POINTER ((int) *cursor));
+  else
+    g_hash_table_insert (known, g_strdup (page->withdrawn->pdata[0]), GINT_TO_POINTER (-(int) *cursor));
+  return TRUE;
 }
 
-/* ---------------------------------------------------------------- pulls */
+/* A device pulling while assignments change under it ends up knowing
+ * exactly what a device pulling once at the end learns, change by change:
+ * no change was committed after a pull with a cursor lower than that pull
+ * gave, where the first device would never see it. */
+static void
+test_pull_while_writing (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GHashTable) incremental = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GHashTable) once = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  Mover movers[3];
+  GThread *threads[G_N_ELEMENTS (movers)];
+  gint writers_left = G_N_ELEMENTS (movers);
+  gint64 cursor = 0, last_cursor = 0;
+  guint pulls = 0;
+  gboolean writing = TRUE;
+  GHashTableIter iter;
+  gpointer key, value;
+
+  for (guint i = 0; i < G_N_ELEMENTS (movers); i++)
+    {
+      movers[i] = (Mover) { f, i + 1, &writers_left };
+      threads[i] = g_thread_new ("mover", mover_thread, &movers[i]);
+    }
+  /* pull until the writers are done and a pull after that found nothing */
+  while (TRUE)
+    {
+      writing = g_atomic_int_get (&writers_left) > 0;
+      pulls++;
+      if (pull_one (f, incremental, &cursor))
+        continue;
+      if (!writing)
+        break;
+      g_usleep (500);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (movers); i++)
+    g_thread_join (threads[i]);
+  g_test_message ("%u pulls while writing", pulls);
+
+  while (pull_one (f, once, &last_cursor))
+    ;
+  g_assert_cmpint (last_cursor, ==, cursor);
+  g_assert_cmpuint (g_hash_table_size (incremental), ==, g_hash_table_size (once));
+  g_hash_table_iter_init (&iter, once);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      g_assert_true (g_hash_table_contains (incremental, key));
+      g_assert_cmpint (GPOINTER_TO_INT (g_hash_table_lookup (incremental, key)), ==, GPOINTER_TO_INT (value));
+    }
+}
 
 /* Paging by cursor hands out every assigned household once, in small
  * pages, and a cursor the store never gave is refused. */
@@ -656,38 +669,125 @@ test_pull_pages (Fixture       *f,
   }
 }
 
+/* ---------------------------------------------------------------- reviews */
+
+/* Decisions go down to the visit's enumerator by cursor, one page at a
+ * time, as they were made. */
+static void
+test_reviews (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autoptr(GPtrArray) got = g_ptr_array_new_with_free_func ((GDestroyNotify) collector_review_free);
+  g_autoptr(GError) error = NULL;
+  gint64 cursor = 0, now = g_get_real_time () / G_USEC_PER_SEC;
+  gboolean more = TRUE;
+
+  for (guint i = 0; i < 5; i++)
+    {
+      g_autofree char *uuid = g_strdup_printf ("9c1d8a44-6a4c-4a3b-9d6e-00000000000%u", i);
+
+      g_assert_cmpint (contract_submit_one (f, f->device, contract_visit_new (uuid, i + 1, i), NULL, NULL), ==, COLLECTOR_VISIT_STORED);
+      g_assert_true (collector_store_add_review (f->store, uuid, i % 2 ? "rejected" : "approved",
+                                                 i % 2 ? "Foto rumah buram" : NULL, "Korcam Sukasada", &error));
+      g_assert_no_error (error);
+    }
+  g_assert_false (collector_store_add_review (f->store, "9c1d8a44-6a4c-4a3b-9d6e-000000000000", "maybe", NULL,
+                                              "Korcam", &error));
+  g_assert_error (error, COLLECTOR_ERROR, COLLECTOR_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  g_assert_false (collector_store_add_review (f->store, "9c1d8a44-6a4c-4a3b-9d6e-999999999999", "approved", NULL,
+                                              "Korcam", &error));
+  g_assert_error (error, COLLECTOR_ERROR, COLLECTOR_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  while (more)
+    {
+      g_autoptr(CollectorReviewPage) page = collector_store_pull_reviews (f->store, f->siti, cursor, 2, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpuint (page->reviews->len, <=, 2);
+      for (guint i = 0; i < page->reviews->len; i++)
+        {
+          CollectorReview *r = page->reviews->pdata[i];
+
+          g_assert_cmpint (r->seq, >, cursor);
+          g_assert_cmpint (r->seq, <=, page->next_cursor);
+          g_ptr_array_add (got, g_steal_pointer (&page->reviews->pdata[i]));
+        }
+      cursor = page->next_cursor;
+      more = page->more;
+    }
+  g_assert_cmpuint (got->len, ==, 5);
+  for (guint i = 0; i < got->len; i++)
+    {
+      CollectorReview *r = got->pdata[i];
+      g_autofree char *uuid = g_strdup_printf ("9c1d8a44-6a4c-4a3b-9d6e-00000000000%u", i);
+      g_autofree char *household = contract_household_id (i);
+
+      g_assert_cmpstr (r->visit_uuid, ==, uuid);
+      g_assert_cmpint (r->revision, ==, i + 1);
+      g_assert_cmpstr (r->household_id, ==, household);
+      g_assert_cmpstr (r->decision, ==, i % 2 ? "rejected" : "approved");
+      g_assert_cmpstr (r->comment, ==, i % 2 ? "Foto rumah buram" : NULL);
+      g_assert_cmpstr (r->reviewer, ==, "Korcam Sukasada");
+      g_assert_cmpint (r->decided_at, >=, now);
+      g_assert_cmpint (r->decided_at, <, now + 60);
+    }
+
+  /* the last cursor is good and empty, one past it is not; Wayan has none */
+  {
+    g_autoptr(CollectorReviewPage) last = collector_store_pull_reviews (f->store, f->siti, cursor, 2, &error);
+    g_autoptr(CollectorReviewPage) wayan = collector_store_pull_reviews (f->store, f->wayan, 0, 2, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (last->reviews->len, ==, 0);
+    g_assert_false (last->more);
+    g_assert_cmpuint (wayan->reviews->len, ==, 0);
+    g_assert_null (collector_store_pull_reviews (f->store, f->siti, cursor + 1, 2, &error));
+    g_assert_error (error, COLLECTOR_ERROR, COLLECTOR_ERROR_INVALID_CURSOR);
+  }
+}
+
+/* After close, every call says the store is shutting down. */
+static void
+test_close (Fixture       *f,
+            gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) visits = g_ptr_array_new_with_free_func ((GDestroyNotify) collector_visit_free);
+
+  collector_store_close (f->store);
+  g_assert_null (collector_store_list_enumerators (f->store, &error));
+  g_assert_error (error, COLLECTOR_ERROR, COLLECTOR_ERROR_SHUTTING_DOWN);
+  g_clear_error (&error);
+  g_assert_false (collector_store_add_enumerator (f->store, "Late", NULL, NULL, &error));
+  g_assert_error (error, COLLECTOR_ERROR, COLLECTOR_ERROR_SHUTTING_DOWN);
+  g_clear_error (&error);
+  g_ptr_array_add (visits, contract_visit_new (UUID, 1, 0));
+  g_assert_null (collector_store_submit_visits (f->store, f->device, visits, &error));
+  g_assert_error (error, COLLECTOR_ERROR, COLLECTOR_ERROR_SHUTTING_DOWN);
+  g_clear_error (&error);
+  g_assert_null (collector_store_authenticate (f->store, "token-siti", &error));
+  g_assert_error (error, COLLECTOR_ERROR, COLLECTOR_ERROR_SHUTTING_DOWN);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
-  static const struct {
-    const char *name;
-    StoreOpen   open;
-  } stores[] = {
-    { "sqlite", open_sqlite },
-  };
-  static const struct {
-    const char *name;
-    void (*func) (Fixture *, gconstpointer);
-  } tests[] = {
+  static const ContractTest tests[] = {
+    { "enumerators", test_enumerators },
     { "enroll", test_enroll },
     { "enroll-race", test_enroll_race },
     { "authenticate", test_authenticate },
-    { "visit-rule", test_visit_rule },
-    { "visit-owner", test_visit_owner },
-    { "visit-writers", test_visit_writers },
+    { "devices", test_devices },
+    { "households", test_households },
+    { "assign", test_assign },
     { "pull-pages", test_pull_pages },
-    { "visit-pages", test_visit_pages },
-    { "export-stream", test_export_stream },
+    { "pull-while-writing", test_pull_while_writing },
+    { "reviews", test_reviews },
+    { "close", test_close },
   };
 
-  g_test_init (&argc, &argv, NULL);
-  for (guint s = 0; s < G_N_ELEMENTS (stores); s++)
-    for (guint t = 0; t < G_N_ELEMENTS (tests); t++)
-      {
-        g_autofree char *path = g_strdup_printf ("/collector/store-contract/%s/%s", stores[s].name, tests[t].name);
-
-        g_test_add (path, Fixture, (gconstpointer) stores[s].open, fixture_setup, tests[t].func, fixture_teardown);
-      }
-  return g_test_run ();
+  return contract_run (argc, argv, tests, G_N_ELEMENTS (tests));
 }

@@ -134,6 +134,20 @@ test_enroll_wait (void)
   g_assert_cmpuint (collector_rules_enroll_wait (three, 3, 4, 60, 1061), ==, 0);
 }
 
+static void
+test_cursor (void)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (collector_rules_check_cursor (0, 0, &error));
+  g_assert_true (collector_rules_check_cursor (41, 42, &error));
+  g_assert_true (collector_rules_check_cursor (42, 42, &error));
+  g_assert_no_error (error);
+  /* one past the highest given: the store was restored from an older backup */
+  g_assert_false (collector_rules_check_cursor (43, 42, &error));
+  g_assert_error (error, COLLECTOR_ERROR, COLLECTOR_ERROR_INVALID_CURSOR);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -143,5 +157,6 @@ main (int   argc,
   g_test_add_func ("/collector/rules/device", test_device);
   g_test_add_func ("/collector/rules/visit", test_visit);
   g_test_add_func ("/collector/rules/enroll-wait", test_enroll_wait);
+  g_test_add_func ("/collector/rules/cursor", test_cursor);
   return g_test_run ();
 }

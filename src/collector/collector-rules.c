@@ -138,3 +138,20 @@ collector_rules_enroll_wait (const gint64 *newest_first,
   free_at = newest_first[max_failures - 1] + window;
   return free_at > now ? (guint) MIN (free_at - now, (gint64) G_MAXUINT) : 0;
 }
+
+gboolean
+collector_rules_check_cursor (gint64   cursor,
+                              gint64   highest,
+                              GError **error)
+{
+  /* one past the highest ever given (a collector restored from an older
+   * backup, a made-up value) would silently return nothing for ever */
+  if (cursor > highest)
+    {
+      g_set_error (error, COLLECTOR_ERROR, COLLECTOR_ERROR_INVALID_CURSOR,
+                   "This collector never gave cursor %" G_GINT64_FORMAT " (it is at %" G_GINT64_FORMAT
+                   "; was it restored from a backup?): pull again from 0", cursor, highest);
+      return FALSE;
+    }
+  return TRUE;
+}

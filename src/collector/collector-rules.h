@@ -69,4 +69,11 @@ guint collector_rules_enroll_wait (const gint64 *newest_first,
                                    guint         window,
                                    gint64        now);
 
+/* A pull's cursor is a sequence number this collector gave; @highest is
+ * the highest it ever gave. TRUE if @cursor may be used; else
+ * INVALID_CURSOR. */
+gboolean collector_rules_check_cursor     (gint64   cursor,
+                                           gint64   highest,
+                                           GError **error);
+
 G_END_DECLS

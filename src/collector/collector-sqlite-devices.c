@@ -78,18 +78,7 @@ sqlite_list_enumerators (CollectorDeviceStore  *store,
   if ((stmt = collector_sqlite_reader_statement (self, sql, &conn, error)) == NULL)
     return NULL;
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      CollectorEnumerator *e = g_new0 (CollectorEnumerator, 1);
-
-      e->id = sqlite3_column_int64 (stmt, 0);
-      e->name = verval_sqlite_column_dup (stmt, 1);
-      e->phone = verval_sqlite_column_dup (stmt, 2);
-      e->disabled = sqlite3_column_int (stmt, 3) != 0;
-      e->created_at = sqlite3_column_int64 (stmt, 4);
-      e->n_households = sqlite3_column_int (stmt, 5);
-      e->n_devices = sqlite3_column_int (stmt, 6);
-      g_ptr_array_add (out, e);
-    }
+    g_ptr_array_add (out, collector_enumerator_from_row (&COLLECTOR_SQLITE_ROW (stmt), 0));
   if (!collector_sqlite_reader_finish (self, conn, stmt, rc, "Cannot list enumerators", error))
     return NULL;
   return g_steal_pointer (&out);
@@ -165,24 +154,6 @@ static const char *device_select_sql =
   " d.enrolled_at, d.revoked_at, d.last_seen_at, d.status"
   " FROM devices d JOIN enumerators e ON e.id = d.enumerator_id";
 
-static CollectorDevice *
-device_from_row (sqlite3_stmt *stmt)
-{
-  CollectorDevice *device = g_new0 (CollectorDevice, 1);
-
-  device->id = sqlite3_column_int64 (stmt, 0);
-  device->enumerator_id = sqlite3_column_int64 (stmt, 1);
-  device->enumerator_name = verval_sqlite_column_dup (stmt, 2);
-  device->enumerator_disabled = sqlite3_column_int (stmt, 3) != 0;
-  device->name = verval_sqlite_column_dup (stmt, 4);
-  device->app_version = verval_sqlite_column_dup (stmt, 5);
-  device->enrolled_at = sqlite3_column_int64 (stmt, 6);
-  device->revoked_at = sqlite3_column_int64 (stmt, 7);
-  device->last_seen_at = sqlite3_column_int64 (stmt, 8);
-  device->status_json = verval_sqlite_column_dup (stmt, 9);
-  return device;
-}
-
 typedef struct
 {
   const char      *code_hash;
@@ -248,7 +219,7 @@ do_enroll_device (CollectorSqliteStore  *self,
   sqlite3_bind_int64 (by_id, 1, device_id);
   if (sqlite3_step (by_id) != SQLITE_ROW)
     return verval_sqlite_set_error (error, conn->db, "Cannot read the device");
-  d->device = device_from_row (by_id);
+  d->device = collector_device_from_row (&COLLECTOR_SQLITE_ROW (by_id), 0);
   return TRUE;
 }
 
@@ -294,7 +265,7 @@ read_devices (CollectorSqliteStore  *self,
   if (token_hash != NULL)
     verval_sqlite_bind_text (stmt, 1, token_hash);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (out, device_from_row (stmt));
+    g_ptr_array_add (out, collector_device_from_row (&COLLECTOR_SQLITE_ROW (stmt), 0));
   if (!collector_sqlite_reader_finish (self, conn, stmt, rc, "Cannot read devices", error))
     return NULL;
   return g_steal_pointer (&out);

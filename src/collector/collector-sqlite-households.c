@@ -267,19 +267,15 @@ sqlite_pull_assignments (CollectorHouseholdStore  *store,
 {
   CollectorSqliteStore *self = COLLECTOR_SQLITE_STORE (store);
   static const char *sql =
-    "SELECT a.household_id, a.active, a.seq, h.source, h.village_code, h.head_name,"
+    "SELECT a.active, a.seq, a.household_id, h.source, h.village_code, h.head_name,"
     " h.nik, h.kk, h.address, h.data"
     " FROM assignments a JOIN households h ON h.id = a.household_id"
     " WHERE a.enumerator_id = ? AND a.seq > ? ORDER BY a.seq LIMIT ?";
-  g_autoptr(CollectorAssignmentPage) page = g_new0 (CollectorAssignmentPage, 1);
+  g_autoptr(CollectorAssignmentPage) page = collector_assignment_page_new (cursor);
   sqlite3_stmt *stmt;
   CollectorSqliteConn *conn;
   guint n = 0;
   int rc;
-
-  page->households = g_ptr_array_new_with_free_func ((GDestroyNotify) collector_household_free);
-  page->withdrawn = g_ptr_array_new_with_free_func (g_free);
-  page->next_cursor = cursor;
 
   stmt = collector_sqlite_reader_page (self, sql, enumerator_id, cursor, limit, &conn, error);
   if (stmt == NULL)
@@ -291,26 +287,7 @@ sqlite_pull_assignments (CollectorHouseholdStore  *store,
           page->more = TRUE;
           break;
         }
-      page->next_cursor = sqlite3_column_int64 (stmt, 2);
-      if (sqlite3_column_int (stmt, 1) == 0)
-        {
-          g_ptr_array_add (page->withdrawn, verval_sqlite_column_dup (stmt, 0));
-          continue;
-        }
-      else
-        {
-          CollectorHousehold *h = g_new0 (CollectorHousehold, 1);
-
-          h->id = verval_sqlite_column_dup (stmt, 0);
-          h->source = verval_sqlite_column_dup (stmt, 3);
-          h->village_code = verval_sqlite_column_dup (stmt, 4);
-          h->head_name = verval_sqlite_column_dup (stmt, 5);
-          h->nik = verval_sqlite_column_dup (stmt, 6);
-          h->kk = verval_sqlite_column_dup (stmt, 7);
-          h->address = verval_sqlite_column_dup (stmt, 8);
-          h->data_json = verval_sqlite_column_dup (stmt, 9);
-          g_ptr_array_add (page->households, h);
-        }
+      collector_assignment_page_add_row (page, &COLLECTOR_SQLITE_ROW (stmt));
     }
   if (!collector_sqlite_reader_finish (self, conn, stmt, rc, "Cannot read assignments", error) ||
       (n == 0 && !collector_sqlite_check_cursor (self, "SELECT value FROM counters WHERE name = 'seq'",

@@ -9,6 +9,7 @@
 #include <sqlite3.h>
 
 #include "collector-sqlite-store.h"
+#include "collector-store-rows.h"
 #include "verval-sqlite.h"
 
 G_BEGIN_DECLS
@@ -30,6 +31,10 @@ typedef gboolean (*CollectorSqliteWriteFunc) (CollectorSqliteStore  *self,
 enum { SQL_END, SQL_ARG_TEXT, SQL_ARG_INT };
 #define SQL_TEXT(s) SQL_ARG_TEXT, (const char *) (s)
 #define SQL_INT(i)  SQL_ARG_INT, (gint64) (i)
+
+/* Reads the current row of a statement for the shared row conversions. */
+extern const CollectorRowReader collector_sqlite_row_reader;
+#define COLLECTOR_SQLITE_ROW(stmt) ((CollectorRow) { &collector_sqlite_row_reader, (stmt) })
 
 /* Unix seconds now. */
 gint64         collector_sqlite_now            (void);

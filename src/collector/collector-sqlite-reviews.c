@@ -77,38 +77,23 @@ sqlite_pull_reviews (CollectorReviewStore  *store,
     " r.reviewer, r.decided_at"
     " FROM reviews r JOIN visits v ON v.uuid = r.visit_uuid"
     " WHERE r.enumerator_id = ? AND r.seq > ? ORDER BY r.seq LIMIT ?";
-  g_autoptr(CollectorReviewPage) page = g_new0 (CollectorReviewPage, 1);
+  g_autoptr(CollectorReviewPage) page = collector_review_page_new (cursor);
   sqlite3_stmt *stmt;
   CollectorSqliteConn *conn;
   guint n = 0;
   int rc;
-
-  page->reviews = g_ptr_array_new_with_free_func ((GDestroyNotify) collector_review_free);
-  page->next_cursor = cursor;
 
   stmt = collector_sqlite_reader_page (self, sql, enumerator_id, cursor, limit, &conn, error);
   if (stmt == NULL)
     return NULL;
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
-      CollectorReview *r;
-
       if (++n > limit)
         {
           page->more = TRUE;
           break;
         }
-      r = g_new0 (CollectorReview, 1);
-      r->seq = sqlite3_column_int64 (stmt, 0);
-      r->visit_uuid = verval_sqlite_column_dup (stmt, 1);
-      r->revision = sqlite3_column_int64 (stmt, 2);
-      r->household_id = verval_sqlite_column_dup (stmt, 3);
-      r->decision = verval_sqlite_column_dup (stmt, 4);
-      r->comment = verval_sqlite_column_dup (stmt, 5);
-      r->reviewer = verval_sqlite_column_dup (stmt, 6);
-      r->decided_at = sqlite3_column_int64 (stmt, 7);
-      page->next_cursor = r->seq;
-      g_ptr_array_add (page->reviews, r);
+      collector_review_page_add_row (page, &COLLECTOR_SQLITE_ROW (stmt));
     }
   if (!collector_sqlite_reader_finish (self, conn, stmt, rc, "Cannot read reviews", error) ||
       (n == 0 && !collector_sqlite_check_cursor (self, "SELECT coalesce (max (seq), 0) FROM sqlite_sequence"

@@ -20,6 +20,7 @@
 #include <sqlite3.h>
 
 #include "collector-error.h"
+#include "collector-rules.h"
 #include "collector-sqlite-private.h"
 #include "collector-sqlite-store.h"
 
@@ -195,6 +196,45 @@ collector_sqlite_check_found (CollectorSqliteConn  *conn,
                "No %s number %" G_GINT64_FORMAT, table, id);
   return FALSE;
 }
+
+static gboolean
+row_is_null (gconstpointer row,
+             int           column)
+{
+  return sqlite3_column_type ((sqlite3_stmt *) row, column) == SQLITE_NULL;
+}
+
+static gint64
+row_integer (gconstpointer row,
+             int           column)
+{
+  return sqlite3_column_int64 ((sqlite3_stmt *) row, column);
+}
+
+static gboolean
+row_boolean (gconstpointer row,
+             int           column)
+{
+  return sqlite3_column_int ((sqlite3_stmt *) row, column) != 0;
+}
+
+static double
+row_real (gconstpointer row,
+          int           column)
+{
+  return sqlite3_column_double ((sqlite3_stmt *) row, column);
+}
+
+static const char *
+row_text (gconstpointer row,
+          int           column)
+{
+  return (const char *) sqlite3_column_text ((sqlite3_stmt *) row, column);
+}
+
+const CollectorRowReader collector_sqlite_row_reader = {
+  row_is_null, row_integer, row_boolean, row_real, row_text,
+};
 
 /* ---------------------------------------------------------------- writer */
 
@@ -415,10 +455,8 @@ collector_sqlite_reader_finish (CollectorSqliteStore  *self,
   return ok;
 }
 
-/* A cursor is a sequence number this collector gave; one past the highest
- * it ever gave (a collector restored from an older backup, a made-up value)
- * would silently return nothing for ever. @sql reads the highest given.
- * Only asked when a page came back empty: rows after the cursor prove it. */
+/* @sql reads the highest cursor given. Only asked when a page came back
+ * empty: rows after the cursor prove it. */
 gboolean
 collector_sqlite_check_cursor (CollectorSqliteStore  *self,
                                const char            *sql,
@@ -438,14 +476,7 @@ collector_sqlite_check_cursor (CollectorSqliteStore  *self,
   highest = rc == SQLITE_ROW ? sqlite3_column_int64 (stmt, 0) : 0;
   if (!collector_sqlite_reader_finish (self, conn, stmt, rc, "Cannot read the sequence", error))
     return FALSE;
-  if (cursor > highest)
-    {
-      g_set_error (error, COLLECTOR_ERROR, COLLECTOR_ERROR_INVALID_CURSOR,
-                   "This collector never gave cursor %" G_GINT64_FORMAT " (it is at %" G_GINT64_FORMAT
-                   "; was it restored from a backup?): pull again from 0", cursor, highest);
-      return FALSE;
-    }
-  return TRUE;
+  return collector_rules_check_cursor (cursor, highest, error);
 }
 
 /* ---------------------------------------------------------------- lifecycle */

@@ -175,7 +175,7 @@ sqlite_submit_visits (CollectorVisitStore  *store,
   return g_steal_pointer (&outcomes);
 }
 
-/* The columns read_visits() reads, in its order. */
+/* The columns collector_visit_from_row() reads, in its order. */
 #define VISIT_COLUMNS \
   "SELECT v.uuid, v.revision, v.household_id, v.form_id, v.form_version, v.answers," \
   " v.result_code, v.started_utc_us, v.started_offset_min, v.finished_utc_us," \
@@ -183,16 +183,6 @@ sqlite_submit_visits (CollectorVisitStore  *store,
   " v.enumerator_id, e.name, v.device_id, h.village_code, v.received_at" \
   " FROM visits v JOIN enumerators e ON e.id = v.enumerator_id" \
   " JOIN households h ON h.id = v.household_id"
-
-static GDateTime *
-column_instant (sqlite3_stmt *stmt,
-                int           utc_column)
-{
-  gboolean has_offset = sqlite3_column_type (stmt, utc_column + 1) != SQLITE_NULL;
-
-  return collector_time_new (sqlite3_column_int64 (stmt, utc_column), has_offset,
-                             sqlite3_column_int (stmt, utc_column + 1));
-}
 
 typedef void (*BindFunc) (sqlite3_stmt *stmt,
                           gconstpointer data);
@@ -225,33 +215,7 @@ read_visits (CollectorSqliteStore  *self,
     goto fail;
   bind (stmt, data);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      CollectorVisit *v = collector_visit_new ();
-
-      v->uuid = verval_sqlite_column_dup (stmt, 0);
-      v->revision = sqlite3_column_int64 (stmt, 1);
-      v->household_id = verval_sqlite_column_dup (stmt, 2);
-      v->form_id = verval_sqlite_column_dup (stmt, 3);
-      v->form_version = sqlite3_column_int64 (stmt, 4);
-      v->answers_json = verval_sqlite_column_dup (stmt, 5);
-      v->result_code = sqlite3_column_int64 (stmt, 6);
-      v->started_at = column_instant (stmt, 7);
-      v->finished_at = column_instant (stmt, 9);
-      v->has_location = sqlite3_column_type (stmt, 11) != SQLITE_NULL;
-      v->lat = sqlite3_column_double (stmt, 11);
-      v->lon = sqlite3_column_double (stmt, 12);
-      v->accuracy = sqlite3_column_type (stmt, 13) != SQLITE_NULL ? sqlite3_column_double (stmt, 13) : NAN;
-      v->has_altitude = sqlite3_column_type (stmt, 14) != SQLITE_NULL;
-      v->altitude = sqlite3_column_double (stmt, 14);
-      v->fix_time = verval_sqlite_column_dup (stmt, 15);
-      v->fix_source = verval_sqlite_column_dup (stmt, 16);
-      v->enumerator_id = sqlite3_column_int64 (stmt, 17);
-      v->enumerator_name = verval_sqlite_column_dup (stmt, 18);
-      v->device_id = sqlite3_column_int64 (stmt, 19);
-      v->village_code = verval_sqlite_column_dup (stmt, 20);
-      v->received_at = sqlite3_column_int64 (stmt, 21);
-      g_ptr_array_add (out, v);
-    }
+    g_ptr_array_add (out, collector_visit_from_row (&COLLECTOR_SQLITE_ROW (stmt), 0));
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
     {
@@ -266,15 +230,7 @@ read_visits (CollectorSqliteStore  *self,
         goto fail;
       verval_sqlite_bind_text (mstmt, 1, v->uuid);
       while ((rc = sqlite3_step (mstmt)) == SQLITE_ROW)
-        {
-          CollectorMediaRef *m = g_new0 (CollectorMediaRef, 1);
-
-          m->sha256 = verval_sqlite_column_dup (mstmt, 0);
-          m->role = verval_sqlite_column_dup (mstmt, 1);
-          m->size = sqlite3_column_int64 (mstmt, 2);
-          m->taken = verval_sqlite_column_dup (mstmt, 3);
-          g_ptr_array_add (v->media, m);
-        }
+        g_ptr_array_add (v->media, collector_media_ref_from_row (&COLLECTOR_SQLITE_ROW (mstmt), 0));
       sqlite3_reset (mstmt);
       if (rc != SQLITE_DONE)
         {
