@@ -143,6 +143,22 @@ static const char * const migrations[] = {
   ");"
   "CREATE INDEX reviews_pull ON reviews (enumerator_id, seq);"
   "CREATE INDEX reviews_visit ON reviews (visit_uuid);",
+  /* 2 */
+  /* wrong enrollment codes per address, counted by every collector on this
+   * database (collector_rules_enroll_wait()) */
+  "CREATE TABLE enroll_failures ("
+  "  peer text COLLATE \"C\" NOT NULL,"
+  "  at timestamptz NOT NULL"
+  ");"
+  "CREATE INDEX enroll_failures_peer ON enroll_failures (peer, at);"
+  "CREATE INDEX enroll_failures_at ON enroll_failures (at);"
+  /* which collector's SQLite store `migrate` is filling this database from */
+  "CREATE TABLE migrated_from ("
+  "  source_id text PRIMARY KEY,"
+  "  source_path text NOT NULL,"
+  "  started_at timestamptz NOT NULL,"
+  "  finished_at timestamptz"
+  ");",
 };
 
 int
