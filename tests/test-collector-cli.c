@@ -366,6 +366,95 @@ test_tls (Fixture       *f,
   g_assert_cmpint (g_subprocess_get_exit_status (server), ==, 0);
 }
 
+/* A port nobody listens on, for a database that is not there. */
+static guint16
+closed_port (void)
+{
+  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+
+  g_assert_true (g_socket_bind (socket, any, TRUE, NULL));
+  bound = g_socket_get_local_address (socket, NULL);
+  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+}
+
+/* A database that cannot be reached: a clear error that names it without
+ * its password, and a failed exit, for serve as for every admin command. */
+static void
+test_database_unreachable (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autofree char *url = g_strdup_printf ("postgresql://verval:s3cret-pw@127.0.0.1:%u/verval", closed_port ());
+  g_autofree char *err = NULL;
+  g_autofree char *serve_err = NULL;
+
+  g_assert_cmpint (CLI (NULL, &err, "enumerator", "list", "--database", url), ==, 1);
+  g_assert_nonnull (strstr (err, "127.0.0.1"));
+  g_assert_null (strstr (err, "s3cret-pw"));
+  g_assert_cmpint (CLI (NULL, &serve_err, "serve", "--data-dir", f->data_dir, "--listen", "127.0.0.1:0",
+                        "--database", url), ==, 1);
+  g_assert_nonnull (strstr (serve_err, "127.0.0.1"));
+  g_assert_null (strstr (serve_err, "s3cret-pw"));
+}
+
+static gboolean
+accepted_cb (GSocketService    *service,
+             GSocketConnection *connection,
+             GObject           *source,
+             gpointer           user_data)
+{
+  GPtrArray *held = user_data;
+
+  /* held open and never answered: the client waits for the server */
+  g_ptr_array_add (held, g_object_ref (connection));
+  return TRUE;
+}
+
+/* A password given on the command line is not what ps shows while the
+ * command runs. */
+static void
+test_database_password_hidden (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autoptr(GSocketService) service = g_socket_service_new ();
+  g_autoptr(GPtrArray) held = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GSubprocess) cli = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *proc = NULL;
+  g_autofree char *cmdline = NULL;
+  gsize length;
+  guint16 port;
+
+  port = g_socket_listener_add_any_inet_port (G_SOCKET_LISTENER (service), NULL, &error);
+  g_assert_no_error (error);
+  g_signal_connect (service, "incoming", G_CALLBACK (accepted_cb), held);
+  url = g_strdup_printf ("postgresql://verval:s3cret-pw@127.0.0.1:%u/verval?connect_timeout=30", port);
+  cli = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error,
+                          binary, "enumerator", "list", "--database", url, NULL);
+  g_assert_no_error (error);
+  /* once it connects, it has read its options */
+  for (guint i = 0; i < 500 && held->len == 0; i++)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (10 * 1000);
+    }
+  g_assert_cmpuint (held->len, >, 0);
+  proc = g_strdup_printf ("/proc/%s/cmdline", g_subprocess_get_identifier (cli));
+  g_assert_true (g_file_get_contents (proc, &cmdline, &length, &error));
+  g_assert_no_error (error);
+  for (gsize i = 0; i + 1 < length; i++)
+    if (cmdline[i] == '\0')
+      cmdline[i] = ' ';
+  g_test_message ("ps: %s", cmdline);
+  g_assert_null (strstr (cmdline, "s3cret-pw"));
+  g_assert_nonnull (strstr (cmdline, "verval:*********@127.0.0.1"));
+  g_subprocess_force_exit (cli);
+  g_subprocess_wait (cli, NULL, NULL);
+}
+
 static guint
 enroll_from (SoupSession *session,
              const char  *uri,
@@ -427,6 +516,10 @@ main (int   argc,
   g_test_add ("/collector/cli/demo-import", Fixture, NULL, fixture_setup, test_demo_import, fixture_teardown);
   g_test_add ("/collector/cli/tls", Fixture, NULL, fixture_setup, test_tls, fixture_teardown);
   g_test_add ("/collector/cli/behind-proxy", Fixture, NULL, fixture_setup, test_behind_proxy, fixture_teardown);
+  g_test_add ("/collector/cli/database-unreachable", Fixture, NULL, fixture_setup, test_database_unreachable,
+              fixture_teardown);
+  g_test_add ("/collector/cli/database-password-hidden", Fixture, NULL, fixture_setup,
+              test_database_password_hidden, fixture_teardown);
   g_test_add ("/collector/cli/usage-errors", Fixture, NULL, fixture_setup, test_usage_errors, fixture_teardown);
   return g_test_run ();
 }

@@ -20,6 +20,8 @@
 #include "collector-forms.h"
 #include "collector-import.h"
 #include "collector-media.h"
+#include "collector-migrate.h"
+#include "collector-pg-store.h"
 #include "collector-server.h"
 #include "collector-sqlite-store.h"
 #include "collector-token.h"
@@ -31,14 +33,17 @@ static const char *usage_text =
   "\n"
   "Commands:\n"
   "  serve        --data-dir DIR --listen ADDR:PORT [--tls-cert FILE --tls-key FILE]\n"
-  "  import       --data-dir DIR FILE...            import P3KE/DTKS CSV lists\n"
+  "  import       FILE...                           import P3KE/DTKS CSV lists\n"
   "  enumerator   add NAME [--phone PHONE] | list | disable WHO | enable WHO\n"
-  "  enroll-code  --data-dir DIR WHO [--ttl-hours N] issue a one-time enrollment code\n"
-  "  assign       --data-dir DIR WHO (--village CODE | --households ID[,ID…] | --households-file FILE)\n"
+  "  enroll-code  WHO [--ttl-hours N]               issue a one-time enrollment code\n"
+  "  assign       WHO (--village CODE | --households ID[,ID…] | --households-file FILE)\n"
   "  device       list | revoke DEVICE-ID\n"
-  "  export       --data-dir DIR --format csv|geojson [--output FILE]\n"
+  "  export       --format csv|geojson [--output FILE]\n"
+  "  migrate      --from DIR --to URL               copy a SQLite collector into PostgreSQL\n"
   "\n"
-  "WHO is an enumerator's number or exact name. Every command takes --data-dir.\n"
+  "WHO is an enumerator's number or exact name. Every command finds the store\n"
+  "with --data-dir DIR (SQLite, the default) or --database URL (PostgreSQL, also\n"
+  "from VERVAL_DATABASE); serve always needs --data-dir, for the photos.\n"
   "Run “verval-collector COMMAND --help” for the options of one command.\n";
 
 static int
@@ -75,11 +80,138 @@ parse_options (GOptionContext *context,
   return TRUE;
 }
 
+/* ---------------------------------------------------------------- the store */
+
+/* --database as given, and the URL it stood for before its password was
+ * blanked on the command line (scrub_passwords()) */
+static char *database_option;
+static char *database_secret;
+
+static const GOptionEntry store_entries[] = {
+  { "database", 0, 0, G_OPTION_ARG_STRING, &database_option,
+    "PostgreSQL database (libpq URL or keywords; also VERVAL_DATABASE) instead of SQLite in --data-dir; "
+    "keep its password in ~/.pgpass or PGPASSFILE", "URL" },
+  { NULL }
+};
+
+/* Where the password of a libpq URL or keyword string starts, and its
+ * length; FALSE if it names none. */
+static gboolean
+find_password (const char *conninfo,
+               gsize      *start,
+               gsize      *length)
+{
+  const char *scheme_end = strstr (conninfo, "://");
+  const char *p;
+
+  if (scheme_end != NULL)
+    {
+      const char *authority = scheme_end + 3;
+      gsize span = strcspn (authority, "/?#");
+      const char *at = g_strrstr_len (authority, span, "@");
+      const char *colon = at != NULL ? memchr (authority, ':', at - authority) : NULL;
+
+      if (colon != NULL && at > colon + 1)
+        {
+          *start = colon + 1 - conninfo;
+          *length = at - colon - 1;
+          return TRUE;
+        }
+    }
+  /* password=… as a keyword or in a URL's query */
+  for (p = strstr (conninfo, "password"); p != NULL; p = strstr (p + 1, "password"))
+    {
+      const char *value = p + strlen ("password");
+
+      if (p > conninfo && (g_ascii_isalnum (p[-1]) || p[-1] == '_'))
+        continue;
+      while (*value == ' ')
+        value++;
+      if (*value != '=')
+        continue;
+      value++;
+      while (*value == ' ')
+        value++;
+      *start = value - conninfo;
+      *length = strcspn (value, " &");
+      return *length > 0;
+    }
+  return FALSE;
+}
+
+/* A password given with --database or --to is visible to every user of
+ * the machine through ps while the command runs: keep the URL for
+ * ourselves, blank the password where ps reads it, and say so. */
+static void
+scrub_passwords (int    argc,
+                 char **argv)
+{
+  static const char * const options[] = { "--database", "--to", NULL };
+
+  for (int i = 1; i < argc; i++)
+    for (guint o = 0; options[o] != NULL; o++)
+      {
+        gsize name_length = strlen (options[o]);
+        char *value = NULL;
+        gsize start, length;
+
+        if (g_str_equal (argv[i], options[o]) && i + 1 < argc)
+          value = argv[i + 1];
+        else if (g_str_has_prefix (argv[i], options[o]) && argv[i][name_length] == '=')
+          value = argv[i] + name_length + 1;
+        if (value == NULL || !find_password (value, &start, &length))
+          continue;
+        g_free (database_secret);
+        database_secret = g_strdup (value);
+        memset (value + start, '*', length);
+        g_printerr ("verval-collector: warning: a password on the command line can be read by other "
+                    "users of this machine; keep it in ~/.pgpass (or PGPASSFILE) instead\n");
+      }
+}
+
+/* The URL a --database or --to option means, its password restored. */
+static const char *
+unscrubbed (const char *value)
+{
+  gsize start, length;
+
+  if (value != NULL && database_secret != NULL && find_password (value, &start, &length) &&
+      strlen (value) == strlen (database_secret) &&
+      strncmp (value, database_secret, start) == 0 &&
+      g_str_equal (value + start + length, database_secret + start + length))
+    return database_secret;
+  return value;
+}
+
+/* The PostgreSQL database to use, or NULL for the SQLite store. */
+static const char *
+database_url (void)
+{
+  const char *env = g_getenv ("VERVAL_DATABASE");
+
+  if (database_option != NULL && database_option[0] != '\0')
+    return unscrubbed (database_option);
+  return env != NULL && env[0] != '\0' ? env : NULL;
+}
+
+/* The usage error of a command that has neither store named, or 0. */
+static int
+check_store_named (const char *command,
+                   const char *data_dir)
+{
+  if (data_dir == NULL && database_url () == NULL)
+    return usage_error (command, "--data-dir (SQLite) or --database (PostgreSQL) is required");
+  return 0;
+}
+
 static CollectorStore *
 open_store (const char *data_dir,
             GError    **error)
 {
   g_autofree char *path = NULL;
+
+  if (database_url () != NULL)
+    return collector_pg_store_new (database_url (), error);
 
   if (g_mkdir_with_parents (data_dir, 0750) != 0)
     {
@@ -234,6 +366,7 @@ cmd_serve (int    argc,
   int status;
 
   g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_add_main_entries (context, store_entries, NULL);
   if (!parse_options (context, "serve", &argc, &argv, &status))
     return status;
   if (data_dir == NULL || listen == NULL)
@@ -321,10 +454,11 @@ cmd_import (int    argc,
   int status;
 
   g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_add_main_entries (context, store_entries, NULL);
   if (!parse_options (context, "import", &argc, &argv, &status))
     return status;
-  if (data_dir == NULL)
-    return usage_error ("import", "--data-dir is required");
+  if ((status = check_store_named ("import", data_dir)) != 0)
+    return status;
   if (argc < 2)
     return usage_error ("import", "name at least one CSV file");
   if ((store = open_store (data_dir, &error)) == NULL)
@@ -372,10 +506,11 @@ cmd_enumerator (int    argc,
   int status;
 
   g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_add_main_entries (context, store_entries, NULL);
   if (!parse_options (context, "enumerator", &argc, &argv, &status))
     return status;
-  if (data_dir == NULL)
-    return usage_error ("enumerator", "--data-dir is required");
+  if ((status = check_store_named ("enumerator", data_dir)) != 0)
+    return status;
   if (argc < 2)
     return usage_error ("enumerator", "say add, list, disable or enable");
   action = argv[1];
@@ -455,10 +590,11 @@ cmd_enroll_code (int    argc,
   int status;
 
   g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_add_main_entries (context, store_entries, NULL);
   if (!parse_options (context, "enroll-code", &argc, &argv, &status))
     return status;
-  if (data_dir == NULL)
-    return usage_error ("enroll-code", "--data-dir is required");
+  if ((status = check_store_named ("enroll-code", data_dir)) != 0)
+    return status;
   if (argc != 2)
     return usage_error ("enroll-code", "name one enumerator (number or name)");
   if (ttl_hours < 1 || ttl_hours > 24 * 30)
@@ -517,10 +653,11 @@ cmd_assign (int    argc,
   int status;
 
   g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_add_main_entries (context, store_entries, NULL);
   if (!parse_options (context, "assign", &argc, &argv, &status))
     return status;
-  if (data_dir == NULL)
-    return usage_error ("assign", "--data-dir is required");
+  if ((status = check_store_named ("assign", data_dir)) != 0)
+    return status;
   if (argc != 2)
     return usage_error ("assign", "name one enumerator (number or name)");
   sources = (village != NULL) + (households != NULL) + (households_file != NULL);
@@ -576,10 +713,11 @@ cmd_device (int    argc,
   int status;
 
   g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_add_main_entries (context, store_entries, NULL);
   if (!parse_options (context, "device", &argc, &argv, &status))
     return status;
-  if (data_dir == NULL)
-    return usage_error ("device", "--data-dir is required");
+  if ((status = check_store_named ("device", data_dir)) != 0)
+    return status;
   if (argc < 2)
     return usage_error ("device", "say list or revoke");
   if ((store = open_store (data_dir, &error)) == NULL)
@@ -644,10 +782,13 @@ cmd_export (int    argc,
   int status;
 
   g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_add_main_entries (context, store_entries, NULL);
   if (!parse_options (context, "export", &argc, &argv, &status))
     return status;
-  if (data_dir == NULL || format == NULL)
-    return usage_error ("export", "--data-dir and --format are required");
+  if ((status = check_store_named ("export", data_dir)) != 0)
+    return status;
+  if (format == NULL)
+    return usage_error ("export", "--format is required");
   if (!g_str_equal (format, "csv") && !g_str_equal (format, "geojson"))
     return usage_error ("export", "--format is csv or geojson");
   if (argc > 1)
@@ -678,6 +819,72 @@ cmd_export (int    argc,
   return 0;
 }
 
+/* ---------------------------------------------------------------- migrate */
+
+static void
+migrate_progress (const char *table,
+                  guint64     copied,
+                  gpointer    user_data)
+{
+  g_printerr ("\r%-12s %" G_GUINT64_FORMAT " rows copied", table, copied);
+}
+
+static int
+cmd_migrate (int    argc,
+             char **argv)
+{
+  g_autofree char *from = NULL;
+  g_autofree char *to = NULL;
+  const GOptionEntry entries[] = {
+    { "from", 0, 0, G_OPTION_ARG_FILENAME, &from, "Data directory of the SQLite collector (stopped)", "DIR" },
+    { "to", 0, 0, G_OPTION_ARG_STRING, &to, "PostgreSQL database to copy into (default: --database or VERVAL_DATABASE)", "URL" },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context =
+    g_option_context_new ("- copy a collector's SQLite store into PostgreSQL");
+  g_autoptr(GPtrArray) counts = NULL;
+  GError *error = NULL;
+  const char *target;
+  gboolean ok;
+  int status;
+
+  g_option_context_set_description (context,
+    "Every household, assignment, visit, review, enumerator, device, token and\n"
+    "enrollment code is copied with its numbers: devices keep their tokens and\n"
+    "cursors. Interrupted, a second run continues where the first stopped. The\n"
+    "target must be empty, or hold an unfinished copy of the same store. The\n"
+    "photos stay in DIR/media: point the collectors' --data-dir at them.");
+  g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_add_main_entries (context, store_entries, NULL);
+  if (!parse_options (context, "migrate", &argc, &argv, &status))
+    return status;
+  target = to != NULL ? unscrubbed (to) : database_url ();
+  if (from == NULL || target == NULL)
+    return usage_error ("migrate", "--from and --to are required");
+  if (argc > 1)
+    return usage_error ("migrate", "unexpected arguments");
+
+  ok = collector_migrate_sqlite_to_pg (from, target, isatty (STDERR_FILENO) ? migrate_progress : NULL,
+                                       NULL, &counts, &error);
+  if (isatty (STDERR_FILENO))
+    g_printerr ("\r\033[K");
+  if (counts != NULL && counts->len > 0)
+    {
+      g_print ("%-14s %12s %12s\n", "table", "SQLite", "PostgreSQL");
+      for (guint i = 0; i < counts->len; i++)
+        {
+          CollectorMigrateCount *count = g_ptr_array_index (counts, i);
+
+          g_print ("%-14s %12" G_GINT64_FORMAT " %12" G_GINT64_FORMAT "%s\n", count->table,
+                   count->source, count->target, count->source == count->target ? "" : "  differs");
+        }
+    }
+  if (!ok)
+    return fail (error);
+  g_print ("Copied; every table holds as many rows on both sides.\n");
+  return 0;
+}
+
 int
 collector_cli_main (int    argc,
                     char **argv)
@@ -693,6 +900,7 @@ collector_cli_main (int    argc,
     { "assign", cmd_assign },
     { "device", cmd_device },
     { "export", cmd_export },
+    { "migrate", cmd_migrate },
   };
 
   if (argc < 2 || g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h") ||
@@ -706,6 +914,7 @@ collector_cli_main (int    argc,
       g_print ("verval-collector %s\n", PACKAGE_VERSION);
       return 0;
     }
+  scrub_passwords (argc, argv);
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
     {
       if (g_str_equal (argv[1], commands[i].name))

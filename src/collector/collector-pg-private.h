@@ -98,6 +98,14 @@ gint64     collector_pg_command        (CollectorPgConn   *conn,
                                         const char        *sql,
                                         GError           **error,
                                         ...);
+/* collector_pg_command() with @n_values parameters given as text (NULL
+ * for SQL null), each cast by @sql: for statements whose parameters come
+ * as text already (migrate). */
+gint64     collector_pg_command_values (CollectorPgConn    *conn,
+                                        const char         *sql,
+                                        int                 n_values,
+                                        const char * const *values,
+                                        GError            **error);
 /* Runs SQL text without parameters: transaction control and the schema. */
 gboolean   collector_pg_exec           (CollectorPgConn   *conn,
                                         const char        *sql,

@@ -288,6 +288,31 @@ collector_pg_command (CollectorPgConn  *conn,
   return changed;
 }
 
+gint64
+collector_pg_command_values (CollectorPgConn    *conn,
+                             const char         *sql,
+                             int                 n_values,
+                             const char * const *values,
+                             GError            **error)
+{
+  const char *name = prepared_name (conn, sql, error);
+  PGresult *res;
+  gint64 changed;
+
+  if (name == NULL)
+    return -1;
+  res = PQexecPrepared (conn->pg, name, n_values, values, NULL, NULL, 0);
+  if (!result_ok (res))
+    {
+      set_error (conn, res, error);
+      PQclear (res);
+      return -1;
+    }
+  changed = g_ascii_strtoll (PQcmdTuples (res), NULL, 10);
+  PQclear (res);
+  return changed;
+}
+
 /* ---------------------------------------------------------------- rows */
 
 static gboolean
