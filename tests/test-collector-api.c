@@ -15,6 +15,7 @@
 #include "collector-throttle.h"
 #include "collector-token.h"
 #include "test-collector-util.h"
+#include "test-pg.h"
 #include "verval-wire.h"
 
 #define VILLAGE_A "5108062001"
@@ -778,33 +779,34 @@ test_visit_instants (Fixture       *f,
       g_assert_cmpstr (result_status (rb, i), ==, "stored");
   }
 
-  /* kept as UTC with the offset beside it */
-  {
-    g_autofree char *db_path = g_build_filename (f->tc->data_dir, "collector.db", NULL);
-    sqlite3 *db = NULL;
-    sqlite3_stmt *stmt = NULL;
+  /* kept as UTC with the offset beside it (the SQLite file, read directly) */
+  if (!test_store_is_postgresql ())
+    {
+      g_autofree char *db_path = g_build_filename (f->tc->data_dir, "collector.db", NULL);
+      sqlite3 *db = NULL;
+      sqlite3_stmt *stmt = NULL;
 
-    g_assert_cmpint (sqlite3_open_v2 (db_path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
-    g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT started_utc_us, started_offset_min, finished_utc_us,"
-                                             " finished_offset_min FROM visits WHERE uuid = ?",
-                                         -1, &stmt, NULL), ==, SQLITE_OK);
-    for (guint i = 0; i < G_N_ELEMENTS (visits); i++)
-      {
-        g_autoptr(GDateTime) finished = g_date_time_new_from_iso8601 (visits[i].finished, NULL);
+      g_assert_cmpint (sqlite3_open_v2 (db_path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+      g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT started_utc_us, started_offset_min, finished_utc_us,"
+                                               " finished_offset_min FROM visits WHERE uuid = ?",
+                                           -1, &stmt, NULL), ==, SQLITE_OK);
+      for (guint i = 0; i < G_N_ELEMENTS (visits); i++)
+        {
+          g_autoptr(GDateTime) finished = g_date_time_new_from_iso8601 (visits[i].finished, NULL);
 
-        sqlite3_bind_text (stmt, 1, visits[i].uuid, -1, SQLITE_STATIC);
-        g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-        g_assert_cmpint (sqlite3_column_int64 (stmt, 0), ==, usec_of (visits[i].started));
-        g_assert_cmpint (sqlite3_column_int64 (stmt, 2), ==, usec_of (visits[i].finished));
-        g_assert_cmpint (sqlite3_column_int (stmt, 1), ==, sqlite3_column_int (stmt, 3));
-        g_assert_cmpint ((gint64) sqlite3_column_int (stmt, 3) * 60 * G_USEC_PER_SEC, ==,
-                         g_date_time_get_utc_offset (finished));
-        sqlite3_reset (stmt);
-      }
-    g_assert_cmpint (usec_of (visits[0].finished), ==, usec_of (visits[1].finished));
-    sqlite3_finalize (stmt);
-    sqlite3_close (db);
-  }
+          sqlite3_bind_text (stmt, 1, visits[i].uuid, -1, SQLITE_STATIC);
+          g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+          g_assert_cmpint (sqlite3_column_int64 (stmt, 0), ==, usec_of (visits[i].started));
+          g_assert_cmpint (sqlite3_column_int64 (stmt, 2), ==, usec_of (visits[i].finished));
+          g_assert_cmpint (sqlite3_column_int (stmt, 1), ==, sqlite3_column_int (stmt, 3));
+          g_assert_cmpint ((gint64) sqlite3_column_int (stmt, 3) * 60 * G_USEC_PER_SEC, ==,
+                           g_date_time_get_utc_offset (finished));
+          sqlite3_reset (stmt);
+        }
+      g_assert_cmpint (usec_of (visits[0].finished), ==, usec_of (visits[1].finished));
+      sqlite3_finalize (stmt);
+      sqlite3_close (db);
+    }
 
   stored = collector_store_list_visits (f->tc->store, &error);
   g_assert_no_error (error);
@@ -910,55 +912,58 @@ test_visit_instants (Fixture       *f,
   }
 
   /* the queries go by the finish's indexes, not through every visit */
-  {
-    g_autofree char *db_path = g_build_filename (f->tc->data_dir, "collector.db", NULL);
-    const char *plans[][2] = {
-      { "EXPLAIN QUERY PLAN SELECT uuid FROM visits WHERE finished_local_us >= 0 AND finished_local_us < 1",
-        "visits_finished_local" },
-      { "EXPLAIN QUERY PLAN SELECT uuid FROM visits WHERE finished_utc_us >= 0 AND finished_utc_us < 1",
-        "visits_finished" },
-    };
-    sqlite3 *db = NULL;
+  if (!test_store_is_postgresql ())
+    {
+      g_autofree char *db_path = g_build_filename (f->tc->data_dir, "collector.db", NULL);
+      const char *plans[][2] = {
+        { "EXPLAIN QUERY PLAN SELECT uuid FROM visits WHERE finished_local_us >= 0 AND finished_local_us < 1",
+          "visits_finished_local" },
+        { "EXPLAIN QUERY PLAN SELECT uuid FROM visits WHERE finished_utc_us >= 0 AND finished_utc_us < 1",
+          "visits_finished" },
+      };
+      sqlite3 *db = NULL;
 
-    g_assert_cmpint (sqlite3_open_v2 (db_path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
-    for (guint i = 0; i < G_N_ELEMENTS (plans); i++)
-      {
-        sqlite3_stmt *stmt = NULL;
-        g_autofree char *index = g_strdup_printf ("USING INDEX %s ", plans[i][1]);
-        gboolean used = FALSE;
+      g_assert_cmpint (sqlite3_open_v2 (db_path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+      for (guint i = 0; i < G_N_ELEMENTS (plans); i++)
+        {
+          sqlite3_stmt *stmt = NULL;
+          g_autofree char *index = g_strdup_printf ("USING INDEX %s ", plans[i][1]);
+          gboolean used = FALSE;
 
-        g_assert_cmpint (sqlite3_prepare_v2 (db, plans[i][0], -1, &stmt, NULL), ==, SQLITE_OK);
-        while (sqlite3_step (stmt) == SQLITE_ROW)
-          used |= strstr ((const char *) sqlite3_column_text (stmt, 3), index) != NULL;
-        sqlite3_finalize (stmt);
-        g_assert_true (used);
-      }
-    sqlite3_close (db);
-  }
+          g_assert_cmpint (sqlite3_prepare_v2 (db, plans[i][0], -1, &stmt, NULL), ==, SQLITE_OK);
+          while (sqlite3_step (stmt) == SQLITE_ROW)
+            used |= strstr ((const char *) sqlite3_column_text (stmt, 3), index) != NULL;
+          sqlite3_finalize (stmt);
+          g_assert_true (used);
+        }
+      sqlite3_close (db);
+    }
 }
 
 /* ---------------------------------------------------------------- auth */
 
+/* What the store keeps of a visit's accuracy: NAN when unknown. */
 static double
 stored_accuracy (Fixture    *f,
                  const char *uuid,
                  gboolean   *is_null)
 {
-  g_autofree char *path = g_build_filename (f->tc->data_dir, "collector.db", NULL);
-  sqlite3 *db = NULL;
-  sqlite3_stmt *stmt = NULL;
-  double accuracy;
+  g_autoptr(GPtrArray) visits = NULL;
+  g_autoptr(GError) error = NULL;
 
-  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT accuracy FROM visits WHERE uuid = ?1", -1, &stmt, NULL),
-                   ==, SQLITE_OK);
-  sqlite3_bind_text (stmt, 1, uuid, -1, SQLITE_STATIC);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  *is_null = sqlite3_column_type (stmt, 0) == SQLITE_NULL;
-  accuracy = sqlite3_column_double (stmt, 0);
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
-  return accuracy;
+  visits = collector_store_list_visits (f->tc->store, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < visits->len; i++)
+    {
+      CollectorVisit *v = g_ptr_array_index (visits, i);
+
+      if (g_str_equal (v->uuid, uuid))
+        {
+          *is_null = isnan (v->accuracy);
+          return v->accuracy;
+        }
+    }
+  g_assert_not_reached ();
 }
 
 static JsonObject *
@@ -1071,24 +1076,24 @@ test_location_accuracy (Fixture       *f,
   }
 }
 
+/* "SOURCE LAT" of a stored visit, "(null)" for no source. */
 static char *
 stored_source (Fixture    *f,
                const char *uuid)
 {
-  g_autofree char *path = g_build_filename (f->tc->data_dir, "collector.db", NULL);
-  sqlite3 *db = NULL;
-  sqlite3_stmt *stmt = NULL;
-  char *source;
+  g_autoptr(GPtrArray) visits = NULL;
+  g_autoptr(GError) error = NULL;
 
-  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT coalesce (fix_source, '(null)') || ' ' || lat "
-                                           "FROM visits WHERE uuid = ?1", -1, &stmt, NULL), ==, SQLITE_OK);
-  sqlite3_bind_text (stmt, 1, uuid, -1, SQLITE_STATIC);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  source = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
-  return source;
+  visits = collector_store_list_visits (f->tc->store, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < visits->len; i++)
+    {
+      CollectorVisit *v = g_ptr_array_index (visits, i);
+
+      if (g_str_equal (v->uuid, uuid))
+        return g_strdup_printf ("%s %g", v->fix_source != NULL ? v->fix_source : "(null)", v->lat);
+    }
+  g_assert_not_reached ();
 }
 
 /* A fix's source is one of the protocol's names, or left out: apps before
@@ -1708,8 +1713,11 @@ assert_store_unavailable (Fixture    *f,
   g_test_assert_expected_messages ();
   g_assert_cmpuint (response->status, ==, 503);
   g_assert_cmpstr (test_response_error_code (response), ==, "store_unavailable");
+  g_assert_cmpstr (soup_message_headers_get_one (response->headers, "Retry-After"), ==, "15");
   g_assert_null (g_strstr_len (g_bytes_get_data (response->body, NULL), g_bytes_get_size (response->body),
                                "SQLite"));
+  g_assert_null (g_strstr_len (g_bytes_get_data (response->body, NULL), g_bytes_get_size (response->body),
+                               "connect"));
 }
 
 /* A database that cannot answer is the store's fault, not the device's,
@@ -1721,6 +1729,20 @@ test_store_unavailable (Fixture       *f,
   g_autofree char *path = g_build_filename (f->tc->data_dir, "collector.db", NULL);
   sqlite3 *db = NULL;
 
+  if (test_store_is_postgresql ())
+    {
+      g_autoptr(TestResponse) again = NULL;
+
+      /* the database server goes away while the collector serves */
+      verval_test_pg_stop ();
+      assert_store_unavailable (f, "reviews", "*");
+      assert_store_unavailable (f, "assignments", "Cannot check a token: *");
+      /* and comes back: the collector reconnects by itself */
+      verval_test_pg_start ();
+      again = pull (f, "reviews", f->token_a, "0", 10);
+      g_assert_cmpuint (again->status, ==, 200);
+      return;
+    }
   g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
   g_assert_cmpint (sqlite3_exec (db, "ALTER TABLE reviews RENAME TO reviews_away", NULL, NULL, NULL), ==,
                    SQLITE_OK);

@@ -8,8 +8,10 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "collector-pg-store.h"
 #include "collector-token.h"
 #include "test-collector-util.h"
+#include "test-pg.h"
 #include "verval-wire-visit.h"
 
 static gboolean
@@ -50,6 +52,12 @@ server_thread (gpointer data)
   return NULL;
 }
 
+gboolean
+test_store_is_postgresql (void)
+{
+  return g_strcmp0 (g_getenv ("VERVAL_TEST_STORE"), "postgresql") == 0;
+}
+
 static void
 run_server_thread (TestCollector *tc)
 {
@@ -78,7 +86,13 @@ test_collector_start (const CollectorLimits *limits)
   g_assert_cmpint (g_mkdir_with_parents (tc->data_dir, 0700), ==, 0);
   db = g_build_filename (tc->data_dir, "collector.db", NULL);
   media = g_build_filename (tc->data_dir, "media", NULL);
-  tc->store = collector_sqlite_store_new (db, &error);
+  if (test_store_is_postgresql ())
+    {
+      tc->database = verval_test_pg_new_database ();
+      tc->store = collector_pg_store_new (tc->database, &error);
+    }
+  else
+    tc->store = collector_sqlite_store_new (db, &error);
   g_assert_no_error (error);
   tc->media = collector_media_new (media, &error);
   g_assert_no_error (error);
@@ -100,6 +114,7 @@ test_collector_start_beside (TestCollector *first)
   tc->dir = g_strdup (first->dir);
   tc->data_dir = g_strdup (first->data_dir);
   tc->store = g_object_ref (first->store);
+  tc->database = g_strdup (first->database);
   tc->media = g_object_ref (first->media);
   tc->forms = collector_forms_new ();
   tc->limits = first->limits;
@@ -141,6 +156,9 @@ test_collector_stop (TestCollector *tc)
   if (!tc->beside)
     collector_store_close (tc->store);
   g_clear_object (&tc->store);
+  if (tc->database != NULL && !tc->beside)
+    verval_test_pg_drop_database (tc->database);
+  g_free (tc->database);
   g_clear_object (&tc->media);
   g_clear_object (&tc->forms);
   g_main_loop_unref (tc->loop);

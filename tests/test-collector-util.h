@@ -17,6 +17,7 @@ G_BEGIN_DECLS
 typedef struct {
   char            *dir;
   char            *data_dir;
+  char            *database;   /* the PostgreSQL store's, or NULL for SQLite */
   CollectorStore  *store;
   CollectorMedia  *media;
   CollectorForms  *forms;
@@ -39,6 +40,11 @@ typedef struct {
   JsonNode *json;      /* parsed body if it was JSON */
   SoupMessageHeaders *headers;
 } TestResponse;
+
+/* Whether the collectors of this test program keep their records in
+ * PostgreSQL (VERVAL_TEST_STORE=postgresql: the same tests run again on
+ * that store) rather than SQLite in their data directory. */
+gboolean       test_store_is_postgresql  (void);
 
 /* limits: NULL for the defaults */
 TestCollector *test_collector_start      (const CollectorLimits *limits);
