@@ -12,8 +12,10 @@
 #include <string.h>
 #include <sys/prctl.h>
 
+#include "collector-pg-store.h"
 #include "collector-sqlite-store.h"
 #include "collector-token.h"
+#include "test-pg.h"
 #include "test-sync-util.h"
 #include "verval-location-fix.h"
 #include "verval-photo.h"
@@ -40,15 +42,18 @@ sync_test_rm_rf (const char *path)
   g_rmdir (path);
 }
 
-static CollectorStore *
-open_collector_store (SyncCollector *sc)
+CollectorStore *
+sync_collector_open_store (SyncCollector *sc)
 {
   g_autofree char *path = g_build_filename (sc->data_dir, "collector.db", NULL);
   g_autoptr(GError) error = NULL;
   CollectorStore *store;
 
   g_assert_cmpint (g_mkdir_with_parents (sc->data_dir, 0700), ==, 0);
-  store = collector_sqlite_store_new (path, &error);
+  if (sc->database != NULL)
+    store = collector_pg_store_new (sc->database, &error);
+  else
+    store = collector_sqlite_store_new (path, &error);
   g_assert_no_error (error);
   return store;
 }
@@ -67,7 +72,10 @@ sync_collector_new (const char *exe,
   sc->dir = g_dir_make_tmp ("verval-sync-collector-XXXXXX", &error);
   g_assert_no_error (error);
   sc->data_dir = g_build_filename (sc->dir, "data", NULL);
-  store = open_collector_store (sc);
+  /* the same tests, run again with the collector on PostgreSQL */
+  if (g_strcmp0 (g_getenv ("VERVAL_TEST_STORE"), "postgresql") == 0)
+    sc->database = verval_test_pg_new_database ();
+  store = sync_collector_open_store (sc);
 
   for (guint i = 0; i < n_households; i++)
     {
@@ -97,7 +105,7 @@ sync_collector_new (const char *exe,
 char *
 sync_collector_issue_code (SyncCollector *sc)
 {
-  g_autoptr(CollectorStore) store = open_collector_store (sc);
+  g_autoptr(CollectorStore) store = sync_collector_open_store (sc);
   g_autoptr(GError) error = NULL;
   g_autofree char *code = collector_enroll_code_new (&error);
   g_autofree char *normal = collector_enroll_code_normalize (code);
@@ -129,6 +137,13 @@ sync_collector_start (SyncCollector *sc)
   g_assert_null (sc->process);
   /* a test that dies must not leave its collector behind */
   g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  /* the database by the environment, as an administrator would keep its
+   * address out of ps */
+  if (sc->database != NULL)
+    g_subprocess_launcher_setenv (launcher, "VERVAL_DATABASE", sc->database, TRUE);
+  /* a store that fails is a warning in the collector's log, which tests
+   * provoke on purpose; criticals stay fatal */
+  g_subprocess_launcher_setenv (launcher, "G_DEBUG", "gc-friendly,fatal-criticals", TRUE);
   sc->process = g_subprocess_launcher_spawn (launcher, &error,
                                              sc->exe, "serve", "--data-dir", sc->data_dir, "--listen", listen,
                                              "--quiet", NULL);
@@ -171,6 +186,13 @@ sync_collector_query_int (SyncCollector *sc,
   sqlite3_stmt *stmt = NULL;
   gint64 value;
 
+  if (sc->database != NULL)
+    {
+      g_autofree char *text = verval_test_pg_exec (sc->database, sql);
+
+      g_assert_nonnull (text);
+      return g_ascii_strtoll (text, NULL, 10);
+    }
   g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
   sqlite3_busy_timeout (db, 5000);
   g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
@@ -187,7 +209,7 @@ sync_collector_add_review (SyncCollector *sc,
                            const char    *decision,
                            const char    *comment)
 {
-  g_autoptr(CollectorStore) store = open_collector_store (sc);
+  g_autoptr(CollectorStore) store = sync_collector_open_store (sc);
   g_autoptr(GError) error = NULL;
 
   g_assert_true (collector_store_add_review (store, uuid, decision, comment, "Korcam Sukasada", &error));
@@ -202,6 +224,9 @@ sync_collector_free (SyncCollector *sc)
     return;
   sync_collector_stop (sc);
   sync_test_rm_rf (sc->dir);
+  if (sc->database != NULL)
+    verval_test_pg_drop_database (sc->database);
+  g_free (sc->database);
   g_free (sc->exe);
   g_free (sc->dir);
   g_free (sc->data_dir);

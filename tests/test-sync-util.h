@@ -6,6 +6,7 @@
  */
 #pragma once
 
+#include "collector-store.h"
 #include "verval-store.h"
 #include "verval-sync.h"
 #include "verval-visit.h"
@@ -19,6 +20,7 @@ typedef struct {
   char        *exe;
   char        *dir;
   char        *data_dir;
+  char        *database;   /* with VERVAL_TEST_STORE=postgresql: its URL */
   GSubprocess *process;
   guint16      port;
   char        *url;
@@ -29,6 +31,8 @@ typedef struct {
 SyncCollector *sync_collector_new          (const char    *exe,
                                             guint          n_households);
 char          *sync_collector_issue_code   (SyncCollector *sc);
+/* The collector's own store, opened beside it (SQLite or PostgreSQL). */
+CollectorStore *sync_collector_open_store  (SyncCollector *sc);
 /* On port (0: any free one the first time, the same one after). */
 void           sync_collector_start        (SyncCollector *sc);
 void           sync_collector_stop         (SyncCollector *sc);

@@ -9,6 +9,7 @@
 
 #include <glib/gstdio.h>
 #include <signal.h>
+#include <sqlite3.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -16,6 +17,7 @@
 #include "collector-sqlite-store.h"
 #include "photo-fixture.h"
 #include "sync-proxy.h"
+#include "test-pg.h"
 #include "test-sync-util.h"
 #include "verval-http.h"
 #include "verval-photo.h"
@@ -419,13 +421,11 @@ collector_import (Fixture            *f,
                   const char         *path,
                   const char * const *assign)
 {
-  g_autofree char *db = g_build_filename (f->collector->data_dir, "collector.db", NULL);
   g_autoptr(GError) error = NULL;
-  g_autoptr(CollectorStore) store = collector_sqlite_store_new (db, &error);
+  g_autoptr(CollectorStore) store = sync_collector_open_store (f->collector);
   g_autoptr(VervalImportReport) report = NULL;
   guint n_assigned = 0;
 
-  g_assert_no_error (error);
   report = collector_import_file (store, path, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (report->refused, ==, 0);
@@ -849,6 +849,68 @@ test_backoff_timer (Fixture       *f,
     g_main_context_iteration (NULL, TRUE);
   g_assert_cmpint (verval_sync_get_state (f->client->sync), ==, VERVAL_SYNC_STATE_DONE);
   g_assert_cmpint (remote (f, "SELECT count(*) FROM visits"), ==, 2);
+}
+
+/* Takes the collector's database away under the running collector, or
+ * gives it back: the server stopped on PostgreSQL, a table renamed on
+ * SQLite. Either way the token check fails in the store. */
+static void
+store_away (Fixture  *f,
+            gboolean  away)
+{
+  g_autofree char *path = g_build_filename (f->collector->data_dir, "collector.db", NULL);
+  sqlite3 *db = NULL;
+
+  if (f->collector->database != NULL)
+    {
+      if (away)
+        verval_test_pg_stop ();
+      else
+        verval_test_pg_start ();
+      return;
+    }
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, away ? "ALTER TABLE devices RENAME TO devices_away"
+                                          : "ALTER TABLE devices_away RENAME TO devices",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+}
+
+/* The collector's database is lost mid-day: every request is answered 503
+ * store_unavailable with Retry-After: 15. The app waits at least that long,
+ * though its own backoff would try again within a second, and sends
+ * everything once the database is back. */
+static void
+test_store_down (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(GPtrArray) uuids = NULL;
+  gint64 now, next;
+
+  enroll (f, f->collector->url);
+  run_ok (f);
+  store_away (f, TRUE);
+  verval_sync_set_backoff (f->client->sync, 200, 800);
+  verval_sync_start (f->client->sync);
+  uuids = sync_client_add_visits (f->client, 0, 3, 1, 5000);
+  verval_sync_queue_changed (f->client->sync);
+  for (guint i = 0; i < 3 && verval_sync_get_state (f->client->sync) != VERVAL_SYNC_STATE_WAITING; i++)
+    g_assert_true (sync_client_wait_run (f->client, 20000));
+  g_assert_cmpint (verval_sync_get_state (f->client->sync), ==, VERVAL_SYNC_STATE_WAITING);
+  now = g_get_real_time () / G_USEC_PER_SEC;
+  next = verval_sync_get_next_attempt (f->client->sync);
+  g_test_message ("next attempt in %" G_GINT64_FORMAT " s", next - now);
+  g_assert_cmpint (next, >=, now + 13);
+  g_assert_cmpint (next, <=, now + 17);
+  /* one failed run, no hammering while the database is down */
+  g_assert_cmpint (local (f, "SELECT count(*) FROM sync_log WHERE outcome = 'failed'"), ==, 1);
+  g_assert_cmpint (local (f, "SELECT count(*) FROM sync_log WHERE outcome = 'failed' AND error_code = 10"), ==, 1);
+
+  store_away (f, FALSE);
+  /* a coordinator's tap does not wait for the timer */
+  run_ok (f);
+  g_assert_cmpint (remote (f, "SELECT count(*) FROM visits"), ==, 3);
+  g_assert_cmpint (local (f, "SELECT count(*) FROM visits WHERE state = 'final'"), ==, 0);
 }
 
 /* ---------------------------------------------------------------- refusals and reviews */
@@ -1464,6 +1526,7 @@ main (int    argc,
   ADD ("/client/sync/server-trouble", test_server_trouble);
   ADD ("/client/sync/network-up", test_network_up);
   ADD ("/client/sync/backoff-timer", test_backoff_timer);
+  ADD ("/client/sync/store-down", test_store_down);
   ADD ("/client/sync/quarantine", test_quarantine);
   ADD ("/client/sync/sent-back", test_sent_back);
   ADD ("/client/sync/bad-input", test_bad_input);
