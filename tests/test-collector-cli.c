@@ -505,12 +505,7 @@ main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
-  if (argc < 2)
-    {
-      g_printerr ("usage: %s PATH-TO-verval-collector\n", argv[0]);
-      return 1;
-    }
-  binary = argv[1];
+  binary = test_collector_binary (argc, argv);
   demo_data = argc > 2 ? argv[2] : NULL;
   g_test_add ("/collector/cli/round-trip", Fixture, NULL, fixture_setup, test_round_trip, fixture_teardown);
   g_test_add ("/collector/cli/demo-import", Fixture, NULL, fixture_setup, test_demo_import, fixture_teardown);

@@ -291,12 +291,7 @@ main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
-  if (argc < 2)
-    {
-      g_printerr ("usage: %s PATH-TO-verval-collector\n", argv[0]);
-      return 1;
-    }
-  binary = argv[1];
+  binary = test_collector_binary (argc, argv);
   g_test_add_func ("/collector/durability/kill-9", test_kill_9);
   return g_test_run ();
 }

@@ -489,12 +489,7 @@ main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
-  if (argc < 2)
-    {
-      g_printerr ("usage: %s PATH-TO-verval-collector\n", argv[0]);
-      return 1;
-    }
-  binary = argv[1];
+  binary = test_collector_binary (argc, argv);
 
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("/collector/migrate/copy", test_copy);

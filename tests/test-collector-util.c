@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "collector-pg-store.h"
@@ -120,6 +121,18 @@ test_collector_start_beside (TestCollector *first)
   tc->limits = first->limits;
   run_server_thread (tc);
   return tc;
+}
+
+const char *
+test_collector_binary (int    argc,
+                       char **argv)
+{
+  if (argc < 2)
+    {
+      g_printerr ("usage: %s PATH-TO-verval-collector\n", argv[0]);
+      exit (1);
+    }
+  return argv[1];
 }
 
 void

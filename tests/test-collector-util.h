@@ -109,6 +109,10 @@ GSubprocess   *test_spawn_server         (const char    *binary,
                                           gboolean       log,
                                           char         **uri);
 void           test_rm_rf                (const char    *path);
+/* The built verval-collector a test program was given as its first
+ * argument (after g_test_init()); exits with a usage line without one. */
+const char    *test_collector_binary     (int            argc,
+                                          char         **argv);
 /* The enrollment code ("ABC34-DEF56") in what the CLI printed. */
 char          *test_parse_enrollment_code (const char   *output);
 /* Runs the binary to completion; returns its exit status. */
