@@ -27,11 +27,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "collector-token.h"
+#include "collector-pg-store.h"
 #include "collector-sqlite-store.h"
+#include "collector-token.h"
 #include "collector-visit.h"
 #include "photo-fixture.h"
 #include "test-collector-util.h"
+#include "test-pg.h"
 #include "verval-wire-visit.h"
 
 #define N_CLIENTS          8
@@ -291,12 +293,18 @@ varied_visit (GRand      *rand,
 
 /* --------------------------------------------------------------- the collector */
 
+/* The PostgreSQL database of the runs on it, NULL for SQLite's */
+static char *database_url;
+/* the built verval-collector */
+static const char *collector_binary;
+
 static CollectorStore *
 open_store (const char *data_dir)
 {
   g_autofree char *path = g_build_filename (data_dir, "collector.db", NULL);
   g_autoptr(GError) error = NULL;
-  CollectorStore *store = collector_sqlite_store_new (path, &error);
+  CollectorStore *store = database_url != NULL ? collector_pg_store_new (database_url, &error)
+                                                : collector_sqlite_store_new (path, &error);
 
   g_assert_no_error (error);
   return store;
@@ -484,19 +492,51 @@ client_thread (gpointer data)
   return NULL;
 }
 
+/* CPU seconds of a PostgreSQL server: the postmaster and its children
+ * (the backends serving the collectors, the WAL writer, the checkpointer). */
 static double
-bench_ingest (const char *uri,
-              Client     *clients,
-              GPid        pid,
-              gboolean   *ok)
+server_cpu_seconds (GPid postmaster)
+{
+  g_autoptr(GDir) proc = g_dir_open ("/proc", 0, NULL);
+  const char *name;
+  double total = process_cpu_seconds (postmaster);
+
+  while (proc != NULL && (name = g_dir_read_name (proc)) != NULL)
+    {
+      g_autofree char *path = g_strdup_printf ("/proc/%s/stat", name);
+      g_autofree char *text = NULL;
+      const char *after;
+
+      if (!g_ascii_isdigit (name[0]) || !g_file_get_contents (path, &text, NULL, NULL) ||
+          (after = strrchr (text, ')')) == NULL)
+        continue;
+      /* "S PPID …" after the command */
+      if (g_ascii_strtoll (after + 4, NULL, 10) == postmaster)
+        total += process_cpu_seconds ((GPid) g_ascii_strtoll (name, NULL, 10));
+    }
+  return total;
+}
+
+/* The load of clients (each to its own uri) on the collectors @pids;
+ * figures printed as PREFIX_…; with a PostgreSQL server, its CPU too. */
+static double
+bench_ingest_on (const char *prefix,
+                 Client     *clients,
+                 const GPid *pids,
+                 guint       n_pids,
+                 GPid        postmaster,
+                 gboolean   *ok)
 {
   GThread *threads[N_CLIENTS];
   gint64 start, elapsed;
   gboolean all_ok = TRUE;
   guint n_visits = 0;
-  double cpu_before, cpu, rate;
+  double cpu_before = 0, cpu = 0, server_before = 0, rate;
 
-  cpu_before = process_cpu_seconds (pid);
+  for (guint p = 0; p < n_pids; p++)
+    cpu_before += process_cpu_seconds (pids[p]);
+  if (postmaster != 0)
+    server_before = server_cpu_seconds (postmaster);
   start = g_get_monotonic_time ();
   for (guint c = 0; c < N_CLIENTS; c++)
     threads[c] = g_thread_new ("client", client_thread, &clients[c]);
@@ -507,16 +547,139 @@ bench_ingest (const char *uri,
       n_visits += clients[c].n_visits;
     }
   elapsed = g_get_monotonic_time () - start;
-  cpu = process_cpu_seconds (pid) - cpu_before;
+  for (guint p = 0; p < n_pids; p++)
+    cpu += process_cpu_seconds (pids[p]);
+  cpu -= cpu_before;
   rate = n_visits / (elapsed / 1e6);
 
-  printf ("ingest_all_acknowledged=%s\n", all_ok ? "true" : "false");
-  printf ("ingest_seconds=%.3f\n", elapsed / 1e6);
-  printf ("ingest_visits_per_s=%.0f\n", rate);
-  printf ("ingest_collector_cpu_ms_per_visit=%.3f\n", cpu * 1000 / n_visits);
-  printf ("ingest_target_visits_per_s=4000\n");
+  printf ("%s_all_acknowledged=%s\n", prefix, all_ok ? "true" : "false");
+  printf ("%s_seconds=%.3f\n", prefix, elapsed / 1e6);
+  printf ("%s_visits_per_s=%.0f\n", prefix, rate);
+  printf ("%s_collector_cpu_ms_per_visit=%.3f\n", prefix, cpu * 1000 / n_visits);
+  if (postmaster != 0)
+    printf ("%s_postgresql_cpu_ms_per_visit=%.3f\n", prefix,
+            (server_cpu_seconds (postmaster) - server_before) * 1000 / n_visits);
   *ok = all_ok;
   return rate;
+}
+
+static double
+bench_ingest (const char *uri,
+              Client     *clients,
+              GPid        pid,
+              gboolean   *ok)
+{
+  double rate = bench_ingest_on ("ingest", clients, &pid, 1, 0, ok);
+
+  printf ("ingest_target_visits_per_s=4000\n");
+  return rate;
+}
+
+/* --------------------------------------------------------------- PostgreSQL */
+
+typedef struct {
+  char        *data_dir;
+  GSubprocess *servers[2];
+  char        *uris[2];
+  GPid         pids[2];
+  char        *tokens[N_CLIENTS];
+} PgRun;
+
+/* A fresh database and media folder, @n collectors on them, the devices
+ * enrolled (client c through collector c % n) and the photos of the pool
+ * uploaded: the same start as the SQLite run's. */
+static void
+pg_run_start (PgRun      *run,
+              const char *dir,
+              guint       n,
+              Client     *clients,
+              GPtrArray  *pool)
+{
+  g_autoptr(SoupSession) session = soup_session_new ();
+  const char *extra[] = { "--database", NULL, NULL };
+  gint64 enumerators[N_CLIENTS];
+
+  g_free (database_url);
+  database_url = verval_test_pg_new_database ();
+  extra[1] = database_url;
+  run->data_dir = g_build_filename (dir, n == 1 ? "pg-one" : "pg-two", NULL);
+  prepare_store (run->data_dir, enumerators);
+  for (guint s = 0; s < n; s++)
+    {
+      run->servers[s] = test_spawn_server (collector_binary, run->data_dir, extra, FALSE, &run->uris[s]);
+      run->pids[s] = atoi (g_subprocess_get_identifier (run->servers[s]));
+    }
+  for (guint c = 0; c < N_CLIENTS; c++)
+    {
+      g_autofree char *name = g_strdup_printf ("tablet-%u", c);
+
+      clients[c].uri = run->uris[c % n];
+      run->tokens[c] = enroll (session, clients[c].uri, run->data_dir, enumerators[c], name);
+      clients[c].token = run->tokens[c];
+    }
+  for (guint i = 0; i < pool->len; i++)
+    g_assert_true (put_photo (session, run->uris[0], clients[0].token, g_ptr_array_index (pool, i), 201));
+}
+
+static void
+pg_run_stop (PgRun *run)
+{
+  g_autoptr(GError) error = NULL;
+
+  for (guint s = 0; s < 2; s++)
+    {
+      if (run->servers[s] == NULL)
+        continue;
+      g_subprocess_send_signal (run->servers[s], SIGTERM);
+      g_assert_true (g_subprocess_wait (run->servers[s], NULL, &error));
+      g_assert_no_error (error);
+      g_clear_object (&run->servers[s]);
+      g_free (run->uris[s]);
+    }
+  verval_test_pg_drop_database (database_url);
+  g_clear_pointer (&database_url, g_free);
+  for (guint c = 0; c < N_CLIENTS; c++)
+    g_free (run->tokens[c]);
+  g_free (run->data_dir);
+}
+
+/* The same devices and visits on one collector on PostgreSQL, then on two
+ * sharing one database: fsync and synchronous_commit on. */
+static gboolean
+bench_postgresql (const char *dir,
+                  Client     *clients,
+                  GPtrArray  *pool,
+                  double      sqlite_rate)
+{
+  g_autofree char *settings = NULL;
+  g_auto(GStrv) lines = NULL;
+  gboolean ok_one = FALSE, ok_two = FALSE;
+  double one, two;
+  GPid postmaster;
+
+  {
+    PgRun run = { 0 };
+
+    pg_run_start (&run, dir, 1, clients, pool);
+    postmaster = verval_test_pg_server_pid ();
+    one = bench_ingest_on ("pg_ingest", clients, run.pids, 1, postmaster, &ok_one);
+    pg_run_stop (&run);
+  }
+  {
+    PgRun run = { 0 };
+
+    pg_run_start (&run, dir, 2, clients, pool);
+    two = bench_ingest_on ("pg2_ingest", clients, run.pids, 2, postmaster, &ok_two);
+    pg_run_stop (&run);
+  }
+  printf ("pg_ingest_target_visits_per_s=2000\n");
+  printf ("pg_ingest_ratio_vs_sqlite=%.2f\n", one / sqlite_rate);
+  printf ("pg2_ingest_ratio_vs_one_collector=%.2f\n", two / one);
+  settings = verval_test_pg_settings ();
+  lines = g_strsplit (settings, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    printf ("pg_setting %s\n", lines[i]);
+  return ok_one && ok_two;
 }
 
 typedef struct {
@@ -852,6 +1015,7 @@ main (int   argc,
       g_printerr ("usage: %s VERVAL-COLLECTOR\n", argv[0]);
       return 1;
     }
+  collector_binary = argv[1];
   /* in the same file system as the build, like a collector's data dir */
   dir = g_dir_make_tmp ("verval-bench-collector-XXXXXX", &error);
   g_assert_no_error (error);
@@ -917,6 +1081,7 @@ main (int   argc,
   g_assert_true (ingest_ok);
   g_assert_true (media_ok);
   bench_direct_store (data_dir, pool_names, pool_sizes, rate);
+  g_assert_true (bench_postgresql (dir, clients, pool, rate));
 
   for (guint c = 0; c < N_CLIENTS; c++)
     {

@@ -358,3 +358,27 @@ verval_test_pg_start (void)
   verval_test_pg_url ();
   pg_ctl ("start", NULL);
 }
+
+GPid
+verval_test_pg_server_pid (void)
+{
+  g_autofree char *path = NULL;
+  g_autofree char *text = NULL;
+  g_autoptr(GError) error = NULL;
+
+  verval_test_pg_url ();
+  path = g_build_filename (cluster->data, "postmaster.pid", NULL);
+  if (!g_file_get_contents (path, &text, NULL, &error))
+    g_error ("Cannot read the test cluster's postmaster.pid: %s", error->message);
+  return (GPid) g_ascii_strtoll (text, NULL, 10);
+}
+
+char *
+verval_test_pg_settings (void)
+{
+  return verval_test_pg_exec (verval_test_pg_url (),
+                              "SELECT string_agg (name || ' = ' || current_setting (name), E'\\n'"
+                              " ORDER BY name) FROM pg_settings WHERE name IN ('fsync', 'synchronous_commit',"
+                              " 'shared_buffers', 'wal_level', 'max_connections', 'full_page_writes',"
+                              " 'commit_delay', 'wal_sync_method', 'server_version')");
+}

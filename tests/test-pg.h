@@ -29,5 +29,10 @@ char       *verval_test_pg_exec            (const char *url,
  * the same socket, for tests of a server that goes away. */
 void        verval_test_pg_stop            (void);
 void        verval_test_pg_start           (void);
+/* The cluster's postmaster, whose children are the server's processes:
+ * for benchmarks that count its CPU. */
+GPid        verval_test_pg_server_pid      (void);
+/* "name = value" lines of the server settings a benchmark reports. */
+char       *verval_test_pg_settings        (void);
 
 G_END_DECLS
