@@ -11,6 +11,7 @@
 
 #include "test-collector-util.h"
 #include "test-pg.h"
+#include "test-port.h"
 
 static const char *binary;
 static const char *demo_data;   /* tools/verval-demo-data, optional */
@@ -397,27 +398,13 @@ test_tls (Fixture       *f,
   g_assert_cmpint (g_subprocess_get_exit_status (server), ==, 0);
 }
 
-/* A port nobody listens on, for a database that is not there. */
-static guint16
-closed_port (void)
-{
-  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
-  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
-  g_autoptr(GSocketAddress) bound = NULL;
-
-  g_assert_true (g_socket_bind (socket, any, TRUE, NULL));
-  bound = g_socket_get_local_address (socket, NULL);
-  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
-}
-
 /* A database that cannot be reached: a clear error that names it without
  * its password, and a failed exit, for serve as for every admin command. */
 static void
 test_database_unreachable (Fixture       *f,
                            gconstpointer  data)
 {
-  g_autofree char *url = g_strdup_printf ("postgresql://verval:s3cret-pw@127.0.0.1:%u/verval", closed_port ());
+  g_autofree char *url = g_strdup_printf ("postgresql://verval:s3cret-pw@127.0.0.1:%u/verval", test_free_port ());
   g_autofree char *err = NULL;
   g_autofree char *serve_err = NULL;
 
