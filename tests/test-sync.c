@@ -849,6 +849,10 @@ test_backoff_timer (Fixture       *f,
     g_main_context_iteration (NULL, TRUE);
   g_assert_cmpint (verval_sync_get_state (f->client->sync), ==, VERVAL_SYNC_STATE_DONE);
   g_assert_cmpint (remote (f, "SELECT count(*) FROM visits"), ==, 2);
+  /* the status the successful sync reported names the failure before it */
+  g_assert_cmpint (remote (f, "SELECT count(*) FROM devices WHERE status LIKE '%\"last_error_code\":\"unreachable\"%'"),
+                   ==, 1);
+  g_assert_cmpint (local (f, "SELECT count(*) FROM sync_state WHERE key = 'last_error_code' AND value = ''"), ==, 1);
 }
 
 /* Takes the collector's database away under the running collector, or

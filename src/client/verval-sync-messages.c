@@ -70,6 +70,38 @@ verval_sync_error_get_retry_after (const GError *error)
   return priv->retry_after;
 }
 
+const char *
+verval_sync_error_code_name (VervalSyncError code)
+{
+  /* stored by collectors: never rename one */
+  static const char * const names[] = {
+    [VERVAL_SYNC_ERROR_NONE] = "none",
+    [VERVAL_SYNC_ERROR_NOT_ENROLLED] = "not_enrolled",
+    [VERVAL_SYNC_ERROR_CODE_REFUSED] = "code_refused",
+    [VERVAL_SYNC_ERROR_CODE_EXPIRED] = "code_expired",
+    [VERVAL_SYNC_ERROR_CODE_USED] = "code_used",
+    [VERVAL_SYNC_ERROR_TOKEN_REFUSED] = "token_refused",
+    [VERVAL_SYNC_ERROR_ACCOUNT_DISABLED] = "account_disabled",
+    [VERVAL_SYNC_ERROR_OFFLINE] = "offline",
+    [VERVAL_SYNC_ERROR_UNREACHABLE] = "unreachable",
+    [VERVAL_SYNC_ERROR_DROPPED] = "dropped",
+    [VERVAL_SYNC_ERROR_SERVER] = "server",
+    [VERVAL_SYNC_ERROR_TLS] = "tls",
+    [VERVAL_SYNC_ERROR_INSECURE_URL] = "insecure_url",
+    [VERVAL_SYNC_ERROR_INVALID_URL] = "invalid_url",
+    [VERVAL_SYNC_ERROR_PROTOCOL] = "protocol",
+    [VERVAL_SYNC_ERROR_REFUSED] = "refused",
+    [VERVAL_SYNC_ERROR_LOCAL] = "local",
+    [VERVAL_SYNC_ERROR_MEDIA_MISSING] = "media_missing",
+    [VERVAL_SYNC_ERROR_CANCELLED] = "cancelled",
+    [VERVAL_SYNC_ERROR_TOO_MANY_ATTEMPTS] = "too_many_attempts",
+  };
+
+  if ((guint) code >= G_N_ELEMENTS (names) || names[code] == NULL)
+    return "unknown";
+  return names[code];
+}
+
 gboolean
 verval_sync_error_is_transient (VervalSyncError code)
 {

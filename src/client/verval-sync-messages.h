@@ -43,6 +43,10 @@ void      verval_sync_error_set_retry_after (GError       *error,
                                              guint         seconds);
 guint     verval_sync_error_get_retry_after (const GError *error);
 
+/* A stable, lower-case name of @code ("unreachable", "server", …), what a
+ * device's status report calls its last failure (docs/protocol.md). */
+const char *verval_sync_error_code_name (VervalSyncError code);
+
 /* Whether trying again later may help (network, server trouble). */
 gboolean  verval_sync_error_is_transient (VervalSyncError  code);
 

@@ -60,6 +60,7 @@
 #define KEY_REVIEWS_CURSOR     "reviews_cursor"
 #define KEY_LAST_SUCCESS       VERVAL_SYNC_KEY_LAST_SUCCESS
 #define KEY_LAST_ERROR         "last_error"
+#define KEY_LAST_ERROR_CODE    "last_error_code"
 
 struct _VervalSync
 {
@@ -237,6 +238,7 @@ typedef struct {
   char   *url;
   gint64  last_success;
   char   *last_error;
+  char   *last_error_code;   /* verval_sync_error_code_name() of the last failure */
   guint   queue_depth;
   guint   n_quarantined;
   gint64  oldest_unsent;
@@ -248,6 +250,7 @@ snapshot_free (Snapshot *s)
 {
   g_free (s->url);
   g_free (s->last_error);
+  g_free (s->last_error_code);
   g_free (s);
 }
 
@@ -276,6 +279,7 @@ db_snapshot (sqlite3       *db,
     g_clear_pointer (&s->url, g_free);
   s->last_success = state_get_int (db, KEY_LAST_SUCCESS);
   s->last_error = state_get (db, KEY_LAST_ERROR);
+  s->last_error_code = state_get (db, KEY_LAST_ERROR_CODE);
   snapshot_counts (db, s);
   return s;
 }
@@ -356,9 +360,11 @@ db_end_run (sqlite3       *db,
       ok = verval_sqlite_step_done (stmt, "close sync log", error);
     }
   if (ok && e->ok)
-    ok = state_set_int (db, KEY_LAST_SUCCESS, now, error) && state_set (db, KEY_LAST_ERROR, "", error);
+    ok = state_set_int (db, KEY_LAST_SUCCESS, now, error) && state_set (db, KEY_LAST_ERROR, "", error) &&
+         state_set (db, KEY_LAST_ERROR_CODE, "", error);
   else if (ok && !e->cancelled)
-    ok = state_set (db, KEY_LAST_ERROR, e->message, error);
+    ok = state_set (db, KEY_LAST_ERROR, e->message, error) &&
+         state_set (db, KEY_LAST_ERROR_CODE, verval_sync_error_code_name (e->code), error);
   if (!verval_sqlite_end (db, ok, error))
     return NULL;
   return db_snapshot (db, NULL, NULL, error);
@@ -1377,6 +1383,13 @@ step_status (Run       *run,
 
       json_builder_set_member_name (b, "last_error");
       json_builder_add_string_value (b, clipped);
+    }
+  /* the message is for people and changes with the language; the code is
+   * what a supervisor's dashboard counts repeats of */
+  if (snapshot->last_error_code != NULL && snapshot->last_error_code[0] != '\0')
+    {
+      json_builder_set_member_name (b, "last_error_code");
+      json_builder_add_string_value (b, snapshot->last_error_code);
     }
   if (snapshot->last_success > 0)
     add_time (b, "last_sync", snapshot->last_success);
