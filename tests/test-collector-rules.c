@@ -115,23 +115,23 @@ test_visit (void)
 
 /* The enrollment throttle's wait, on a made-up clock: two failures in 60 s. */
 static void
-test_enroll_wait (void)
+test_throttle_wait (void)
 {
   const gint64 one[] = { 1000 };
   const gint64 two[] = { 1030, 1000 };
   const gint64 three[] = { 1061, 1030, 1000 };
 
-  g_assert_cmpuint (collector_rules_enroll_wait (NULL, 0, 2, 60, 1000), ==, 0);
-  g_assert_cmpuint (collector_rules_enroll_wait (one, 1, 2, 60, 1010), ==, 0);
+  g_assert_cmpuint (collector_rules_throttle_wait (NULL, 0, 2, 60, 1000), ==, 0);
+  g_assert_cmpuint (collector_rules_throttle_wait (one, 1, 2, 60, 1010), ==, 0);
   /* two failures: wait until the first leaves the window */
-  g_assert_cmpuint (collector_rules_enroll_wait (two, 2, 2, 60, 1030), ==, 30);
-  g_assert_cmpuint (collector_rules_enroll_wait (two, 2, 2, 60, 1059), ==, 1);
-  g_assert_cmpuint (collector_rules_enroll_wait (two, 2, 2, 60, 1060), ==, 0);
+  g_assert_cmpuint (collector_rules_throttle_wait (two, 2, 2, 60, 1030), ==, 30);
+  g_assert_cmpuint (collector_rules_throttle_wait (two, 2, 2, 60, 1059), ==, 1);
+  g_assert_cmpuint (collector_rules_throttle_wait (two, 2, 2, 60, 1060), ==, 0);
   /* a failure now counts with the one at 1030 */
-  g_assert_cmpuint (collector_rules_enroll_wait (three, 3, 2, 60, 1061), ==, 29);
-  g_assert_cmpuint (collector_rules_enroll_wait (three, 3, 2, 60, 1200), ==, 0);
+  g_assert_cmpuint (collector_rules_throttle_wait (three, 3, 2, 60, 1061), ==, 29);
+  g_assert_cmpuint (collector_rules_throttle_wait (three, 3, 2, 60, 1200), ==, 0);
   /* a higher limit is not reached by the same failures */
-  g_assert_cmpuint (collector_rules_enroll_wait (three, 3, 4, 60, 1061), ==, 0);
+  g_assert_cmpuint (collector_rules_throttle_wait (three, 3, 4, 60, 1061), ==, 0);
 }
 
 static void
@@ -156,7 +156,7 @@ main (int   argc,
   g_test_add_func ("/collector/rules/enroll-code", test_enroll_code);
   g_test_add_func ("/collector/rules/device", test_device);
   g_test_add_func ("/collector/rules/visit", test_visit);
-  g_test_add_func ("/collector/rules/enroll-wait", test_enroll_wait);
+  g_test_add_func ("/collector/rules/throttle-wait", test_throttle_wait);
   g_test_add_func ("/collector/rules/cursor", test_cursor);
   return g_test_run ();
 }

@@ -106,6 +106,15 @@ collector_api_info (Request *req)
   collector_request_set_builder (req, SOUP_STATUS_OK, b);
 }
 
+/* The enrollment throttle of @req's server. */
+static CollectorThrottle
+enroll_throttle (Request *req)
+{
+  CollectorLimits *limits = &req->server->limits;
+
+  return (CollectorThrottle) { COLLECTOR_FAILURE_ENROLL, limits->enroll_failures, limits->enroll_window };
+}
+
 /* An address that guessed wrong too often waits, whichever collector
  * sharing the store it guessed at: the 429 and its Retry-After. */
 static gboolean
@@ -113,17 +122,11 @@ enroll_allowed (Request *req,
                 gint64   now,
                 GError **error)
 {
-  CollectorLimits *limits = &req->server->limits;
-  g_autoptr(GArray) recent = NULL;
+  CollectorThrottle throttle = enroll_throttle (req);
   guint wait;
 
-  recent = collector_store_recent_enroll_failures (req->server->store, req->peer,
-                                                   now - limits->enroll_window + 1,
-                                                   limits->enroll_failures, error);
-  if (recent == NULL)
+  if (!collector_throttle_check (&throttle, req->server->store, req->peer, now, &wait, error))
     return FALSE;
-  wait = collector_rules_enroll_wait ((const gint64 *) (gpointer) recent->data, recent->len,
-                                      limits->enroll_failures, limits->enroll_window, now);
   if (wait == 0)
     return TRUE;
   req->retry_after = wait;
@@ -138,16 +141,13 @@ count_enroll_failure (Request      *req,
                       gint64        now,
                       const GError *error)
 {
-  g_autoptr(GError) local_error = NULL;
+  CollectorThrottle throttle = enroll_throttle (req);
 
   if (!g_error_matches (error, COLLECTOR_ERROR, COLLECTOR_ERROR_INVALID_CODE) &&
       !g_error_matches (error, COLLECTOR_ERROR, COLLECTOR_ERROR_CODE_EXPIRED) &&
       !g_error_matches (error, COLLECTOR_ERROR, COLLECTOR_ERROR_CODE_USED))
     return;
-  /* failures older than any window are no one's any more */
-  if (!collector_store_note_enroll_failure (req->server->store, req->peer, now,
-                                            now - req->server->limits.enroll_window, &local_error))
-    g_warning ("Cannot count a wrong enrollment code: %s", local_error->message);
+  collector_throttle_note (&throttle, req->server->store, req->peer, now);
 }
 
 /* A member that may be absent or null, or else must be a string. */

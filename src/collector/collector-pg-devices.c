@@ -397,82 +397,6 @@ pg_record_status (CollectorDeviceStore  *store,
   return collector_pg_write (COLLECTOR_PG_STORE (store), do_record_status, &d, error);
 }
 
-/* ---------------------------------------------------------------- enrollment failures */
-
-typedef struct
-{
-  const char *peer;
-  gint64      at;
-  gint64      forget_before;
-  guint       limit;
-  GArray     *times;
-} FailureData;
-
-static gboolean
-do_note_enroll_failure (CollectorPgConn  *conn,
-                        gpointer          data,
-                        GError          **error)
-{
-  FailureData *d = data;
-  static const char *forget_sql = "DELETE FROM enroll_failures WHERE at < to_timestamp ($1)";
-  static const char *note_sql = "INSERT INTO enroll_failures (peer, at) VALUES ($1, to_timestamp ($2))";
-
-  return collector_pg_command (conn, forget_sql, error, PG_INT (d->forget_before), PG_END) >= 0 &&
-         collector_pg_command (conn, note_sql, error, PG_TEXT (d->peer), PG_INT (d->at), PG_END) >= 0;
-}
-
-static gboolean
-pg_note_enroll_failure (CollectorDeviceStore  *store,
-                        const char            *peer,
-                        gint64                 at,
-                        gint64                 forget_before,
-                        GError               **error)
-{
-  FailureData d = { peer, at, forget_before, 0, NULL };
-
-  return collector_pg_write (COLLECTOR_PG_STORE (store), do_note_enroll_failure, &d, error);
-}
-
-static gboolean
-do_recent_enroll_failures (CollectorPgConn  *conn,
-                           gpointer          data,
-                           GError          **error)
-{
-  FailureData *d = data;
-  static const char *sql =
-    "SELECT " PG_SECONDS_OF ("at") " FROM enroll_failures"
-    " WHERE peer = $1 AND at >= to_timestamp ($2) ORDER BY at DESC LIMIT $3";
-  PGresult *res = collector_pg_query (conn, sql, error, PG_TEXT (d->peer), PG_INT (d->at),
-                                      PG_INT (d->limit), PG_END);
-
-  if (res == NULL)
-    return FALSE;
-  g_array_set_size (d->times, 0);
-  for (int r = 0; r < PQntuples (res); r++)
-    {
-      gint64 at = collector_pg_get_int (res, r, 0);
-
-      g_array_append_val (d->times, at);
-    }
-  PQclear (res);
-  return TRUE;
-}
-
-static GArray *
-pg_recent_enroll_failures (CollectorDeviceStore  *store,
-                           const char            *peer,
-                           gint64                 since,
-                           guint                  limit,
-                           GError               **error)
-{
-  g_autoptr(GArray) times = g_array_new (FALSE, FALSE, sizeof (gint64));
-  FailureData d = { peer, since, 0, limit, times };
-
-  if (!collector_pg_read (COLLECTOR_PG_STORE (store), do_recent_enroll_failures, &d, error))
-    return NULL;
-  return g_steal_pointer (&times);
-}
-
 void
 collector_pg_devices_iface_init (CollectorDeviceStoreInterface *iface)
 {
@@ -485,6 +409,4 @@ collector_pg_devices_iface_init (CollectorDeviceStoreInterface *iface)
   iface->list_devices = pg_list_devices;
   iface->revoke_device = pg_revoke_device;
   iface->record_status = pg_record_status;
-  iface->note_enroll_failure = pg_note_enroll_failure;
-  iface->recent_enroll_failures = pg_recent_enroll_failures;
 }

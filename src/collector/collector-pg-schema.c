@@ -145,7 +145,7 @@ static const char * const migrations[] = {
   "CREATE INDEX reviews_visit ON reviews (visit_uuid);",
   /* 2 */
   /* wrong enrollment codes per address, counted by every collector on this
-   * database (collector_rules_enroll_wait()) */
+   * database (collector_rules_throttle_wait()) */
   "CREATE TABLE enroll_failures ("
   "  peer text COLLATE \"C\" NOT NULL,"
   "  at timestamptz NOT NULL"
@@ -159,6 +159,19 @@ static const char * const migrations[] = {
   "  started_at timestamptz NOT NULL,"
   "  finished_at timestamptz"
   ");",
+  /* 3 */
+  /* a throttle for sign-ins beside the one for enrollment codes: every
+   * failure a throttle counts is a row of one table, by its kind
+   * (collector_failure_kind_name()) and what it counts against */
+  "CREATE TABLE auth_failures ("
+  "  kind text COLLATE \"C\" NOT NULL,"
+  "  key text COLLATE \"C\" NOT NULL,"
+  "  at timestamptz NOT NULL"
+  ");"
+  "INSERT INTO auth_failures (kind, key, at) SELECT 'enroll', peer, at FROM enroll_failures;"
+  "DROP TABLE enroll_failures;"
+  "CREATE INDEX auth_failures_key ON auth_failures (kind, key, at);"
+  "CREATE INDEX auth_failures_at ON auth_failures (kind, at);",
 };
 
 int

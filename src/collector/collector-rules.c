@@ -123,11 +123,11 @@ collector_rules_decide_visit (const CollectorVisitFacts *facts,
 }
 
 guint
-collector_rules_enroll_wait (const gint64 *newest_first,
-                             guint         n,
-                             guint         max_failures,
-                             guint         window,
-                             gint64        now)
+collector_rules_throttle_wait (const gint64 *newest_first,
+                               guint         n,
+                               guint         max_failures,
+                               guint         window,
+                               gint64        now)
 {
   gint64 free_at;
 

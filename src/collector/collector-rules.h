@@ -58,16 +58,17 @@ CollectorVisitOutcome *collector_rules_decide_visit (const CollectorVisitFacts *
                                                      const CollectorVisit      *visit,
                                                      CollectorVisitWrite       *write);
 
-/* How long an address must wait before its next enrollment, in seconds (0:
- * it may go on). @newest_first: the times of its recent wrong codes, newest
- * first, at least @max_failures of them when there are that many in the
- * window. It waits once @max_failures fell within @window seconds, until
- * the oldest of those leaves the window. */
-guint collector_rules_enroll_wait (const gint64 *newest_first,
-                                   guint         n,
-                                   guint         max_failures,
-                                   guint         window,
-                                   gint64        now);
+/* How long a throttled key (an address sending enrollment codes, a name
+ * signing in) must wait before its next try, in seconds (0: it may go
+ * on). @newest_first: the times of its recent failures, newest first, at
+ * least @max_failures of them when there are that many in the window. It
+ * waits once @max_failures fell within @window seconds, until the oldest
+ * of those leaves the window. */
+guint collector_rules_throttle_wait (const gint64 *newest_first,
+                                     guint         n,
+                                     guint         max_failures,
+                                     guint         window,
+                                     gint64        now);
 
 /* A pull's cursor is a sequence number this collector gave; @highest is
  * the highest it ever gave. TRUE if @cursor may be used; else

@@ -211,7 +211,7 @@ static const VervalSqliteMigration migrations[] = {
   /* 4: what several collectors must share rather than keep in memory, and
    * a name for the store. store_id tells `migrate` which store a target
    * is being filled from. A wrong enrollment code counts against its
-   * address (collector_rules_enroll_wait()) wherever it was sent. */
+   * address (collector_rules_throttle_wait()) wherever it was sent. */
   { .version = 4, .sql =
   "CREATE TABLE store_meta ("
   "  key TEXT PRIMARY KEY,"
@@ -224,6 +224,19 @@ static const VervalSqliteMigration migrations[] = {
   ") STRICT;"
   "CREATE INDEX enroll_failures_peer ON enroll_failures (peer, at);"
   "CREATE INDEX enroll_failures_at ON enroll_failures (at);" },
+  /* 5: a throttle for sign-ins beside the one for enrollment codes: every
+   * failure a throttle counts is a row of one table, by its kind
+   * (collector_failure_kind_name()) and what it counts against. */
+  { .version = 5, .sql =
+  "CREATE TABLE auth_failures ("
+  "  kind TEXT NOT NULL,"
+  "  key TEXT NOT NULL,"
+  "  at INTEGER NOT NULL"
+  ") STRICT;"
+  "INSERT INTO auth_failures (kind, key, at) SELECT 'enroll', peer, at FROM enroll_failures;"
+  "DROP TABLE enroll_failures;"
+  "CREATE INDEX auth_failures_key ON auth_failures (kind, key, at);"
+  "CREATE INDEX auth_failures_at ON auth_failures (kind, at);" },
 };
 
 /* Reads a time as collectors before schema 3 stored it (GLib's ISO 8601).

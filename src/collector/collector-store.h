@@ -25,6 +25,15 @@
 
 G_BEGIN_DECLS
 
+/* What a throttle counts: failures of one kind, each against a key (an
+ * address as collector_throttle_key() gives it, or the name a sign-in
+ * tried). */
+typedef enum {
+  COLLECTOR_FAILURE_ENROLL,            /* a wrong enrollment code, per address */
+  COLLECTOR_FAILURE_SIGN_IN_ADDRESS,   /* a failed sign-in, per address */
+  COLLECTOR_FAILURE_SIGN_IN_ACCOUNT,   /* a failed sign-in, per name tried */
+} CollectorFailureKind;
+
 /* Requires every concern interface above. */
 #define COLLECTOR_TYPE_STORE (collector_store_get_type ())
 G_DECLARE_INTERFACE (CollectorStore, collector_store, COLLECTOR, STORE, GObject)
@@ -33,10 +42,43 @@ struct _CollectorStoreInterface
 {
   GTypeInterface parent_iface;
 
-  void (*close) (CollectorStore *self);
+  void     (*close)           (CollectorStore  *self);
+  /* @kind: collector_failure_kind_name() */
+  gboolean (*note_failure)    (CollectorStore  *self,
+                               const char      *kind,
+                               const char      *key,
+                               gint64           at,
+                               gint64           forget_before,
+                               GError         **error);
+  GArray  *(*recent_failures) (CollectorStore  *self,
+                               const char      *kind,
+                               const char      *key,
+                               gint64           since,
+                               guint            limit,
+                               GError         **error);
 };
 
 /* Finishes queued writes; later calls fail. */
-void collector_store_close (CollectorStore *self);
+void        collector_store_close           (CollectorStore        *self);
+
+/* A failure of @kind against @key at @at, unix seconds; every failure of
+ * that kind before @forget_before is forgotten. Kept in the store, so
+ * every collector sharing it counts the same failures. */
+gboolean    collector_store_note_failure    (CollectorStore        *self,
+                                             CollectorFailureKind   kind,
+                                             const char            *key,
+                                             gint64                 at,
+                                             gint64                 forget_before,
+                                             GError               **error);
+/* The times of @key's failures of @kind at or after @since, newest first,
+ * at most @limit: a GArray of gint64. */
+GArray     *collector_store_recent_failures (CollectorStore        *self,
+                                             CollectorFailureKind   kind,
+                                             const char            *key,
+                                             gint64                 since,
+                                             guint                  limit,
+                                             GError               **error);
+/* The kind as the stores keep it: "enroll", "sign_in_address", … */
+const char *collector_failure_kind_name     (CollectorFailureKind   kind);
 
 G_END_DECLS
