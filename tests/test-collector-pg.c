@@ -204,9 +204,12 @@ test_newer_schema (void)
 }
 
 /* What schema 3 added, taken away again: a database of schema 2, which
- * counted wrong enrollment codes in a table of their own. */
+ * had no accounts and counted wrong enrollment codes in a table of their
+ * own. */
 static const char *back_to_schema_2 =
   "BEGIN;"
+  "DROP TABLE sessions;"
+  "DROP TABLE users;"
   "DROP TABLE auth_failures;"
   "CREATE TABLE enroll_failures (peer text COLLATE \"C\" NOT NULL, at timestamptz NOT NULL);"
   "INSERT INTO enroll_failures (peer, at) VALUES ('192.0.2.7', to_timestamp (1000)),"

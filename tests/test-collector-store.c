@@ -373,9 +373,12 @@ test_migrate_refuses_broken_reference (void)
   test_rm_rf (dir);
 }
 /* What schema 5 added, taken away again: the store of a collector of
- * schema 4, which counted wrong enrollment codes in a table of their own. */
+ * schema 4, which had no accounts and counted wrong enrollment codes in a
+ * table of their own. */
 static const char *back_to_schema_4 =
   "BEGIN;"
+  "DROP TABLE sessions;"
+  "DROP TABLE users;"
   "DROP TABLE auth_failures;"
   "CREATE TABLE enroll_failures (peer TEXT NOT NULL, at INTEGER NOT NULL) STRICT;"
   "CREATE INDEX enroll_failures_peer ON enroll_failures (peer, at);"

@@ -592,6 +592,8 @@ age_collector_times (sqlite3 *db)
                 "DROP TABLE visit_times_unread;"
                 "DROP TABLE store_meta;"
                 "DROP TABLE auth_failures;"
+                "DROP TABLE sessions;"
+                "DROP TABLE users;"
                 "ALTER TABLE visits_old RENAME TO visits;"
                 "CREATE INDEX visits_household ON visits (household_id);"
                 "PRAGMA user_version = 2;"

@@ -9,10 +9,6 @@
 
 G_BEGIN_DECLS
 
-/* What a password must be, in characters. */
-#define COLLECTOR_PASSWORD_MIN_LENGTH 10
-#define COLLECTOR_PASSWORD_MAX_LENGTH 1024
-
 /* Set to 1 by the test suites only: hashes with libsodium's smallest
  * limits instead of the interactive ones, so that a test signing in a
  * hundred times is not slow. Never set it on a real collector. */

@@ -11,33 +11,6 @@
 #include "collector-pg-private.h"
 #include "collector-rules.h"
 
-/* Reads the rows of @res into @out with @convert: for results of many records. */
-typedef gpointer (*FromRow) (const CollectorRow *row,
-                             int                 first);
-
-static void
-add_rows (GPtrArray *out,
-          PGresult  *res,
-          FromRow    convert)
-{
-  for (int i = 0; i < PQntuples (res); i++)
-    {
-      CollectorPgRow row = { res, i };
-
-      g_ptr_array_add (out, convert (&COLLECTOR_PG_ROW (&row), 0));
-    }
-  PQclear (res);
-}
-
-static void
-set_not_found (GError     **error,
-               const char  *what,
-               gint64       id)
-{
-  g_set_error (error, COLLECTOR_ERROR, COLLECTOR_ERROR_NOT_FOUND,
-               "No %s number %" G_GINT64_FORMAT, what, id);
-}
-
 /* ---------------------------------------------------------------- enumerators */
 
 typedef struct
@@ -103,7 +76,7 @@ do_list_enumerators (CollectorPgConn  *conn,
   if (res == NULL)
     return FALSE;
   g_ptr_array_set_size (out, 0);
-  add_rows (out, res, (FromRow) collector_enumerator_from_row);
+  collector_pg_add_rows (out, res, (CollectorPgFromRow) collector_enumerator_from_row);
   return TRUE;
 }
 
@@ -128,7 +101,7 @@ do_set_enumerator_disabled (CollectorPgConn  *conn,
   gint64 changed = collector_pg_command (conn, sql, error, PG_BOOL (d->disabled), PG_INT (d->id), PG_END);
 
   if (changed == 0)
-    set_not_found (error, "enumerator", d->id);
+    collector_pg_set_not_found (error, "enumerator", d->id);
   return changed > 0;
 }
 
@@ -166,7 +139,7 @@ do_add_enroll_code (CollectorPgConn  *conn,
                             PG_INT (collector_pg_now ()), PG_INT (d->expires_at), PG_END) >= 0)
     return TRUE;
   if (collector_pg_failed_with (conn, PG_FOREIGN_KEY_VIOLATION, error))
-    set_not_found (error, "enumerator", d->enumerator_id);
+    collector_pg_set_not_found (error, "enumerator", d->enumerator_id);
   return FALSE;
 }
 
@@ -301,7 +274,7 @@ do_read_devices (CollectorPgConn  *conn,
   if (res == NULL)
     return FALSE;
   g_ptr_array_set_size (q->out, 0);
-  add_rows (q->out, res, (FromRow) collector_device_from_row);
+  collector_pg_add_rows (q->out, res, (CollectorPgFromRow) collector_device_from_row);
   return TRUE;
 }
 
@@ -356,7 +329,7 @@ do_revoke_device (CollectorPgConn  *conn,
                                          PG_END);
 
   if (changed == 0)
-    set_not_found (error, "device", d->device_id);
+    collector_pg_set_not_found (error, "device", d->device_id);
   return changed > 0;
 }
 

@@ -160,6 +160,29 @@ static const char * const migrations[] = {
   "  finished_at timestamptz"
   ");",
   /* 3 */
+  /* the dashboard's accounts, each tied to one region (its digits, so that
+   * a subtree is the range of codes that begin with them), and their
+   * sessions, kept by the hash of the cookie's token */
+  "CREATE TABLE users ("
+  "  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+  "  name text COLLATE \"C\" NOT NULL UNIQUE,"
+  "  role text NOT NULL CHECK (role IN ('admin', 'supervisor', 'viewer')),"
+  "  region text COLLATE \"C\" NOT NULL,"
+  "  password_hash text NOT NULL,"
+  "  disabled boolean NOT NULL DEFAULT false,"
+  "  created_at timestamptz NOT NULL,"
+  "  password_changed_at timestamptz NOT NULL"
+  ");"
+  "CREATE INDEX users_region ON users (region);"
+  "CREATE TABLE sessions ("
+  "  token_hash text COLLATE \"C\" PRIMARY KEY,"
+  "  user_id bigint NOT NULL REFERENCES users (id),"
+  "  csrf_token text NOT NULL,"
+  "  created_at timestamptz NOT NULL,"
+  "  last_used_at timestamptz NOT NULL"
+  ");"
+  "CREATE INDEX sessions_user ON sessions (user_id);"
+  "CREATE INDEX sessions_last_used ON sessions (last_used_at);"
   /* a throttle for sign-ins beside the one for enrollment codes: every
    * failure a throttle counts is a row of one table, by its kind
    * (collector_failure_kind_name()) and what it counts against */

@@ -12,7 +12,7 @@
  * again. This file holds the pool, the statements and the transactions,
  * and the failures every throttle counts; each concern of the store has
  * its own file (collector-pg-devices.c, -households.c, -visits.c,
- * -reviews.c), the schema is in collector-pg-schema.c and the address
+ * -reviews.c, -users.c), the schema is in collector-pg-schema.c and the address
  * shown without its password in collector-pg-conninfo.c.
  *
  * Copyright 2026 The Verval developers
@@ -64,6 +64,8 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (CollectorPgStore, collector_pg_store, G_TYPE_OBJE
                                                       collector_pg_visits_iface_init)
                                G_IMPLEMENT_INTERFACE (COLLECTOR_TYPE_REVIEW_STORE,
                                                       collector_pg_reviews_iface_init)
+                               G_IMPLEMENT_INTERFACE (COLLECTOR_TYPE_USER_STORE,
+                                                      collector_pg_users_iface_init)
                                G_IMPLEMENT_INTERFACE (COLLECTOR_TYPE_STORE,
                                                       collector_pg_store_iface_init))
 
@@ -388,6 +390,29 @@ row_text (gconstpointer row,
 const CollectorRowReader collector_pg_row_reader = {
   row_is_null, row_integer, row_boolean, row_real, row_text,
 };
+
+void
+collector_pg_add_rows (GPtrArray          *out,
+                       PGresult           *res,
+                       CollectorPgFromRow  convert)
+{
+  for (int i = 0; i < PQntuples (res); i++)
+    {
+      CollectorPgRow row = { res, i };
+
+      g_ptr_array_add (out, convert (&COLLECTOR_PG_ROW (&row), 0));
+    }
+  PQclear (res);
+}
+
+void
+collector_pg_set_not_found (GError     **error,
+                            const char  *what,
+                            gint64       id)
+{
+  g_set_error (error, COLLECTOR_ERROR, COLLECTOR_ERROR_NOT_FOUND,
+               "No %s number %" G_GINT64_FORMAT, what, id);
+}
 
 /* ---------------------------------------------------------------- counters */
 

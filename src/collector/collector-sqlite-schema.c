@@ -224,10 +224,33 @@ static const VervalSqliteMigration migrations[] = {
   ") STRICT;"
   "CREATE INDEX enroll_failures_peer ON enroll_failures (peer, at);"
   "CREATE INDEX enroll_failures_at ON enroll_failures (at);" },
-  /* 5: a throttle for sign-ins beside the one for enrollment codes: every
-   * failure a throttle counts is a row of one table, by its kind
+  /* 5: the dashboard's accounts, each tied to one region (its digits, so
+   * that a subtree is the range of codes that begin with them), and their
+   * sessions, kept by the hash of the cookie's token. A throttle for
+   * sign-ins beside the one for enrollment codes: every failure a throttle
+   * counts is a row of one table, by its kind
    * (collector_failure_kind_name()) and what it counts against. */
   { .version = 5, .sql =
+  "CREATE TABLE users ("
+  "  id INTEGER PRIMARY KEY,"
+  "  name TEXT NOT NULL UNIQUE,"
+  "  role TEXT NOT NULL CHECK (role IN ('admin', 'supervisor', 'viewer')),"
+  "  region TEXT NOT NULL,"
+  "  password_hash TEXT NOT NULL,"
+  "  disabled INTEGER NOT NULL DEFAULT 0,"
+  "  created_at INTEGER NOT NULL,"
+  "  password_changed_at INTEGER NOT NULL"
+  ") STRICT;"
+  "CREATE INDEX users_region ON users (region);"
+  "CREATE TABLE sessions ("
+  "  token_hash TEXT PRIMARY KEY,"
+  "  user_id INTEGER NOT NULL REFERENCES users (id),"
+  "  csrf_token TEXT NOT NULL,"
+  "  created_at INTEGER NOT NULL,"
+  "  last_used_at INTEGER NOT NULL"
+  ") STRICT;"
+  "CREATE INDEX sessions_user ON sessions (user_id);"
+  "CREATE INDEX sessions_last_used ON sessions (last_used_at);"
   "CREATE TABLE auth_failures ("
   "  kind TEXT NOT NULL,"
   "  key TEXT NOT NULL,"

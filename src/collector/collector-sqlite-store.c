@@ -8,8 +8,8 @@
  * WAL lets run beside the writer. This file holds the connections, the
  * writer and the readers, and the failures every throttle counts; each
  * concern of the store has its own file
- * (collector-sqlite-devices.c, -households.c, -visits.c, -reviews.c) and
- * the schema is in collector-sqlite-schema.c.
+ * (collector-sqlite-devices.c, -households.c, -visits.c, -reviews.c,
+ * -users.c) and the schema is in collector-sqlite-schema.c.
  *
  * Copyright 2026 The Verval developers
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -65,6 +65,8 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (CollectorSqliteStore, collector_sqlite_store, G_T
                                                       collector_sqlite_visits_iface_init)
                                G_IMPLEMENT_INTERFACE (COLLECTOR_TYPE_REVIEW_STORE,
                                                       collector_sqlite_reviews_iface_init)
+                               G_IMPLEMENT_INTERFACE (COLLECTOR_TYPE_USER_STORE,
+                                                      collector_sqlite_users_iface_init)
                                G_IMPLEMENT_INTERFACE (COLLECTOR_TYPE_STORE,
                                                       collector_sqlite_store_iface_init))
 

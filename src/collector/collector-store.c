@@ -13,7 +13,8 @@ G_DEFINE_INTERFACE_WITH_CODE (CollectorStore, collector_store, G_TYPE_OBJECT,
                               g_type_interface_add_prerequisite (g_define_type_id, COLLECTOR_TYPE_DEVICE_STORE);
                               g_type_interface_add_prerequisite (g_define_type_id, COLLECTOR_TYPE_HOUSEHOLD_STORE);
                               g_type_interface_add_prerequisite (g_define_type_id, COLLECTOR_TYPE_VISIT_STORE);
-                              g_type_interface_add_prerequisite (g_define_type_id, COLLECTOR_TYPE_REVIEW_STORE))
+                              g_type_interface_add_prerequisite (g_define_type_id, COLLECTOR_TYPE_REVIEW_STORE);
+                              g_type_interface_add_prerequisite (g_define_type_id, COLLECTOR_TYPE_USER_STORE))
 
 static void
 collector_store_default_init (CollectorStoreInterface *iface)

@@ -2,8 +2,10 @@
  *
  * A store is one object implementing one interface per concern: devices
  * (enumerators, enrollment, tokens, status), households (the list and the
- * assignments), visits (and their media) and reviews; users, sessions and
- * the dashboard's queries join as further interfaces. The embedded store is
+ * assignments), visits (and their media), reviews, and the dashboard's
+ * users and their sessions; the dashboard's queries join as further
+ * interfaces. What several concerns share (the failures a throttle
+ * counts) is on the store's own interface. The embedded store is
  * SQLite (CollectorSqliteStore); PostgreSQL implements the same interfaces
  * for larger deployments. The store only stores: what may be written is
  * decided in collector-rules.c, which each store calls inside its own
@@ -21,6 +23,7 @@
 #include "collector-store-devices.h"
 #include "collector-store-households.h"
 #include "collector-store-reviews.h"
+#include "collector-store-users.h"
 #include "collector-store-visits.h"
 
 G_BEGIN_DECLS
