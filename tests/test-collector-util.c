@@ -633,29 +633,73 @@ test_parse_enrollment_code (const char *output)
 }
 
 int
+test_run_cli_argv (const char         *binary,
+                   const char         *input,
+                   const char * const *args,
+                   char              **out,
+                   char              **err)
+{
+  g_autoptr(GStrvBuilder) argv = g_strv_builder_new ();
+  g_auto(GStrv) built = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_strv_builder_add (argv, binary);
+  g_strv_builder_addv (argv, (const char **) args);
+  built = g_strv_builder_end (argv);
+  process = g_subprocess_newv ((const char * const *) built,
+                               G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE |
+                               (input != NULL ? G_SUBPROCESS_FLAGS_STDIN_PIPE : 0), &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_communicate_utf8 (process, input, NULL, out, err, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (process));
+  return g_subprocess_get_exit_status (process);
+}
+
+static int
+run_cli_valist (const char *binary,
+                const char *input,
+                char      **out,
+                char      **err,
+                va_list     ap)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  const char *arg;
+
+  while ((arg = va_arg (ap, const char *)) != NULL)
+    g_ptr_array_add (args, (gpointer) arg);
+  g_ptr_array_add (args, NULL);
+  return test_run_cli_argv (binary, input, (const char * const *) args->pdata, out, err);
+}
+
+int
 test_run_cli (const char *binary,
               char      **out,
               char      **err,
               ...)
 {
-  g_autoptr(GPtrArray) args = g_ptr_array_new ();
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GError) error = NULL;
   va_list ap;
-  const char *arg;
+  int status;
 
-  g_ptr_array_add (args, (gpointer) binary);
   va_start (ap, err);
-  while ((arg = va_arg (ap, const char *)) != NULL)
-    g_ptr_array_add (args, (gpointer) arg);
+  status = run_cli_valist (binary, NULL, out, err, ap);
   va_end (ap);
-  g_ptr_array_add (args, NULL);
+  return status;
+}
 
-  process = g_subprocess_newv ((const char * const *) args->pdata,
-                               G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_communicate_utf8 (process, NULL, NULL, out, err, &error));
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_exited (process));
-  return g_subprocess_get_exit_status (process);
+int
+test_run_cli_input (const char *binary,
+                    const char *input,
+                    char      **out,
+                    char      **err,
+                    ...)
+{
+  va_list ap;
+  int status;
+
+  va_start (ap, err);
+  status = run_cli_valist (binary, input, out, err, ap);
+  va_end (ap);
+  return status;
 }

@@ -120,6 +120,17 @@ int            test_run_cli              (const char    *binary,
                                           char         **out,
                                           char         **err,
                                           ...) G_GNUC_NULL_TERMINATED;
+/* The same with @input on its standard input (a pipe, not a terminal). */
+int            test_run_cli_argv         (const char    *binary,
+                                          const char    *input,
+                                          const char * const *args,
+                                          char         **out,
+                                          char         **err);
+int            test_run_cli_input        (const char    *binary,
+                                          const char    *input,
+                                          char         **out,
+                                          char         **err,
+                                          ...) G_GNUC_NULL_TERMINATED;
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TestResponse, test_response_free)
 
