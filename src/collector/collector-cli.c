@@ -339,6 +339,7 @@ cmd_serve (int    argc,
   gboolean behind_proxy = FALSE;
   gint64 max_body = 0, max_media = 0;
   int max_batch = 0, enroll_attempts = 0, enroll_window = 0, upload_stale = 0;
+  int sign_in_attempts = 0, sign_in_window = 0;
   const GOptionEntry entries[] = {
     { "data-dir", 'd', 0, G_OPTION_ARG_FILENAME, &data_dir, "Data directory (database and media)", "DIR" },
     { "listen", 'l', 0, G_OPTION_ARG_STRING, &listen, "Address and port, e.g. 127.0.0.1:8080 (port 0: any free port)", "ADDR:PORT" },
@@ -352,11 +353,13 @@ cmd_serve (int    argc,
     { "max-batch", 0, 0, G_OPTION_ARG_INT, &max_batch, "Most visits in one batch", "N" },
     { "enroll-attempts", 0, 0, G_OPTION_ARG_INT, &enroll_attempts, "Wrong enrollment codes one address may send per window (default 10)", "N" },
     { "enroll-window", 0, 0, G_OPTION_ARG_INT, &enroll_window, "That window, in seconds (default 900)", "SECONDS" },
+    { "sign-in-attempts", 0, 0, G_OPTION_ARG_INT, &sign_in_attempts, "Failed dashboard sign-ins one address, or one account, may have per window (default 10)", "N" },
+    { "sign-in-window", 0, 0, G_OPTION_ARG_INT, &sign_in_window, "That window, in seconds (default 900)", "SECONDS" },
     { "upload-stale", 0, 0, G_OPTION_ARG_INT, &upload_stale, "Seconds a photo upload may send nothing before another may take it over (default 60)", "SECONDS" },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet_access_log, "No access log", NULL },
     { NULL }
   };
-  g_autoptr(GOptionContext) context = g_option_context_new ("- serve the sync API");
+  g_autoptr(GOptionContext) context = g_option_context_new ("- serve the devices' and the dashboard's APIs");
   g_autoptr(CollectorStore) store = NULL;
   g_autoptr(CollectorMedia) media = NULL;
   g_autoptr(CollectorForms) forms = NULL;
@@ -387,14 +390,19 @@ cmd_serve (int    argc,
     limits.max_media = max_media;
   if (max_batch > 0)
     limits.max_batch = max_batch;
-  if (enroll_attempts < 0 || enroll_window < 0 || upload_stale < 0)
-    return collector_cli_usage_error ("serve", "--enroll-attempts, --enroll-window and --upload-stale must be positive");
+  if (enroll_attempts < 0 || enroll_window < 0 || upload_stale < 0 || sign_in_attempts < 0 || sign_in_window < 0)
+    return collector_cli_usage_error ("serve", "--enroll-attempts, --enroll-window, --sign-in-attempts, "
+                                      "--sign-in-window and --upload-stale must be positive");
   if (enroll_attempts > 0)
     limits.enroll_failures = enroll_attempts;
   if (enroll_window > 0)
     limits.enroll_window = enroll_window;
   if (upload_stale > 0)
     limits.upload_stale = upload_stale;
+  if (sign_in_attempts > 0)
+    limits.sign_in_failures = sign_in_attempts;
+  if (sign_in_window > 0)
+    limits.sign_in_window = sign_in_window;
 
   g_log_set_writer_func (log_writer, NULL, NULL);
 

@@ -22,27 +22,6 @@
 #include "verval-json.h"
 #include "verval-wire-visit.h"
 
-
-static JsonNode *
-request_parse_json (Request     *req,
-                GError **error)
-{
-  CollectorLimits *limits = &req->server->limits;
-  g_autoptr(GBytes) plain = NULL;
-
-  if (req->content_encoding != NULL && g_ascii_strcasecmp (req->content_encoding, "gzip") == 0)
-    {
-      plain = collector_gunzip (req->body, limits->max_decompressed, error);
-      if (plain == NULL)
-        return NULL;
-    }
-  else
-    plain = g_bytes_ref (req->body);
-  return collector_json_parse_object (plain,
-                                      &(VervalJsonLimits) { limits->max_depth, limits->max_json_values },
-                                      error);
-}
-
 static gboolean
 query_int (Request        *req,
            const char *name,
@@ -180,7 +159,7 @@ collector_api_enroll (Request *req)
   /* checked before the body is read: a guesser learns nothing from it */
   if (!enroll_allowed (req, now, &error))
     return collector_request_set_error (req, error);
-  root = request_parse_json (req, &error);
+  root = collector_request_parse_json (req, &error);
   if (root == NULL)
     return collector_request_set_error (req, error);
   obj = json_node_get_object (root);
@@ -387,7 +366,7 @@ collector_api_visits (Request *req)
 {
   CollectorServer *self = req->server;
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) root = request_parse_json (req, &error);
+  g_autoptr(JsonNode) root = collector_request_parse_json (req, &error);
   g_autoptr(JsonBuilder) b = NULL;
   g_autoptr(GPtrArray) outcomes = NULL;    /* one per visit in the batch */
   g_autoptr(GPtrArray) uuids = NULL;
@@ -514,7 +493,7 @@ void
 collector_api_status (Request *req)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) root = request_parse_json (req, &error);
+  g_autoptr(JsonNode) root = collector_request_parse_json (req, &error);
   g_autoptr(JsonBuilder) b = NULL;
   g_autofree char *text = NULL;
   static const struct {
@@ -650,7 +629,7 @@ collector_api_media_missing (Request *req)
 {
   CollectorMedia *media = req->server->media;
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) root = request_parse_json (req, &error);
+  g_autoptr(JsonNode) root = collector_request_parse_json (req, &error);
   g_autoptr(JsonBuilder) b = NULL;
   g_autoptr(GHashTable) seen = NULL;
   JsonNode *names_node;
