@@ -861,9 +861,10 @@ cmd_migrate (int    argc,
   int status;
 
   g_option_context_set_description (context,
-    "Every household, assignment, visit, review, enumerator, device, token and\n"
-    "enrollment code is copied with its numbers: devices keep their tokens and\n"
-    "cursors. Interrupted, a second run continues where the first stopped. The\n"
+    "Every household, assignment, visit, review, enumerator, device, token,\n"
+    "enrollment code and dashboard account is copied with its numbers: devices\n"
+    "keep their tokens and cursors, accounts their passwords (supervisors sign\n"
+    "in again). Interrupted, a second run continues where the first stopped. The\n"
     "target must be empty, or hold an unfinished copy of the same store. The\n"
     "photos stay in DIR/media: point the collectors' --data-dir at them.");
   g_option_context_add_main_entries (context, entries, NULL);
