@@ -300,7 +300,7 @@ test_enroll_throttled_shared (Fixture       *f,
 
       g_assert_cmpuint (wrong->status, ==, 403);
     }
-  recent = collector_store_recent_enroll_failures (f->tc->store, "127.0.0.1", 0, 10, &error);
+  recent = collector_store_recent_failures (f->tc->store, COLLECTOR_FAILURE_ENROLL, "127.0.0.1", 0, 10, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (recent->len, ==, 3);
   blocked = post_json_to (f, other->uri, "api/v1/enroll", NULL, "{\"code\":\"XXXXX-XXXXX\",\"device_name\":\"x\"}");

@@ -9,6 +9,7 @@
 #include <sqlite3.h>
 #include <string.h>
 
+#include "collector-password.h"
 #include "test-collector-util.h"
 #include "test-pg.h"
 #include "test-port.h"
@@ -260,6 +261,7 @@ test_usage_errors (Fixture       *f,
   g_clear_pointer (&err, g_free);
   g_assert_cmpint (CLI (&out, &err, "--help"), ==, 0);
   g_assert_nonnull (strstr (out, "enroll-code"));
+  g_assert_nonnull (strstr (out, "passwd NAME"));
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
   g_assert_cmpint (CLI (&out, &err, "export", "--format", "xml", "--data-dir", f->data_dir), ==, 2);
@@ -280,6 +282,189 @@ test_usage_errors (Fixture       *f,
   g_clear_pointer (&err, g_free);
   g_assert_cmpint (CLI (&out, &err, "import", "--data-dir", f->data_dir, "/nonexistent/list.csv"), ==, 1);
   g_assert_nonnull (strstr (err, "list.csv"));
+}
+
+/* ---------------------------------------------------------------- users */
+
+#define CLI_INPUT(input, out, err, ...) test_run_cli_input (binary, input, out, err, __VA_ARGS__, NULL)
+
+static void
+assert_password (Fixture    *f,
+                 const char *name,
+                 const char *password)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT password_hash FROM users WHERE name = '%s'", name);
+  g_autofree char *hash = query_text (f, sql);
+
+  g_assert_true (g_str_has_prefix (hash, "$argon2id$"));
+  g_assert_true (collector_password_verify (hash, password));
+}
+
+/* Accounts added with a password from a file and from standard input,
+ * listed whole and by subtree, disabled, enabled and given new passwords. */
+static void
+test_users (Fixture       *f,
+            gconstpointer  data)
+{
+  g_autofree char *password_file = g_build_filename (f->dir, "password", NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *new_hash = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* a file as an editor leaves it, with a newline */
+  g_assert_true (g_file_set_contents (password_file, "kopi tubruk panas\n", -1, &error));
+  g_assert_cmpint (CLI (&out, &err, "user", "add", "Korcam Sukasada", "--role", "supervisor", "--region", "510805",
+                        "--password-file", password_file, "--data-dir", f->data_dir), ==, 0);
+  g_assert_nonnull (strstr (out, "Added user 1: Korcam Sukasada, supervisor of 510805 Sukasada"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  /* standard input that is no terminal: its first line; a dotted code */
+  g_assert_cmpint (CLI_INPUT ("teh manis hangat\n", &out, &err, "user", "add", "Korkab Buleleng", "--role",
+                              "admin", "--region", "51.08", "--data-dir", f->data_dir), ==, 0);
+  g_assert_nonnull (strstr (out, "admin of 5108 Kabupaten Buleleng"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (CLI_INPUT ("es kelapa muda", &out, &err, "user", "add", "Bappeda Pancasari", "--role",
+                              "viewer", "--region", "5108052001", "--data-dir", f->data_dir), ==, 0);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  assert_password (f, "Korcam Sukasada", "kopi tubruk panas");
+  assert_password (f, "Korkab Buleleng", "teh manis hangat");
+  assert_password (f, "Bappeda Pancasari", "es kelapa muda");
+
+  g_assert_cmpint (CLI (&out, &err, "user", "list", "--data-dir", f->data_dir), ==, 0);
+  g_test_message ("%s", out);
+  g_assert_nonnull (strstr (out, "Korcam Sukasada"));
+  g_assert_nonnull (strstr (out, "Kabupaten Buleleng"));
+  g_assert_nonnull (strstr (out, "Pancasari"));
+  g_assert_nonnull (strstr (out, "viewer"));
+  g_assert_null (strstr (out, "disabled"));
+  g_assert_null (strstr (out, "argon2"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (CLI (&out, &err, "user", "list", "--region", "510805", "--data-dir", f->data_dir), ==, 0);
+  g_assert_nonnull (strstr (out, "Korcam Sukasada"));
+  g_assert_nonnull (strstr (out, "Bappeda Pancasari"));
+  g_assert_null (strstr (out, "Korkab Buleleng"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (CLI (&out, &err, "user", "disable", "Korcam Sukasada", "--data-dir", f->data_dir), ==, 0);
+  g_assert_nonnull (strstr (out, "Disabled user Korcam Sukasada"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (CLI (&out, &err, "user", "list", "--region", "510805", "--data-dir", f->data_dir), ==, 0);
+  g_assert_nonnull (strstr (out, "disabled"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (CLI (&out, &err, "user", "enable", "Korcam Sukasada", "--data-dir", f->data_dir), ==, 0);
+  g_assert_nonnull (strstr (out, "Enabled user Korcam Sukasada"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (CLI (&out, &err, "user", "list", "--data-dir", f->data_dir), ==, 0);
+  g_assert_null (strstr (out, "disabled"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (CLI_INPUT ("kopi susu gula aren\n", &out, &err, "user", "passwd", "Korcam Sukasada",
+                              "--data-dir", f->data_dir), ==, 0);
+  g_assert_nonnull (strstr (out, "Changed the password of Korcam Sukasada"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  assert_password (f, "Korcam Sukasada", "kopi susu gula aren");
+  new_hash = query_text (f, "SELECT password_hash FROM users WHERE name = 'Korcam Sukasada'");
+  g_assert_false (collector_password_verify (new_hash, "kopi tubruk panas"));
+  g_assert_true (g_file_set_contents (password_file, "wedang jahe merah\r\nsecond line", -1, &error));
+  g_assert_cmpint (CLI (&out, &err, "user", "passwd", "Korkab Buleleng", "--password-file", password_file,
+                        "--data-dir", f->data_dir), ==, 0);
+  assert_password (f, "Korkab Buleleng", "wedang jahe merah");
+}
+
+/* Each refusal says why, and leaves nothing behind. */
+static void
+test_users_refused (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autofree char *empty_file = g_build_filename (f->dir, "empty", NULL);
+  g_autofree char *missing_file = g_build_filename (f->dir, "missing", NULL);
+  g_autoptr(GError) error = NULL;
+  static const struct {
+    const char *input;        /* standard input, or NULL for --password-file */
+    const char *file;         /* "empty" or "missing" */
+    const char *name;
+    const char *role;
+    const char *region;
+    int         status;
+    const char *says;
+  } cases[] = {
+    { "kopi tubruk panas\n", NULL, "Budi", "boss", "510805", 2, "admin, supervisor or viewer" },
+    { "kopi tubruk panas\n", NULL, "Budi", NULL, "510805", 2, "needs --role and --region" },
+    { "kopi tubruk panas\n", NULL, "Budi", "viewer", NULL, 2, "needs --role and --region" },
+    { "kopi tubruk panas\n", NULL, "Budi", "viewer", "5199", 1, "no region 5199 in the official list" },
+    { "kopi tubruk panas\n", NULL, "Budi", "viewer", "510", 1, "not a region code" },
+    { "kopi tubruk panas\n", NULL, "Korcam Sukasada", "viewer", "51", 1, "already exists" },
+    { "pendek\n", NULL, "Budi", "viewer", "51", 1, "10 to 1024 characters" },
+    { "\n", NULL, "Budi", "viewer", "51", 1, "10 to 1024 characters" },
+    { "", NULL, "Budi", "viewer", "51", 1, "10 to 1024 characters" },
+    { NULL, "empty", "Budi", "viewer", "51", 1, "10 to 1024 characters" },
+    { NULL, "missing", "Budi", "viewer", "51", 1, "missing" },
+  };
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  g_assert_true (g_file_set_contents (empty_file, "", -1, &error));
+  g_assert_cmpint (CLI_INPUT ("kopi tubruk panas\n", &out, &err, "user", "add", "Korcam Sukasada", "--role",
+                              "supervisor", "--region", "510805", "--data-dir", f->data_dir), ==, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+      g_auto(GStrv) args = NULL;
+      g_autofree char *case_out = NULL;
+      g_autofree char *case_err = NULL;
+      const char *file = cases[i].file == NULL ? NULL
+                         : g_str_equal (cases[i].file, "empty") ? empty_file : missing_file;
+      g_autofree char *role = g_strconcat ("--role=", cases[i].role, NULL);
+      g_autofree char *region = g_strconcat ("--region=", cases[i].region, NULL);
+      g_autofree char *password_file = g_strconcat ("--password-file=", file, NULL);
+
+      g_test_message ("case %u: %s", i, cases[i].says);
+      g_strv_builder_add_many (builder, "user", "add", cases[i].name, "--data-dir", f->data_dir, NULL);
+      if (cases[i].role != NULL)
+        g_strv_builder_add (builder, role);
+      if (cases[i].region != NULL)
+        g_strv_builder_add (builder, region);
+      if (file != NULL)
+        g_strv_builder_add (builder, password_file);
+      args = g_strv_builder_end (builder);
+      g_assert_cmpint (test_run_cli_argv (binary, cases[i].input != NULL ? cases[i].input : "",
+                                          (const char * const *) args, &case_out, &case_err), ==,
+                       cases[i].status);
+      g_assert_nonnull (strstr (case_err, cases[i].says));
+    }
+
+  g_assert_cmpint (CLI (&out, &err, "user", "disable", "Nobody", "--data-dir", f->data_dir), ==, 1);
+  g_assert_nonnull (strstr (err, "No user named “Nobody”"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (CLI_INPUT ("kopi tubruk panas\n", &out, &err, "user", "passwd", "Nobody",
+                              "--data-dir", f->data_dir), ==, 1);
+  g_assert_nonnull (strstr (err, "No user named “Nobody”"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (CLI_INPUT ("pendek\n", &out, &err, "user", "passwd", "Korcam Sukasada",
+                              "--data-dir", f->data_dir), ==, 1);
+  g_assert_nonnull (strstr (err, "10 to 1024 characters"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (CLI (&out, &err, "user", "list", "Korcam Sukasada", "--data-dir", f->data_dir), ==, 2);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* one account, its first password */
+  g_assert_cmpint (CLI (&out, &err, "user", "list", "--data-dir", f->data_dir), ==, 0);
+  g_assert_null (strstr (out, "Budi"));
+  assert_password (f, "Korcam Sukasada", "kopi tubruk panas");
 }
 
 /* Generated listings of both kinds, imported twice: the second time
@@ -534,5 +719,7 @@ main (int   argc,
   g_test_add ("/collector/cli/database-password-hidden", Fixture, NULL, fixture_setup,
               test_database_password_hidden, fixture_teardown);
   g_test_add ("/collector/cli/usage-errors", Fixture, NULL, fixture_setup, test_usage_errors, fixture_teardown);
+  g_test_add ("/collector/cli/users", Fixture, NULL, fixture_setup, test_users, fixture_teardown);
+  g_test_add ("/collector/cli/users-refused", Fixture, NULL, fixture_setup, test_users_refused, fixture_teardown);
   return g_test_run ();
 }

@@ -748,42 +748,62 @@ test_reviews (Fixture       *f,
   }
 }
 
-/* Wrong enrollment codes: counted per address, newest first, within the
- * asked time, seen by another store on the same data, and forgotten once
- * older than what a later failure says to keep. */
+/* The failures a throttle counts: per kind and key, newest first, within
+ * the asked time, seen by another store on the same data, and forgotten
+ * once older than what a later failure of their kind says to keep. */
 static void
-test_enroll_failures (Fixture       *f,
-                      gconstpointer  data)
+test_failures (Fixture       *f,
+               gconstpointer  data)
 {
   g_autoptr(CollectorStore) twin = contract_open_twin (f);
   g_autoptr(GArray) recent = NULL;
   g_autoptr(GArray) other = NULL;
   g_autoptr(GArray) kept = NULL;
+  g_autoptr(GArray) sign_in = NULL;
+  g_autoptr(GArray) account = NULL;
   g_autoptr(GError) error = NULL;
 
-  g_assert_true (collector_store_note_enroll_failure (f->store, "192.0.2.7", 1000, 0, &error));
-  g_assert_true (collector_store_note_enroll_failure (twin, "192.0.2.7", 1030, 0, &error));
-  g_assert_true (collector_store_note_enroll_failure (f->store, "192.0.2.7", 1060, 0, &error));
-  g_assert_true (collector_store_note_enroll_failure (twin, "2001:db8:1:2::/64", 1061, 0, &error));
+  g_assert_true (collector_store_note_failure (f->store, COLLECTOR_FAILURE_ENROLL, "192.0.2.7", 1000, 0, &error));
+  g_assert_true (collector_store_note_failure (twin, COLLECTOR_FAILURE_ENROLL, "192.0.2.7", 1030, 0, &error));
+  g_assert_true (collector_store_note_failure (f->store, COLLECTOR_FAILURE_ENROLL, "192.0.2.7", 1060, 0, &error));
+  g_assert_true (collector_store_note_failure (twin, COLLECTOR_FAILURE_ENROLL, "2001:db8:1:2::/64", 1061, 0,
+                                               &error));
+  /* the same address signing in is another count */
+  g_assert_true (collector_store_note_failure (twin, COLLECTOR_FAILURE_SIGN_IN_ADDRESS, "192.0.2.7", 1062, 0,
+                                               &error));
+  g_assert_true (collector_store_note_failure (f->store, COLLECTOR_FAILURE_SIGN_IN_ACCOUNT, "Made Korcam", 1062,
+                                               0, &error));
   g_assert_no_error (error);
 
-  recent = collector_store_recent_enroll_failures (twin, "192.0.2.7", 1000, 2, &error);
+  recent = collector_store_recent_failures (twin, COLLECTOR_FAILURE_ENROLL, "192.0.2.7", 1000, 2, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (recent->len, ==, 2);
   g_assert_cmpint (g_array_index (recent, gint64, 0), ==, 1060);
   g_assert_cmpint (g_array_index (recent, gint64, 1), ==, 1030);
-  other = collector_store_recent_enroll_failures (f->store, "2001:db8:1:2::/64", 1031, 10, &error);
+  other = collector_store_recent_failures (f->store, COLLECTOR_FAILURE_ENROLL, "2001:db8:1:2::/64", 1031, 10,
+                                           &error);
   g_assert_no_error (error);
   g_assert_cmpuint (other->len, ==, 1);
   g_assert_cmpint (g_array_index (other, gint64, 0), ==, 1061);
 
-  /* a failure at 1100 that keeps 60 seconds forgets 1000 and 1030 */
-  g_assert_true (collector_store_note_enroll_failure (f->store, "192.0.2.7", 1100, 1040, &error));
-  kept = collector_store_recent_enroll_failures (f->store, "192.0.2.7", 0, 10, &error);
+  /* an enrollment failure at 1100 that keeps 60 seconds forgets 1000 and
+   * 1030, and no sign-in */
+  g_assert_true (collector_store_note_failure (f->store, COLLECTOR_FAILURE_ENROLL, "192.0.2.7", 1100, 1040,
+                                               &error));
+  kept = collector_store_recent_failures (f->store, COLLECTOR_FAILURE_ENROLL, "192.0.2.7", 0, 10, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (kept->len, ==, 2);
   g_assert_cmpint (g_array_index (kept, gint64, 0), ==, 1100);
   g_assert_cmpint (g_array_index (kept, gint64, 1), ==, 1060);
+  sign_in = collector_store_recent_failures (f->store, COLLECTOR_FAILURE_SIGN_IN_ADDRESS, "192.0.2.7", 0, 10,
+                                             &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (sign_in->len, ==, 1);
+  g_assert_cmpint (g_array_index (sign_in, gint64, 0), ==, 1062);
+  account = collector_store_recent_failures (twin, COLLECTOR_FAILURE_SIGN_IN_ACCOUNT, "Made Korcam", 0, 10,
+                                             &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (account->len, ==, 1);
   collector_store_close (twin);
 }
 
@@ -818,7 +838,7 @@ main (int   argc,
     { "enumerators", test_enumerators },
     { "enroll", test_enroll },
     { "enroll-race", test_enroll_race },
-    { "enroll-failures", test_enroll_failures },
+    { "failures", test_failures },
     { "authenticate", test_authenticate },
     { "devices", test_devices },
     { "households", test_households },

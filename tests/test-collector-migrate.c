@@ -42,7 +42,8 @@ household_id (guint i)
 
 /* A kabupaten in small: households in three villages, three enumerators
  * (one disabled), devices (one revoked), codes used and unused, visits of
- * several revisions with places and photos, and reviews. */
+ * several revisions with places and photos, reviews, and the dashboard's
+ * accounts. */
 static void
 fill_source (Fixture *f)
 {
@@ -95,6 +96,21 @@ fill_source (Fixture *f)
       if (e == 0)
         f->cursor_mid = 20;
     }
+  /* the dashboard's accounts, one disabled, one signed in */
+  {
+    CollectorSession *session;
+    gint64 user_id;
+
+    g_assert_true (collector_store_add_user (store, "Dinas Sosial Buleleng", COLLECTOR_ROLE_ADMIN, "5108",
+                                             "$argon2id$stand-in-1", NULL, &error));
+    g_assert_true (collector_store_add_user (store, "Korcam Buleleng", COLLECTOR_ROLE_SUPERVISOR, "510806",
+                                             "$argon2id$stand-in-2", &user_id, &error));
+    g_assert_true (collector_store_set_user_disabled (store, user_id, TRUE, &error));
+    session = collector_store_create_session (store, 1, "$argon2id$stand-in-1", "session-hash", "csrf",
+                                              g_get_real_time () / G_USEC_PER_SEC, &error);
+    g_assert_no_error (error);
+    collector_session_free (session);
+  }
   /* an unused code, for the first enumerator's next tablet */
   g_assert_true (collector_store_add_enroll_code (store, f->enumerators[0], "code-spare",
                                                   g_get_real_time () / G_USEC_PER_SEC + 3600, &error));
@@ -284,12 +300,15 @@ test_copy (Fixture       *f,
   g_autoptr(GPtrArray) enumerators_b = NULL;
   g_autoptr(GPtrArray) devices_a = NULL;
   g_autoptr(GPtrArray) devices_b = NULL;
+  g_autoptr(GPtrArray) users_a = NULL;
+  g_autoptr(GPtrArray) users_b = NULL;
+  g_autoptr(CollectorUser) user = NULL;
   g_autoptr(CollectorDevice) device = NULL;
   g_autoptr(CollectorDevice) spare = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
-  gint64 new_id = 0;
+  gint64 new_id = 0, new_user = 0;
 
   g_assert_cmpint (run_migrate (f, &out, &err), ==, 0);
   g_test_message ("%s", out);
@@ -329,6 +348,32 @@ test_copy (Fixture       *f,
       g_assert_cmpstr (x->app_version, ==, y->app_version);
       g_assert_cmpstr (x->status_json, ==, y->status_json);
     }
+
+  users_a = collector_store_list_users (source, NULL, &error);
+  users_b = collector_store_list_users (target, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (users_b->len, ==, 2);
+  g_assert_cmpuint (users_b->len, ==, users_a->len);
+  for (guint i = 0; i < users_a->len; i++)
+    {
+      CollectorUser *x = users_a->pdata[i], *y = users_b->pdata[i];
+
+      g_assert_cmpint (x->id, ==, y->id);
+      g_assert_cmpstr (x->name, ==, y->name);
+      g_assert_cmpint (x->role, ==, y->role);
+      g_assert_cmpstr (x->region, ==, y->region);
+      g_assert_cmpint (x->disabled, ==, y->disabled);
+      g_assert_cmpint (x->created_at, ==, y->created_at);
+      g_assert_cmpint (x->password_changed_at, ==, y->password_changed_at);
+    }
+  /* the same password signs in; the session did not come along */
+  user = collector_store_find_user_by_name (target, "Dinas Sosial Buleleng", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (user->password_hash, ==, "$argon2id$stand-in-1");
+  g_assert_null (collector_store_lookup_session (target, "session-hash", g_get_real_time () / G_USEC_PER_SEC,
+                                                 &error));
+  g_assert_error (error, COLLECTOR_ERROR, COLLECTOR_ERROR_INVALID_SESSION);
+  g_clear_error (&error);
 
   /* a device goes on with its token; the revoked one does not */
   device = collector_store_authenticate (target, "token-0", &error);
@@ -393,6 +438,10 @@ test_copy (Fixture       *f,
   g_assert_true (collector_store_add_enumerator (target, "Petugas Baru", NULL, &new_id, &error));
   g_assert_no_error (error);
   g_assert_cmpint (new_id, >, f->enumerators[2]);
+  g_assert_true (collector_store_add_user (target, "Korcam Sukasada", COLLECTOR_ROLE_SUPERVISOR, "510805",
+                                           "$argon2id$stand-in-3", &new_user, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (new_user, ==, 3);
   {
     g_autofree char *hh = household_id (5);
     const char *ids[] = { hh, NULL };

@@ -203,6 +203,43 @@ test_newer_schema (void)
   verval_test_pg_drop_database (url);
 }
 
+/* What schema 3 added, taken away again: a database of schema 2, which
+ * had no accounts and counted wrong enrollment codes in a table of their
+ * own. */
+static const char *back_to_schema_2 =
+  "BEGIN;"
+  "DROP TABLE sessions;"
+  "DROP TABLE users;"
+  "DROP TABLE auth_failures;"
+  "CREATE TABLE enroll_failures (peer text COLLATE \"C\" NOT NULL, at timestamptz NOT NULL);"
+  "INSERT INTO enroll_failures (peer, at) VALUES ('192.0.2.7', to_timestamp (1000)),"
+  "  ('192.0.2.7', to_timestamp (1010)), ('2001:db8:1:2::/64', to_timestamp (1020));"
+  "UPDATE schema_version SET version = 2;"
+  "COMMIT;";
+
+/* The wrong enrollment codes a database of schema 2 counted still count. */
+static void
+test_migrate_failures (void)
+{
+  g_autofree char *url = verval_test_pg_new_database ();
+  g_autoptr(GArray) recent = NULL;
+  g_autoptr(GError) error = NULL;
+  CollectorStore *store;
+
+  close_store (open_store (url));
+  g_free (verval_test_pg_exec (url, back_to_schema_2));
+  store = open_store (url);
+  recent = collector_store_recent_failures (store, COLLECTOR_FAILURE_ENROLL, "192.0.2.7", 0, 10, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (recent->len, ==, 2);
+  g_assert_cmpint (g_array_index (recent, gint64, 0), ==, 1010);
+  close_store (store);
+  g_assert_cmpint (query_int (url, "SELECT version FROM schema_version"), ==, collector_pg_schema_version ());
+  g_assert_cmpint (query_int (url, "SELECT count(*) FROM auth_failures WHERE kind = 'enroll'"), ==, 3);
+  g_assert_cmpint (query_int (url, "SELECT count(*) FROM pg_tables WHERE tablename = 'enroll_failures'"), ==, 0);
+  verval_test_pg_drop_database (url);
+}
+
 /* ---------------------------------------------------------------- connections */
 
 /* A store on a database of its own. */
@@ -418,6 +455,7 @@ main (int   argc,
   g_test_add_func ("/collector/pg/migrate-twice", test_migrate_twice);
   g_test_add_func ("/collector/pg/migrate-racing", test_migrate_racing);
   g_test_add_func ("/collector/pg/newer-schema", test_newer_schema);
+  g_test_add_func ("/collector/pg/migrate-failures", test_migrate_failures);
   g_test_add ("/collector/pg/pool-bounded", Fixture, NULL, fixture_setup, test_pool_bounded, fixture_teardown);
   g_test_add ("/collector/pg/backends-terminated", Fixture, NULL, fixture_setup, test_backends_terminated,
               fixture_teardown);

@@ -5,6 +5,8 @@
  */
 #include "config.h"
 
+#include <string.h>
+
 #include "collector-error.h"
 #include "collector-rules.h"
 #include "verval-wire-visit.h"
@@ -113,25 +115,25 @@ test_visit (void)
     }
 }
 
-/* The enrollment throttle's wait, on a made-up clock: two failures in 60 s. */
+/* A throttle's wait, on a made-up clock: two failures in 60 s. */
 static void
-test_enroll_wait (void)
+test_throttle_wait (void)
 {
   const gint64 one[] = { 1000 };
   const gint64 two[] = { 1030, 1000 };
   const gint64 three[] = { 1061, 1030, 1000 };
 
-  g_assert_cmpuint (collector_rules_enroll_wait (NULL, 0, 2, 60, 1000), ==, 0);
-  g_assert_cmpuint (collector_rules_enroll_wait (one, 1, 2, 60, 1010), ==, 0);
+  g_assert_cmpuint (collector_rules_throttle_wait (NULL, 0, 2, 60, 1000), ==, 0);
+  g_assert_cmpuint (collector_rules_throttle_wait (one, 1, 2, 60, 1010), ==, 0);
   /* two failures: wait until the first leaves the window */
-  g_assert_cmpuint (collector_rules_enroll_wait (two, 2, 2, 60, 1030), ==, 30);
-  g_assert_cmpuint (collector_rules_enroll_wait (two, 2, 2, 60, 1059), ==, 1);
-  g_assert_cmpuint (collector_rules_enroll_wait (two, 2, 2, 60, 1060), ==, 0);
+  g_assert_cmpuint (collector_rules_throttle_wait (two, 2, 2, 60, 1030), ==, 30);
+  g_assert_cmpuint (collector_rules_throttle_wait (two, 2, 2, 60, 1059), ==, 1);
+  g_assert_cmpuint (collector_rules_throttle_wait (two, 2, 2, 60, 1060), ==, 0);
   /* a failure now counts with the one at 1030 */
-  g_assert_cmpuint (collector_rules_enroll_wait (three, 3, 2, 60, 1061), ==, 29);
-  g_assert_cmpuint (collector_rules_enroll_wait (three, 3, 2, 60, 1200), ==, 0);
+  g_assert_cmpuint (collector_rules_throttle_wait (three, 3, 2, 60, 1061), ==, 29);
+  g_assert_cmpuint (collector_rules_throttle_wait (three, 3, 2, 60, 1200), ==, 0);
   /* a higher limit is not reached by the same failures */
-  g_assert_cmpuint (collector_rules_enroll_wait (three, 3, 4, 60, 1061), ==, 0);
+  g_assert_cmpuint (collector_rules_throttle_wait (three, 3, 4, 60, 1061), ==, 0);
 }
 
 static void
@@ -148,6 +150,170 @@ test_cursor (void)
   g_assert_error (error, COLLECTOR_ERROR, COLLECTOR_ERROR_INVALID_CURSOR);
 }
 
+/* Names are compared in one form: NFC, without surrounding spaces. */
+static void
+test_user_name (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *composed = collector_rules_user_name ("  Korcam R\xc3\xa9 ", &error);
+  g_autofree char *decomposed = collector_rules_user_name ("Korcam Re\xcc\x81", &error);
+  g_autofree char *longest = g_strnfill (128, 'x');
+  g_autofree char *too_long = g_strnfill (129, 'x');
+  g_autofree char *kept = NULL;
+  const char *refused[] = { "", "   ", "Tab\there", "New\nline", "\xff\xfe", too_long };
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (composed, ==, "Korcam R\xc3\xa9");
+  g_assert_cmpstr (decomposed, ==, composed);
+  kept = collector_rules_user_name (longest, &error);
+  g_assert_cmpstr (kept, ==, longest);
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      g_assert_null (collector_rules_user_name (refused[i], &error));
+      g_assert_error (error, COLLECTOR_ERROR, COLLECTOR_ERROR_INVALID_ARGUMENT);
+      g_clear_error (&error);
+    }
+  g_assert_null (collector_rules_user_name (NULL, &error));
+  g_assert_error (error, COLLECTOR_ERROR, COLLECTOR_ERROR_INVALID_ARGUMENT);
+}
+
+/* A region must be one of the official list; it is kept as its digits. */
+static void
+test_user_region (void)
+{
+  static const struct {
+    const char *code;
+    const char *digits;    /* NULL: refused */
+    const char *reason;
+  } cases[] = {
+    { "51", "51", NULL },
+    { "51.08", "5108", NULL },
+    { " 510805 ", "510805", NULL },
+    { "51.08.05.2001", "5108052001", NULL },
+    { "99", NULL, "no region 99 in the official list" },
+    { "5108059999", NULL, "no region 5108059999 in the official list" },
+    { "510", NULL, "not a region code" },
+    { "51-08", NULL, "not a region code" },
+    { "", NULL, "not a region code" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *digits = collector_rules_user_region (cases[i].code, &error);
+
+      g_test_message ("region “%s”", cases[i].code);
+      g_assert_cmpstr (digits, ==, cases[i].digits);
+      if (cases[i].digits != NULL)
+        g_assert_no_error (error);
+      else
+        {
+          g_assert_error (error, COLLECTOR_ERROR, COLLECTOR_ERROR_INVALID_ARGUMENT);
+          g_assert_nonnull (strstr (error->message, cases[i].reason));
+        }
+    }
+}
+
+static void
+test_password (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *longest = g_strnfill (COLLECTOR_PASSWORD_MAX_LENGTH, 'k');
+  g_autofree char *too_long = g_strnfill (COLLECTOR_PASSWORD_MAX_LENGTH + 1, 'k');
+  const char *refused[] = { "", "pendek", "123456789", "\xff\xfe\xfd\xfc\xfb\xfa\xf9\xf8\xf7\xf6", too_long };
+
+  g_assert_true (collector_rules_check_password ("1234567890", &error));
+  /* characters, not bytes: ten accented letters are twenty bytes */
+  g_assert_true (collector_rules_check_password ("\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+                                                 "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9", &error));
+  g_assert_true (collector_rules_check_password (longest, &error));
+  g_assert_no_error (error);
+  g_assert_false (collector_rules_check_password ("\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9", &error));
+  g_assert_error (error, COLLECTOR_ERROR, COLLECTOR_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      g_assert_false (collector_rules_check_password (refused[i], &error));
+      g_assert_error (error, COLLECTOR_ERROR, COLLECTOR_ERROR_INVALID_ARGUMENT);
+      g_clear_error (&error);
+    }
+}
+
+/* Every refusal of a sign-in is the same refusal. */
+static void
+test_sign_in (void)
+{
+  CollectorUser user = { 7, "Korcam", COLLECTOR_ROLE_SUPERVISOR, "510805", "hash-a", FALSE, 1000, 1000 };
+  CollectorUser disabled = user;
+  g_autoptr(GError) error = NULL;
+
+  disabled.disabled = TRUE;
+  g_assert_true (collector_rules_check_sign_in (&user, "hash-a", &error));
+  g_assert_no_error (error);
+  g_assert_false (collector_rules_check_sign_in (&user, "hash-b", &error));
+  g_assert_error (error, COLLECTOR_ERROR, COLLECTOR_ERROR_INVALID_CREDENTIALS);
+  g_clear_error (&error);
+  g_assert_false (collector_rules_check_sign_in (&disabled, "hash-a", &error));
+  g_assert_error (error, COLLECTOR_ERROR, COLLECTOR_ERROR_INVALID_CREDENTIALS);
+  g_clear_error (&error);
+  g_assert_false (collector_rules_check_sign_in (NULL, "hash-a", &error));
+  g_assert_error (error, COLLECTOR_ERROR, COLLECTOR_ERROR_INVALID_CREDENTIALS);
+}
+
+/* Twelve hours idle ends a session; its last use is written once a minute. */
+static void
+test_session (void)
+{
+  CollectorUser user = { 7, "Korcam", COLLECTOR_ROLE_SUPERVISOR, "510805", NULL, FALSE, 1000, 1000 };
+  CollectorUser disabled = user;
+  CollectorSession session = { &user, "csrf", 1000, 1000 };
+  CollectorSession of_disabled = { &disabled, "csrf", 1000, 1000 };
+  static const struct {
+    gint64   now;
+    int      code;       /* -1: usable */
+    gboolean refresh;
+  } cases[] = {
+    { 1000, -1, FALSE },
+    { 1059, -1, FALSE },
+    { 1060, -1, TRUE },
+    { 1000 + COLLECTOR_SESSION_IDLE - 1, -1, TRUE },
+    { 1000 + COLLECTOR_SESSION_IDLE, COLLECTOR_ERROR_SESSION_EXPIRED, FALSE },
+    /* another collector's clock behind this one's */
+    { 900, -1, FALSE },
+  };
+
+  disabled.disabled = TRUE;
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      gboolean refresh = !cases[i].refresh;
+      gboolean ok = collector_rules_check_session (&session, cases[i].now, &refresh, &error);
+
+      g_test_message ("at %" G_GINT64_FORMAT, cases[i].now);
+      g_assert_cmpint (refresh, ==, cases[i].refresh);
+      if (cases[i].code < 0)
+        {
+          g_assert_true (ok);
+          g_assert_no_error (error);
+        }
+      else
+        {
+          g_assert_false (ok);
+          g_assert_error (error, COLLECTOR_ERROR, cases[i].code);
+        }
+    }
+  {
+    g_autoptr(GError) error = NULL;
+    gboolean refresh;
+
+    g_assert_false (collector_rules_check_session (NULL, 1000, &refresh, &error));
+    g_assert_error (error, COLLECTOR_ERROR, COLLECTOR_ERROR_INVALID_SESSION);
+    g_clear_error (&error);
+    g_assert_false (collector_rules_check_session (&of_disabled, 1000, &refresh, &error));
+    g_assert_error (error, COLLECTOR_ERROR, COLLECTOR_ERROR_INVALID_SESSION);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -156,7 +322,12 @@ main (int   argc,
   g_test_add_func ("/collector/rules/enroll-code", test_enroll_code);
   g_test_add_func ("/collector/rules/device", test_device);
   g_test_add_func ("/collector/rules/visit", test_visit);
-  g_test_add_func ("/collector/rules/enroll-wait", test_enroll_wait);
+  g_test_add_func ("/collector/rules/throttle-wait", test_throttle_wait);
   g_test_add_func ("/collector/rules/cursor", test_cursor);
+  g_test_add_func ("/collector/rules/user-name", test_user_name);
+  g_test_add_func ("/collector/rules/user-region", test_user_region);
+  g_test_add_func ("/collector/rules/password", test_password);
+  g_test_add_func ("/collector/rules/sign-in", test_sign_in);
+  g_test_add_func ("/collector/rules/session", test_session);
   return g_test_run ();
 }

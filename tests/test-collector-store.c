@@ -314,7 +314,7 @@ test_migrate_visit_times (void)
   collector_store_close (store);
   g_clear_object (&store);
 
-  g_assert_cmpint (query_int (path, "PRAGMA user_version"), ==, 4);
+  g_assert_cmpint (query_int (path, "PRAGMA user_version"), ==, 5);
   for (guint i = 0; i < G_N_ELEMENTS (old_visits); i++)
     assert_migrated_row (path, &old_visits[i]);
   /* nothing cascaded from the rebuilt table, and nothing was left behind */
@@ -372,6 +372,57 @@ test_migrate_refuses_broken_reference (void)
 
   test_rm_rf (dir);
 }
+/* What schema 5 added, taken away again: the store of a collector of
+ * schema 4, which had no accounts and counted wrong enrollment codes in a
+ * table of their own. */
+static const char *back_to_schema_4 =
+  "BEGIN;"
+  "DROP TABLE sessions;"
+  "DROP TABLE users;"
+  "DROP TABLE auth_failures;"
+  "CREATE TABLE enroll_failures (peer TEXT NOT NULL, at INTEGER NOT NULL) STRICT;"
+  "CREATE INDEX enroll_failures_peer ON enroll_failures (peer, at);"
+  "CREATE INDEX enroll_failures_at ON enroll_failures (at);"
+  "PRAGMA user_version = 4;"
+  "COMMIT;";
+
+/* The wrong enrollment codes a store of schema 4 counted still count: an
+ * address that was waiting still waits. */
+static void
+test_migrate_failures (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("verval-collector-store-XXXXXX", &error);
+  g_autofree char *path = NULL;
+  g_autoptr(CollectorStore) store = NULL;
+  g_autoptr(GArray) recent = NULL;
+  sqlite3 *db = NULL;
+
+  g_assert_no_error (error);
+  path = g_build_filename (dir, "collector.db", NULL);
+  store = collector_sqlite_store_new (path, &error);
+  g_assert_no_error (error);
+  collector_store_close (store);
+  g_clear_object (&store);
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  exec_sql (db, back_to_schema_4);
+  exec_sql (db, "INSERT INTO enroll_failures (peer, at) VALUES ('192.0.2.7', 1000), ('192.0.2.7', 1010),"
+                "  ('2001:db8:1:2::/64', 1020);");
+  sqlite3_close (db);
+
+  store = collector_sqlite_store_new (path, &error);
+  g_assert_no_error (error);
+  recent = collector_store_recent_failures (store, COLLECTOR_FAILURE_ENROLL, "192.0.2.7", 0, 10, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (recent->len, ==, 2);
+  g_assert_cmpint (g_array_index (recent, gint64, 0), ==, 1010);
+  collector_store_close (store);
+  g_assert_cmpint (query_int (path, "PRAGMA user_version"), ==, 5);
+  g_assert_cmpint (query_int (path, "SELECT count(*) FROM auth_failures WHERE kind = 'enroll'"), ==, 3);
+  g_assert_cmpint (query_int (path, "SELECT count(*) FROM sqlite_schema WHERE name = 'enroll_failures'"), ==, 0);
+
+  test_rm_rf (dir);
+}
 
 int
 main (int   argc,
@@ -381,5 +432,6 @@ main (int   argc,
 
   g_test_add_func ("/collector/store/migrate/visit-times", test_migrate_visit_times);
   g_test_add_func ("/collector/store/migrate/refuses-broken-reference", test_migrate_refuses_broken_reference);
+  g_test_add_func ("/collector/store/migrate/failures", test_migrate_failures);
   return g_test_run ();
 }

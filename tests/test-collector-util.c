@@ -30,7 +30,7 @@ server_thread (gpointer data)
 
   g_main_context_push_thread_default (tc->context);
   tc->server = collector_server_new (tc->store, tc->media, tc->forms, &tc->limits);
-  g_assert_true (collector_server_listen (tc->server, "127.0.0.1:0", FALSE, &error));
+  g_assert_true (collector_server_listen (tc->server, "127.0.0.1:0", tc->behind_proxy, &error));
   g_assert_no_error (error);
   tc->uri = collector_server_get_uri (tc->server);
   {
@@ -76,6 +76,13 @@ run_server_thread (TestCollector *tc)
 TestCollector *
 test_collector_start (const CollectorLimits *limits)
 {
+  return test_collector_start_full (limits, FALSE);
+}
+
+TestCollector *
+test_collector_start_full (const CollectorLimits *limits,
+                           gboolean               behind_proxy)
+{
   TestCollector *tc = g_new0 (TestCollector, 1);
   g_autoptr(GError) error = NULL;
   g_autofree char *db = NULL;
@@ -102,6 +109,7 @@ test_collector_start (const CollectorLimits *limits)
     tc->limits = *limits;
   else
     collector_limits_init_default (&tc->limits);
+  tc->behind_proxy = behind_proxy;
   run_server_thread (tc);
   return tc;
 }
@@ -119,6 +127,7 @@ test_collector_start_beside (TestCollector *first)
   tc->media = g_object_ref (first->media);
   tc->forms = collector_forms_new ();
   tc->limits = first->limits;
+  tc->behind_proxy = first->behind_proxy;
   run_server_thread (tc);
   return tc;
 }
@@ -264,6 +273,21 @@ test_request (SoupSession *session,
               const char  *content_encoding,
               GBytes      *body)
 {
+  return test_request_with_headers (session, base_uri, method, path, token, NULL, content_type,
+                                    content_encoding, body);
+}
+
+TestResponse *
+test_request_with_headers (SoupSession        *session,
+                           const char         *base_uri,
+                           const char         *method,
+                           const char         *path,
+                           const char         *token,
+                           const char * const *headers,
+                           const char         *content_type,
+                           const char         *content_encoding,
+                           GBytes             *body)
+{
   g_autofree char *uri = g_strconcat (base_uri, path, NULL);
   g_autoptr(SoupMessage) msg = soup_message_new (method, uri);
   g_autoptr(GError) error = NULL;
@@ -271,6 +295,8 @@ test_request (SoupSession *session,
   const char *type;
 
   g_assert_nonnull (msg);
+  for (guint i = 0; headers != NULL && headers[i] != NULL; i += 2)
+    soup_message_headers_append (soup_message_get_request_headers (msg), headers[i], headers[i + 1]);
   if (token != NULL)
     {
       g_autofree char *auth = g_strconcat ("Bearer ", token, NULL);
@@ -633,29 +659,73 @@ test_parse_enrollment_code (const char *output)
 }
 
 int
+test_run_cli_argv (const char         *binary,
+                   const char         *input,
+                   const char * const *args,
+                   char              **out,
+                   char              **err)
+{
+  g_autoptr(GStrvBuilder) argv = g_strv_builder_new ();
+  g_auto(GStrv) built = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_strv_builder_add (argv, binary);
+  g_strv_builder_addv (argv, (const char **) args);
+  built = g_strv_builder_end (argv);
+  process = g_subprocess_newv ((const char * const *) built,
+                               G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE |
+                               (input != NULL ? G_SUBPROCESS_FLAGS_STDIN_PIPE : 0), &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_communicate_utf8 (process, input, NULL, out, err, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (process));
+  return g_subprocess_get_exit_status (process);
+}
+
+static int
+run_cli_valist (const char *binary,
+                const char *input,
+                char      **out,
+                char      **err,
+                va_list     ap)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  const char *arg;
+
+  while ((arg = va_arg (ap, const char *)) != NULL)
+    g_ptr_array_add (args, (gpointer) arg);
+  g_ptr_array_add (args, NULL);
+  return test_run_cli_argv (binary, input, (const char * const *) args->pdata, out, err);
+}
+
+int
 test_run_cli (const char *binary,
               char      **out,
               char      **err,
               ...)
 {
-  g_autoptr(GPtrArray) args = g_ptr_array_new ();
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GError) error = NULL;
   va_list ap;
-  const char *arg;
+  int status;
 
-  g_ptr_array_add (args, (gpointer) binary);
   va_start (ap, err);
-  while ((arg = va_arg (ap, const char *)) != NULL)
-    g_ptr_array_add (args, (gpointer) arg);
+  status = run_cli_valist (binary, NULL, out, err, ap);
   va_end (ap);
-  g_ptr_array_add (args, NULL);
+  return status;
+}
 
-  process = g_subprocess_newv ((const char * const *) args->pdata,
-                               G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_communicate_utf8 (process, NULL, NULL, out, err, &error));
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_exited (process));
-  return g_subprocess_get_exit_status (process);
+int
+test_run_cli_input (const char *binary,
+                    const char *input,
+                    char      **out,
+                    char      **err,
+                    ...)
+{
+  va_list ap;
+  int status;
+
+  va_start (ap, err);
+  status = run_cli_valist (binary, input, out, err, ap);
+  va_end (ap);
+  return status;
 }

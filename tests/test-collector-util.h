@@ -32,6 +32,7 @@ typedef struct {
   GCond            cond;
   gboolean         ready;
   gboolean         beside;     /* shares another's store and media */
+  gboolean         behind_proxy; /* as if a TLS proxy were in front (X-Forwarded-For) */
 } TestCollector;
 
 typedef struct {
@@ -48,6 +49,10 @@ gboolean       test_store_is_postgresql  (void);
 
 /* limits: NULL for the defaults */
 TestCollector *test_collector_start      (const CollectorLimits *limits);
+/* behind_proxy: as collector_server_listen() takes it: cookies are
+ * Secure, and X-Forwarded-For names each client */
+TestCollector *test_collector_start_full (const CollectorLimits *limits,
+                                          gboolean               behind_proxy);
 /* A second server on @first's store and media folder, as a second collector
  * process on one database and one shared folder is; stop it first. */
 TestCollector *test_collector_start_beside (TestCollector *first);
@@ -70,6 +75,16 @@ TestResponse  *test_request              (SoupSession   *session,
                                           const char    *method,
                                           const char    *path,
                                           const char    *token,
+                                          const char    *content_type,
+                                          const char    *content_encoding,
+                                          GBytes        *body);
+/* headers: name, value, …, NULL; or NULL */
+TestResponse  *test_request_with_headers (SoupSession   *session,
+                                          const char    *base_uri,
+                                          const char    *method,
+                                          const char    *path,
+                                          const char    *token,
+                                          const char * const *headers,
                                           const char    *content_type,
                                           const char    *content_encoding,
                                           GBytes        *body);
@@ -117,6 +132,17 @@ const char    *test_collector_binary     (int            argc,
 char          *test_parse_enrollment_code (const char   *output);
 /* Runs the binary to completion; returns its exit status. */
 int            test_run_cli              (const char    *binary,
+                                          char         **out,
+                                          char         **err,
+                                          ...) G_GNUC_NULL_TERMINATED;
+/* The same with @input on its standard input (a pipe, not a terminal). */
+int            test_run_cli_argv         (const char    *binary,
+                                          const char    *input,
+                                          const char * const *args,
+                                          char         **out,
+                                          char         **err);
+int            test_run_cli_input        (const char    *binary,
+                                          const char    *input,
                                           char         **out,
                                           char         **err,
                                           ...) G_GNUC_NULL_TERMINATED;

@@ -567,7 +567,7 @@ test_update_releases_refused (Fixture       *f,
 /* Turns the stopped collector's store back into schema 2's: its visits'
  * times were the texts GLib wrote from what the device sent (the offset in
  * hours when whole, "Z" for UTC, no fraction when there is none: the app
- * sends whole seconds), and the tables of schema 4 were not there. */
+ * sends whole seconds), and the tables of schemas 4 and 5 were not there. */
 static void
 age_collector_times (sqlite3 *db)
 {
@@ -591,7 +591,9 @@ age_collector_times (sqlite3 *db)
                 "DROP TABLE visits;"
                 "DROP TABLE visit_times_unread;"
                 "DROP TABLE store_meta;"
-                "DROP TABLE enroll_failures;"
+                "DROP TABLE auth_failures;"
+                "DROP TABLE sessions;"
+                "DROP TABLE users;"
                 "ALTER TABLE visits_old RENAME TO visits;"
                 "CREATE INDEX visits_household ON visits (household_id);"
                 "PRAGMA user_version = 2;"
@@ -636,7 +638,7 @@ test_collector_fills_old_fixes (Fixture       *f,
   sqlite3_close (db);
   sync_collector_start (f->collector);
 
-  g_assert_cmpint (sync_collector_query_int (f->collector, "PRAGMA user_version"), ==, 4);
+  g_assert_cmpint (sync_collector_query_int (f->collector, "PRAGMA user_version"), ==, 5);
   csv = export_csv (f);
   geojson = export_geojson (f, &root);
   assert_exported (csv, geojson, by_service, -8.1123, 115.0912, NONE, 51, "gps");
@@ -753,7 +755,7 @@ test_times_intact (Fixture       *f,
                          "AND finished_at = '%s'", uuid, started, finished);
   g_assert_cmpint (sync_collector_query_int (f->collector, sql), ==, 1);
   sync_collector_start (f->collector);
-  g_assert_cmpint (sync_collector_query_int (f->collector, "PRAGMA user_version"), ==, 4);
+  g_assert_cmpint (sync_collector_query_int (f->collector, "PRAGMA user_version"), ==, 5);
   csv_after = export (f, "csv");
   g_assert_true (g_bytes_equal (csv, csv_after));
 

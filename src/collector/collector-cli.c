@@ -14,7 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "collector-cli.h"
+#include "collector-cli-private.h"
 #include "collector-error.h"
 #include "collector-export.h"
 #include "collector-forms.h"
@@ -38,43 +38,48 @@ static const char *usage_text =
   "  enroll-code  WHO [--ttl-hours N]               issue a one-time enrollment code\n"
   "  assign       WHO (--village CODE | --households ID[,ID…] | --households-file FILE)\n"
   "  device       list | revoke DEVICE-ID\n"
+  "  user         add NAME --role ROLE --region CODE | list [--region CODE]\n"
+  "               | disable NAME | enable NAME | passwd NAME   dashboard accounts\n"
   "  export       --format csv|geojson [--output FILE]\n"
   "  migrate      --from DIR --to URL               copy a SQLite collector into PostgreSQL\n"
   "\n"
-  "WHO is an enumerator's number or exact name. Every command finds the store\n"
-  "with --data-dir DIR (SQLite, the default) or --database URL (PostgreSQL, also\n"
-  "from VERVAL_DATABASE); serve always needs --data-dir, for the photos.\n"
+  "WHO is an enumerator's number or exact name. A user's ROLE is admin,\n"
+  "supervisor or viewer, and CODE the region (51, 5108, 510805, 5108052001) whose\n"
+  "subtree the account sees; its password is asked for, or read from\n"
+  "--password-file or standard input. Every command finds the store with\n"
+  "--data-dir DIR (SQLite, the default) or --database URL (PostgreSQL, also from\n"
+  "VERVAL_DATABASE); serve always needs --data-dir, for the photos.\n"
   "Run “verval-collector COMMAND --help” for the options of one command.\n";
 
-static int
-fail (GError *error)
+int
+collector_cli_fail (GError *error)
 {
   g_printerr ("verval-collector: error: %s\n", error->message);
   g_error_free (error);
   return 1;
 }
 
-static int
-usage_error (const char *command,
-             const char *message)
+int
+collector_cli_usage_error (const char *command,
+                           const char *message)
 {
   g_printerr ("verval-collector %s: %s\nRun “verval-collector %s --help” for usage.\n",
               command, message, command);
   return EXIT_USAGE;
 }
 
-static gboolean
-parse_options (GOptionContext *context,
-               const char     *command,
-               int            *argc,
-               char         ***argv,
-               int            *status)
+gboolean
+collector_cli_parse_options (GOptionContext *context,
+                             const char     *command,
+                             int            *argc,
+                             char         ***argv,
+                             int            *status)
 {
   g_autoptr(GError) error = NULL;
 
   if (!g_option_context_parse (context, argc, argv, &error))
     {
-      *status = usage_error (command, error->message);
+      *status = collector_cli_usage_error (command, error->message);
       return FALSE;
     }
   return TRUE;
@@ -87,7 +92,7 @@ parse_options (GOptionContext *context,
 static char *database_option;
 static char *database_secret;
 
-static const GOptionEntry store_entries[] = {
+const GOptionEntry collector_cli_store_entries[] = {
   { "database", 0, 0, G_OPTION_ARG_STRING, &database_option,
     "PostgreSQL database (libpq URL or keywords; also VERVAL_DATABASE) instead of SQLite in --data-dir; "
     "keep its password in ~/.pgpass or PGPASSFILE", "URL" },
@@ -194,19 +199,18 @@ database_url (void)
   return env != NULL && env[0] != '\0' ? env : NULL;
 }
 
-/* The usage error of a command that has neither store named, or 0. */
-static int
-check_store_named (const char *command,
-                   const char *data_dir)
+int
+collector_cli_check_store_named (const char *command,
+                                 const char *data_dir)
 {
   if (data_dir == NULL && database_url () == NULL)
-    return usage_error (command, "--data-dir (SQLite) or --database (PostgreSQL) is required");
+    return collector_cli_usage_error (command, "--data-dir (SQLite) or --database (PostgreSQL) is required");
   return 0;
 }
 
-static CollectorStore *
-open_store (const char *data_dir,
-            GError    **error)
+CollectorStore *
+collector_cli_open_store (const char  *data_dir,
+                          GError     **error)
 {
   g_autofree char *path = NULL;
 
@@ -335,6 +339,7 @@ cmd_serve (int    argc,
   gboolean behind_proxy = FALSE;
   gint64 max_body = 0, max_media = 0;
   int max_batch = 0, enroll_attempts = 0, enroll_window = 0, upload_stale = 0;
+  int sign_in_attempts = 0, sign_in_window = 0;
   const GOptionEntry entries[] = {
     { "data-dir", 'd', 0, G_OPTION_ARG_FILENAME, &data_dir, "Data directory (database and media)", "DIR" },
     { "listen", 'l', 0, G_OPTION_ARG_STRING, &listen, "Address and port, e.g. 127.0.0.1:8080 (port 0: any free port)", "ADDR:PORT" },
@@ -348,11 +353,13 @@ cmd_serve (int    argc,
     { "max-batch", 0, 0, G_OPTION_ARG_INT, &max_batch, "Most visits in one batch", "N" },
     { "enroll-attempts", 0, 0, G_OPTION_ARG_INT, &enroll_attempts, "Wrong enrollment codes one address may send per window (default 10)", "N" },
     { "enroll-window", 0, 0, G_OPTION_ARG_INT, &enroll_window, "That window, in seconds (default 900)", "SECONDS" },
+    { "sign-in-attempts", 0, 0, G_OPTION_ARG_INT, &sign_in_attempts, "Failed dashboard sign-ins one address, or one account, may have per window (default 10)", "N" },
+    { "sign-in-window", 0, 0, G_OPTION_ARG_INT, &sign_in_window, "That window, in seconds (default 900)", "SECONDS" },
     { "upload-stale", 0, 0, G_OPTION_ARG_INT, &upload_stale, "Seconds a photo upload may send nothing before another may take it over (default 60)", "SECONDS" },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet_access_log, "No access log", NULL },
     { NULL }
   };
-  g_autoptr(GOptionContext) context = g_option_context_new ("- serve the sync API");
+  g_autoptr(GOptionContext) context = g_option_context_new ("- serve the devices' and the dashboard's APIs");
   g_autoptr(CollectorStore) store = NULL;
   g_autoptr(CollectorMedia) media = NULL;
   g_autoptr(CollectorForms) forms = NULL;
@@ -366,15 +373,15 @@ cmd_serve (int    argc,
   int status;
 
   g_option_context_add_main_entries (context, entries, NULL);
-  g_option_context_add_main_entries (context, store_entries, NULL);
-  if (!parse_options (context, "serve", &argc, &argv, &status))
+  g_option_context_add_main_entries (context, collector_cli_store_entries, NULL);
+  if (!collector_cli_parse_options (context, "serve", &argc, &argv, &status))
     return status;
   if (data_dir == NULL || listen == NULL)
-    return usage_error ("serve", "--data-dir and --listen are required");
+    return collector_cli_usage_error ("serve", "--data-dir and --listen are required");
   if ((tls_cert == NULL) != (tls_key == NULL))
-    return usage_error ("serve", "--tls-cert and --tls-key go together");
+    return collector_cli_usage_error ("serve", "--tls-cert and --tls-key go together");
   if (argc > 1)
-    return usage_error ("serve", "unexpected arguments");
+    return collector_cli_usage_error ("serve", "unexpected arguments");
 
   collector_limits_init_default (&limits);
   if (max_body > 0)
@@ -383,20 +390,25 @@ cmd_serve (int    argc,
     limits.max_media = max_media;
   if (max_batch > 0)
     limits.max_batch = max_batch;
-  if (enroll_attempts < 0 || enroll_window < 0 || upload_stale < 0)
-    return usage_error ("serve", "--enroll-attempts, --enroll-window and --upload-stale must be positive");
+  if (enroll_attempts < 0 || enroll_window < 0 || upload_stale < 0 || sign_in_attempts < 0 || sign_in_window < 0)
+    return collector_cli_usage_error ("serve", "--enroll-attempts, --enroll-window, --sign-in-attempts, "
+                                      "--sign-in-window and --upload-stale must be positive");
   if (enroll_attempts > 0)
     limits.enroll_failures = enroll_attempts;
   if (enroll_window > 0)
     limits.enroll_window = enroll_window;
   if (upload_stale > 0)
     limits.upload_stale = upload_stale;
+  if (sign_in_attempts > 0)
+    limits.sign_in_failures = sign_in_attempts;
+  if (sign_in_window > 0)
+    limits.sign_in_window = sign_in_window;
 
   g_log_set_writer_func (log_writer, NULL, NULL);
 
-  if ((store = open_store (data_dir, &error)) == NULL ||
+  if ((store = collector_cli_open_store (data_dir, &error)) == NULL ||
       (media = open_media (data_dir, &error)) == NULL)
-    return fail (error);
+    return collector_cli_fail (error);
   forms = collector_forms_new ();
   server = collector_server_new (store, media, forms, &limits);
   if (tls_cert != NULL)
@@ -404,11 +416,11 @@ cmd_serve (int    argc,
       g_autoptr(GTlsCertificate) certificate = g_tls_certificate_new_from_files (tls_cert, tls_key, &error);
 
       if (certificate == NULL)
-        return fail (error);
+        return collector_cli_fail (error);
       collector_server_set_tls_certificate (server, certificate);
     }
   if (!collector_server_listen (server, listen, behind_proxy, &error))
-    return fail (error);
+    return collector_cli_fail (error);
 
   uri = collector_server_get_uri (server);
   /* machine-readable: scripts and tests read the port from this line */
@@ -454,15 +466,15 @@ cmd_import (int    argc,
   int status;
 
   g_option_context_add_main_entries (context, entries, NULL);
-  g_option_context_add_main_entries (context, store_entries, NULL);
-  if (!parse_options (context, "import", &argc, &argv, &status))
+  g_option_context_add_main_entries (context, collector_cli_store_entries, NULL);
+  if (!collector_cli_parse_options (context, "import", &argc, &argv, &status))
     return status;
-  if ((status = check_store_named ("import", data_dir)) != 0)
+  if ((status = collector_cli_check_store_named ("import", data_dir)) != 0)
     return status;
   if (argc < 2)
-    return usage_error ("import", "name at least one CSV file");
-  if ((store = open_store (data_dir, &error)) == NULL)
-    return fail (error);
+    return collector_cli_usage_error ("import", "name at least one CSV file");
+  if ((store = collector_cli_open_store (data_dir, &error)) == NULL)
+    return collector_cli_fail (error);
 
   for (int i = 1; i < argc; i++)
     {
@@ -506,16 +518,16 @@ cmd_enumerator (int    argc,
   int status;
 
   g_option_context_add_main_entries (context, entries, NULL);
-  g_option_context_add_main_entries (context, store_entries, NULL);
-  if (!parse_options (context, "enumerator", &argc, &argv, &status))
+  g_option_context_add_main_entries (context, collector_cli_store_entries, NULL);
+  if (!collector_cli_parse_options (context, "enumerator", &argc, &argv, &status))
     return status;
-  if ((status = check_store_named ("enumerator", data_dir)) != 0)
+  if ((status = collector_cli_check_store_named ("enumerator", data_dir)) != 0)
     return status;
   if (argc < 2)
-    return usage_error ("enumerator", "say add, list, disable or enable");
+    return collector_cli_usage_error ("enumerator", "say add, list, disable or enable");
   action = argv[1];
-  if ((store = open_store (data_dir, &error)) == NULL)
-    return fail (error);
+  if ((store = collector_cli_open_store (data_dir, &error)) == NULL)
+    return collector_cli_fail (error);
 
   if (g_str_equal (action, "add"))
     {
@@ -523,12 +535,12 @@ cmd_enumerator (int    argc,
       gint64 id;
 
       if (argc != 3)
-        return usage_error ("enumerator", "add takes one NAME (quote it if it has spaces)");
+        return collector_cli_usage_error ("enumerator", "add takes one NAME (quote it if it has spaces)");
       name = g_strstrip (g_strdup (argv[2]));
       if (name[0] == '\0' || g_ascii_isdigit (name[0]) || !g_utf8_validate (name, -1, NULL))
-        return usage_error ("enumerator", "a name must be text and not start with a digit");
+        return collector_cli_usage_error ("enumerator", "a name must be text and not start with a digit");
       if (!collector_store_add_enumerator (store, name, phone, &id, &error))
-        return fail (error);
+        return collector_cli_fail (error);
       g_print ("Added enumerator %" G_GINT64_FORMAT ": %s\n", id, name);
     }
   else if (g_str_equal (action, "list"))
@@ -536,7 +548,7 @@ cmd_enumerator (int    argc,
       g_autoptr(GPtrArray) all = collector_store_list_enumerators (store, &error);
 
       if (all == NULL)
-        return fail (error);
+        return collector_cli_fail (error);
       g_print ("%-5s %-30s %-16s %-9s %10s %8s\n", "ID", "NAME", "PHONE", "STATUS", "HOUSEHOLDS", "DEVICES");
       for (guint i = 0; i < all->len; i++)
         {
@@ -553,14 +565,14 @@ cmd_enumerator (int    argc,
       gboolean disable = g_str_equal (action, "disable");
 
       if (argc != 3)
-        return usage_error ("enumerator", "disable/enable take one enumerator number or name");
+        return collector_cli_usage_error ("enumerator", "disable/enable take one enumerator number or name");
       if ((e = collector_store_find_enumerator (store, argv[2], &error)) == NULL ||
           !collector_store_set_enumerator_disabled (store, e->id, disable, &error))
-        return fail (error);
+        return collector_cli_fail (error);
       g_print ("%s enumerator %" G_GINT64_FORMAT ": %s\n", disable ? "Disabled" : "Enabled", e->id, e->name);
     }
   else
-    return usage_error ("enumerator", "say add, list, disable or enable");
+    return collector_cli_usage_error ("enumerator", "say add, list, disable or enable");
   collector_store_close (store);
   return 0;
 }
@@ -590,26 +602,26 @@ cmd_enroll_code (int    argc,
   int status;
 
   g_option_context_add_main_entries (context, entries, NULL);
-  g_option_context_add_main_entries (context, store_entries, NULL);
-  if (!parse_options (context, "enroll-code", &argc, &argv, &status))
+  g_option_context_add_main_entries (context, collector_cli_store_entries, NULL);
+  if (!collector_cli_parse_options (context, "enroll-code", &argc, &argv, &status))
     return status;
-  if ((status = check_store_named ("enroll-code", data_dir)) != 0)
+  if ((status = collector_cli_check_store_named ("enroll-code", data_dir)) != 0)
     return status;
   if (argc != 2)
-    return usage_error ("enroll-code", "name one enumerator (number or name)");
+    return collector_cli_usage_error ("enroll-code", "name one enumerator (number or name)");
   if (ttl_hours < 1 || ttl_hours > 24 * 30)
-    return usage_error ("enroll-code", "--ttl-hours must be from 1 to 720");
-  if ((store = open_store (data_dir, &error)) == NULL ||
+    return collector_cli_usage_error ("enroll-code", "--ttl-hours must be from 1 to 720");
+  if ((store = collector_cli_open_store (data_dir, &error)) == NULL ||
       (e = collector_store_find_enumerator (store, argv[1], &error)) == NULL)
-    return fail (error);
+    return collector_cli_fail (error);
   if (e->disabled)
     {
       g_set_error (&error, COLLECTOR_ERROR, COLLECTOR_ERROR_ENUMERATOR_DISABLED,
                    "Enumerator %s is disabled; enable it first", e->name);
-      return fail (error);
+      return collector_cli_fail (error);
     }
   if ((code = collector_enroll_code_new (&error)) == NULL)
-    return fail (error);
+    return collector_cli_fail (error);
   normal = collector_enroll_code_normalize (code);
   hash = collector_secret_hash (normal);
   {
@@ -618,7 +630,7 @@ cmd_enroll_code (int    argc,
     expires = g_date_time_add_hours (now, ttl_hours);
   }
   if (!collector_store_add_enroll_code (store, e->id, hash, g_date_time_to_unix (expires), &error))
-    return fail (error);
+    return collector_cli_fail (error);
   expires_text = g_date_time_format_iso8601 (expires);
   /* the only place a code is ever shown: it is stored hashed */
   g_print ("Enrollment code for %s (enumerator %" G_GINT64_FORMAT "): %s\n"
@@ -653,16 +665,16 @@ cmd_assign (int    argc,
   int status;
 
   g_option_context_add_main_entries (context, entries, NULL);
-  g_option_context_add_main_entries (context, store_entries, NULL);
-  if (!parse_options (context, "assign", &argc, &argv, &status))
+  g_option_context_add_main_entries (context, collector_cli_store_entries, NULL);
+  if (!collector_cli_parse_options (context, "assign", &argc, &argv, &status))
     return status;
-  if ((status = check_store_named ("assign", data_dir)) != 0)
+  if ((status = collector_cli_check_store_named ("assign", data_dir)) != 0)
     return status;
   if (argc != 2)
-    return usage_error ("assign", "name one enumerator (number or name)");
+    return collector_cli_usage_error ("assign", "name one enumerator (number or name)");
   sources = (village != NULL) + (households != NULL) + (households_file != NULL);
   if (sources != 1)
-    return usage_error ("assign", "give exactly one of --village, --households, --households-file");
+    return collector_cli_usage_error ("assign", "give exactly one of --village, --households, --households-file");
 
   if (households != NULL || households_file != NULL)
     {
@@ -670,7 +682,7 @@ cmd_assign (int    argc,
       g_auto(GStrv) parts = NULL;
 
       if (households_file != NULL && !g_file_get_contents (households_file, &contents, NULL, &error))
-        return fail (error);
+        return collector_cli_fail (error);
       parts = g_strsplit_set (households != NULL ? households : contents, ",\n\r", -1);
       for (guint i = 0; parts[i] != NULL; i++)
         {
@@ -680,17 +692,17 @@ cmd_assign (int    argc,
             g_ptr_array_add (ids, g_strdup (id));
         }
       if (ids->len == 0)
-        return usage_error ("assign", "the household list is empty");
+        return collector_cli_usage_error ("assign", "the household list is empty");
       g_ptr_array_add (ids, NULL);
     }
 
-  if ((store = open_store (data_dir, &error)) == NULL ||
+  if ((store = collector_cli_open_store (data_dir, &error)) == NULL ||
       (e = collector_store_find_enumerator (store, argv[1], &error)) == NULL)
-    return fail (error);
+    return collector_cli_fail (error);
   if (!collector_store_assign (store, e->id, village,
                                ids->len > 0 ? (const char * const *) ids->pdata : NULL,
                                &n, &error))
-    return fail (error);
+    return collector_cli_fail (error);
   g_print ("Assigned %u household(s) to %s (enumerator %" G_GINT64_FORMAT ")\n", n, e->name, e->id);
   collector_store_close (store);
   return 0;
@@ -713,22 +725,22 @@ cmd_device (int    argc,
   int status;
 
   g_option_context_add_main_entries (context, entries, NULL);
-  g_option_context_add_main_entries (context, store_entries, NULL);
-  if (!parse_options (context, "device", &argc, &argv, &status))
+  g_option_context_add_main_entries (context, collector_cli_store_entries, NULL);
+  if (!collector_cli_parse_options (context, "device", &argc, &argv, &status))
     return status;
-  if ((status = check_store_named ("device", data_dir)) != 0)
+  if ((status = collector_cli_check_store_named ("device", data_dir)) != 0)
     return status;
   if (argc < 2)
-    return usage_error ("device", "say list or revoke");
-  if ((store = open_store (data_dir, &error)) == NULL)
-    return fail (error);
+    return collector_cli_usage_error ("device", "say list or revoke");
+  if ((store = collector_cli_open_store (data_dir, &error)) == NULL)
+    return collector_cli_fail (error);
 
   if (g_str_equal (argv[1], "list"))
     {
       g_autoptr(GPtrArray) all = collector_store_list_devices (store, &error);
 
       if (all == NULL)
-        return fail (error);
+        return collector_cli_fail (error);
       g_print ("%-5s %-24s %-24s %-10s %-9s %-20s\n", "ID", "ENUMERATOR", "DEVICE", "VERSION", "STATUS", "LAST SEEN");
       for (guint i = 0; i < all->len; i++)
         {
@@ -746,13 +758,13 @@ cmd_device (int    argc,
       guint64 id;
 
       if (argc != 3 || !g_ascii_string_to_unsigned (argv[2], 10, 1, G_MAXINT64, &id, NULL))
-        return usage_error ("device", "revoke takes one device number (see device list)");
+        return collector_cli_usage_error ("device", "revoke takes one device number (see device list)");
       if (!collector_store_revoke_device (store, id, &error))
-        return fail (error);
+        return collector_cli_fail (error);
       g_print ("Revoked device %" G_GUINT64_FORMAT "; its token stops working on its next request\n", id);
     }
   else
-    return usage_error ("device", "say list or revoke");
+    return collector_cli_usage_error ("device", "say list or revoke");
   collector_store_close (store);
   return 0;
 }
@@ -782,19 +794,19 @@ cmd_export (int    argc,
   int status;
 
   g_option_context_add_main_entries (context, entries, NULL);
-  g_option_context_add_main_entries (context, store_entries, NULL);
-  if (!parse_options (context, "export", &argc, &argv, &status))
+  g_option_context_add_main_entries (context, collector_cli_store_entries, NULL);
+  if (!collector_cli_parse_options (context, "export", &argc, &argv, &status))
     return status;
-  if ((status = check_store_named ("export", data_dir)) != 0)
+  if ((status = collector_cli_check_store_named ("export", data_dir)) != 0)
     return status;
   if (format == NULL)
-    return usage_error ("export", "--format is required");
+    return collector_cli_usage_error ("export", "--format is required");
   if (!g_str_equal (format, "csv") && !g_str_equal (format, "geojson"))
-    return usage_error ("export", "--format is csv or geojson");
+    return collector_cli_usage_error ("export", "--format is csv or geojson");
   if (argc > 1)
-    return usage_error ("export", "unexpected arguments");
-  if ((store = open_store (data_dir, &error)) == NULL)
-    return fail (error);
+    return collector_cli_usage_error ("export", "unexpected arguments");
+  if ((store = collector_cli_open_store (data_dir, &error)) == NULL)
+    return collector_cli_fail (error);
   /* "-" is standard output, as for most commands; a file is written beside
    * its name and renamed at the end, so a cut export leaves no half file */
   to_file = output != NULL && !g_str_equal (output, "-");
@@ -804,7 +816,7 @@ cmd_export (int    argc,
       out = G_OUTPUT_STREAM (g_file_replace (file, NULL, FALSE, G_FILE_CREATE_REPLACE_DESTINATION,
                                              NULL, &error));
       if (out == NULL)
-        return fail (error);
+        return collector_cli_fail (error);
     }
   else
     out = g_unix_output_stream_new (STDOUT_FILENO, FALSE);
@@ -812,7 +824,7 @@ cmd_export (int    argc,
                                                                         : COLLECTOR_EXPORT_GEOJSON,
                                out, &n, NULL, &error) ||
       !g_output_stream_close (out, NULL, &error))
-    return fail (error);
+    return collector_cli_fail (error);
   if (to_file)
     g_printerr ("Exported %u visit(s) to %s\n", n, output);
   collector_store_close (store);
@@ -849,20 +861,21 @@ cmd_migrate (int    argc,
   int status;
 
   g_option_context_set_description (context,
-    "Every household, assignment, visit, review, enumerator, device, token and\n"
-    "enrollment code is copied with its numbers: devices keep their tokens and\n"
-    "cursors. Interrupted, a second run continues where the first stopped. The\n"
+    "Every household, assignment, visit, review, enumerator, device, token,\n"
+    "enrollment code and dashboard account is copied with its numbers: devices\n"
+    "keep their tokens and cursors, accounts their passwords (supervisors sign\n"
+    "in again). Interrupted, a second run continues where the first stopped. The\n"
     "target must be empty, or hold an unfinished copy of the same store. The\n"
     "photos stay in DIR/media: point the collectors' --data-dir at them.");
   g_option_context_add_main_entries (context, entries, NULL);
-  g_option_context_add_main_entries (context, store_entries, NULL);
-  if (!parse_options (context, "migrate", &argc, &argv, &status))
+  g_option_context_add_main_entries (context, collector_cli_store_entries, NULL);
+  if (!collector_cli_parse_options (context, "migrate", &argc, &argv, &status))
     return status;
   target = to != NULL ? unscrubbed (to) : database_url ();
   if (from == NULL || target == NULL)
-    return usage_error ("migrate", "--from and --to are required");
+    return collector_cli_usage_error ("migrate", "--from and --to are required");
   if (argc > 1)
-    return usage_error ("migrate", "unexpected arguments");
+    return collector_cli_usage_error ("migrate", "unexpected arguments");
 
   ok = collector_migrate_sqlite_to_pg (from, target, isatty (STDERR_FILENO) ? migrate_progress : NULL,
                                        NULL, &counts, &error);
@@ -880,7 +893,7 @@ cmd_migrate (int    argc,
         }
     }
   if (!ok)
-    return fail (error);
+    return collector_cli_fail (error);
   g_print ("Copied; every table holds as many rows on both sides.\n");
   return 0;
 }
@@ -899,6 +912,7 @@ collector_cli_main (int    argc,
     { "enroll-code", cmd_enroll_code },
     { "assign", cmd_assign },
     { "device", cmd_device },
+    { "user", collector_cli_user },
     { "export", cmd_export },
     { "migrate", cmd_migrate },
   };

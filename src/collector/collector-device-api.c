@@ -22,27 +22,6 @@
 #include "verval-json.h"
 #include "verval-wire-visit.h"
 
-
-static JsonNode *
-request_parse_json (Request     *req,
-                GError **error)
-{
-  CollectorLimits *limits = &req->server->limits;
-  g_autoptr(GBytes) plain = NULL;
-
-  if (req->content_encoding != NULL && g_ascii_strcasecmp (req->content_encoding, "gzip") == 0)
-    {
-      plain = collector_gunzip (req->body, limits->max_decompressed, error);
-      if (plain == NULL)
-        return NULL;
-    }
-  else
-    plain = g_bytes_ref (req->body);
-  return collector_json_parse_object (plain,
-                                      &(VervalJsonLimits) { limits->max_depth, limits->max_json_values },
-                                      error);
-}
-
 static gboolean
 query_int (Request        *req,
            const char *name,
@@ -106,6 +85,15 @@ collector_api_info (Request *req)
   collector_request_set_builder (req, SOUP_STATUS_OK, b);
 }
 
+/* The enrollment throttle of @req's server. */
+static CollectorThrottle
+enroll_throttle (Request *req)
+{
+  CollectorLimits *limits = &req->server->limits;
+
+  return (CollectorThrottle) { COLLECTOR_FAILURE_ENROLL, limits->enroll_failures, limits->enroll_window };
+}
+
 /* An address that guessed wrong too often waits, whichever collector
  * sharing the store it guessed at: the 429 and its Retry-After. */
 static gboolean
@@ -113,17 +101,11 @@ enroll_allowed (Request *req,
                 gint64   now,
                 GError **error)
 {
-  CollectorLimits *limits = &req->server->limits;
-  g_autoptr(GArray) recent = NULL;
+  CollectorThrottle throttle = enroll_throttle (req);
   guint wait;
 
-  recent = collector_store_recent_enroll_failures (req->server->store, req->peer,
-                                                   now - limits->enroll_window + 1,
-                                                   limits->enroll_failures, error);
-  if (recent == NULL)
+  if (!collector_throttle_check (&throttle, req->server->store, req->peer, now, &wait, error))
     return FALSE;
-  wait = collector_rules_enroll_wait ((const gint64 *) (gpointer) recent->data, recent->len,
-                                      limits->enroll_failures, limits->enroll_window, now);
   if (wait == 0)
     return TRUE;
   req->retry_after = wait;
@@ -138,16 +120,13 @@ count_enroll_failure (Request      *req,
                       gint64        now,
                       const GError *error)
 {
-  g_autoptr(GError) local_error = NULL;
+  CollectorThrottle throttle = enroll_throttle (req);
 
   if (!g_error_matches (error, COLLECTOR_ERROR, COLLECTOR_ERROR_INVALID_CODE) &&
       !g_error_matches (error, COLLECTOR_ERROR, COLLECTOR_ERROR_CODE_EXPIRED) &&
       !g_error_matches (error, COLLECTOR_ERROR, COLLECTOR_ERROR_CODE_USED))
     return;
-  /* failures older than any window are no one's any more */
-  if (!collector_store_note_enroll_failure (req->server->store, req->peer, now,
-                                            now - req->server->limits.enroll_window, &local_error))
-    g_warning ("Cannot count a wrong enrollment code: %s", local_error->message);
+  collector_throttle_note (&throttle, req->server->store, req->peer, now);
 }
 
 /* A member that may be absent or null, or else must be a string. */
@@ -180,7 +159,7 @@ collector_api_enroll (Request *req)
   /* checked before the body is read: a guesser learns nothing from it */
   if (!enroll_allowed (req, now, &error))
     return collector_request_set_error (req, error);
-  root = request_parse_json (req, &error);
+  root = collector_request_parse_json (req, &error);
   if (root == NULL)
     return collector_request_set_error (req, error);
   obj = json_node_get_object (root);
@@ -387,7 +366,7 @@ collector_api_visits (Request *req)
 {
   CollectorServer *self = req->server;
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) root = request_parse_json (req, &error);
+  g_autoptr(JsonNode) root = collector_request_parse_json (req, &error);
   g_autoptr(JsonBuilder) b = NULL;
   g_autoptr(GPtrArray) outcomes = NULL;    /* one per visit in the batch */
   g_autoptr(GPtrArray) uuids = NULL;
@@ -514,7 +493,7 @@ void
 collector_api_status (Request *req)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) root = request_parse_json (req, &error);
+  g_autoptr(JsonNode) root = collector_request_parse_json (req, &error);
   g_autoptr(JsonBuilder) b = NULL;
   g_autofree char *text = NULL;
   static const struct {
@@ -650,7 +629,7 @@ collector_api_media_missing (Request *req)
 {
   CollectorMedia *media = req->server->media;
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) root = request_parse_json (req, &error);
+  g_autoptr(JsonNode) root = collector_request_parse_json (req, &error);
   g_autoptr(JsonBuilder) b = NULL;
   g_autoptr(GHashTable) seen = NULL;
   JsonNode *names_node;

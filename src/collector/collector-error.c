@@ -47,6 +47,10 @@ static const struct {
   [COLLECTOR_ERROR_UPLOAD_BUSY] = { "upload_in_progress", 409 },
   [COLLECTOR_ERROR_INVALID_RANGE] = { "invalid_content_range", 400 },
   [COLLECTOR_ERROR_JSON_TOO_MANY_VALUES] = { "json_too_many_values", 400 },
+  [COLLECTOR_ERROR_INVALID_CREDENTIALS] = { "invalid_credentials", 401 },
+  [COLLECTOR_ERROR_INVALID_SESSION] = { "invalid_session", 401 },
+  [COLLECTOR_ERROR_SESSION_EXPIRED] = { "session_expired", 401 },
+  [COLLECTOR_ERROR_CSRF_TOKEN] = { "csrf_token_invalid", 403 },
 };
 
 const char *

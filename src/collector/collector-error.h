@@ -46,6 +46,10 @@ typedef enum {
   COLLECTOR_ERROR_UPLOAD_BUSY,        /* another upload of the same photo is running */
   COLLECTOR_ERROR_INVALID_RANGE,      /* a Content-Range that cannot be used */
   COLLECTOR_ERROR_JSON_TOO_MANY_VALUES,
+  COLLECTOR_ERROR_INVALID_CREDENTIALS, /* sign-in: no such name, or not its password */
+  COLLECTOR_ERROR_INVALID_SESSION,     /* a session cookie that is not (or no longer) known */
+  COLLECTOR_ERROR_SESSION_EXPIRED,     /* unused for too long */
+  COLLECTOR_ERROR_CSRF_TOKEN,          /* a state-changing request without the session's CSRF token */
 } CollectorError;
 
 GQuark       collector_error_quark        (void);

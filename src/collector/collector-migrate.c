@@ -59,6 +59,19 @@ static const Table tables[] = {
     "INSERT INTO enumerators (id, name, phone, disabled, created_at) OVERRIDING SYSTEM VALUE"
     " VALUES ($1::bigint, $2, $3, $4::integer <> 0, " SECONDS ("$5") ")"
     " ON CONFLICT DO NOTHING" },
+  /* the dashboard's accounts, with their password hashes: the same
+   * passwords sign in; their sessions are not copied, so everyone signs in
+   * again */
+  { "users", 1, TRUE,
+    "SELECT id, name, role, region, password_hash, disabled, created_at, password_changed_at FROM users"
+    " ORDER BY id LIMIT ?1",
+    "SELECT id, name, role, region, password_hash, disabled, created_at, password_changed_at FROM users"
+    " WHERE id > ?1 ORDER BY id LIMIT ?2",
+    "SELECT id::text FROM users ORDER BY id DESC LIMIT 1",
+    "INSERT INTO users (id, name, role, region, password_hash, disabled, created_at, password_changed_at)"
+    " OVERRIDING SYSTEM VALUE"
+    " VALUES ($1::bigint, $2, $3, $4, $5, $6::integer <> 0, " SECONDS ("$7") ", " SECONDS ("$8") ")"
+    " ON CONFLICT DO NOTHING" },
   { "enroll_codes", 1, FALSE,
     "SELECT code_hash, enumerator_id, created_at, expires_at, used_at FROM enroll_codes"
     " ORDER BY code_hash LIMIT ?1",
@@ -396,8 +409,8 @@ typedef struct
   gint64 reviews;
 } CountersData;
 
-/* Cursors go on from where the source's stopped, and new enumerators and
- * devices are numbered after the copied ones. */
+/* Cursors go on from where the source's stopped, and new enumerators,
+ * devices and accounts are numbered after the copied ones. */
 static gboolean
 do_finish (CollectorPgConn  *conn,
            gpointer          data,
@@ -409,7 +422,9 @@ do_finish (CollectorPgConn  *conn,
     "SELECT setval (pg_get_serial_sequence ('enumerators', 'id'),"
     "               greatest ((SELECT max (id) FROM enumerators), 1)),"
     "       setval (pg_get_serial_sequence ('devices', 'id'),"
-    "               greatest ((SELECT max (id) FROM devices), 1))";
+    "               greatest ((SELECT max (id) FROM devices), 1)),"
+    "       setval (pg_get_serial_sequence ('users', 'id'),"
+    "               greatest ((SELECT max (id) FROM users), 1))";
   static const char *done_sql = "UPDATE migrated_from SET finished_at = now () WHERE finished_at IS NULL";
   CountersData *d = data;
   PGresult *res;

@@ -11,33 +11,6 @@
 #include "collector-pg-private.h"
 #include "collector-rules.h"
 
-/* Reads the rows of @res into @out with @convert: for results of many records. */
-typedef gpointer (*FromRow) (const CollectorRow *row,
-                             int                 first);
-
-static void
-add_rows (GPtrArray *out,
-          PGresult  *res,
-          FromRow    convert)
-{
-  for (int i = 0; i < PQntuples (res); i++)
-    {
-      CollectorPgRow row = { res, i };
-
-      g_ptr_array_add (out, convert (&COLLECTOR_PG_ROW (&row), 0));
-    }
-  PQclear (res);
-}
-
-static void
-set_not_found (GError     **error,
-               const char  *what,
-               gint64       id)
-{
-  g_set_error (error, COLLECTOR_ERROR, COLLECTOR_ERROR_NOT_FOUND,
-               "No %s number %" G_GINT64_FORMAT, what, id);
-}
-
 /* ---------------------------------------------------------------- enumerators */
 
 typedef struct
@@ -103,7 +76,7 @@ do_list_enumerators (CollectorPgConn  *conn,
   if (res == NULL)
     return FALSE;
   g_ptr_array_set_size (out, 0);
-  add_rows (out, res, (FromRow) collector_enumerator_from_row);
+  collector_pg_add_rows (out, res, (CollectorPgFromRow) collector_enumerator_from_row);
   return TRUE;
 }
 
@@ -128,7 +101,7 @@ do_set_enumerator_disabled (CollectorPgConn  *conn,
   gint64 changed = collector_pg_command (conn, sql, error, PG_BOOL (d->disabled), PG_INT (d->id), PG_END);
 
   if (changed == 0)
-    set_not_found (error, "enumerator", d->id);
+    collector_pg_set_not_found (error, "enumerator", d->id);
   return changed > 0;
 }
 
@@ -166,7 +139,7 @@ do_add_enroll_code (CollectorPgConn  *conn,
                             PG_INT (collector_pg_now ()), PG_INT (d->expires_at), PG_END) >= 0)
     return TRUE;
   if (collector_pg_failed_with (conn, PG_FOREIGN_KEY_VIOLATION, error))
-    set_not_found (error, "enumerator", d->enumerator_id);
+    collector_pg_set_not_found (error, "enumerator", d->enumerator_id);
   return FALSE;
 }
 
@@ -301,7 +274,7 @@ do_read_devices (CollectorPgConn  *conn,
   if (res == NULL)
     return FALSE;
   g_ptr_array_set_size (q->out, 0);
-  add_rows (q->out, res, (FromRow) collector_device_from_row);
+  collector_pg_add_rows (q->out, res, (CollectorPgFromRow) collector_device_from_row);
   return TRUE;
 }
 
@@ -356,7 +329,7 @@ do_revoke_device (CollectorPgConn  *conn,
                                          PG_END);
 
   if (changed == 0)
-    set_not_found (error, "device", d->device_id);
+    collector_pg_set_not_found (error, "device", d->device_id);
   return changed > 0;
 }
 
@@ -397,82 +370,6 @@ pg_record_status (CollectorDeviceStore  *store,
   return collector_pg_write (COLLECTOR_PG_STORE (store), do_record_status, &d, error);
 }
 
-/* ---------------------------------------------------------------- enrollment failures */
-
-typedef struct
-{
-  const char *peer;
-  gint64      at;
-  gint64      forget_before;
-  guint       limit;
-  GArray     *times;
-} FailureData;
-
-static gboolean
-do_note_enroll_failure (CollectorPgConn  *conn,
-                        gpointer          data,
-                        GError          **error)
-{
-  FailureData *d = data;
-  static const char *forget_sql = "DELETE FROM enroll_failures WHERE at < to_timestamp ($1)";
-  static const char *note_sql = "INSERT INTO enroll_failures (peer, at) VALUES ($1, to_timestamp ($2))";
-
-  return collector_pg_command (conn, forget_sql, error, PG_INT (d->forget_before), PG_END) >= 0 &&
-         collector_pg_command (conn, note_sql, error, PG_TEXT (d->peer), PG_INT (d->at), PG_END) >= 0;
-}
-
-static gboolean
-pg_note_enroll_failure (CollectorDeviceStore  *store,
-                        const char            *peer,
-                        gint64                 at,
-                        gint64                 forget_before,
-                        GError               **error)
-{
-  FailureData d = { peer, at, forget_before, 0, NULL };
-
-  return collector_pg_write (COLLECTOR_PG_STORE (store), do_note_enroll_failure, &d, error);
-}
-
-static gboolean
-do_recent_enroll_failures (CollectorPgConn  *conn,
-                           gpointer          data,
-                           GError          **error)
-{
-  FailureData *d = data;
-  static const char *sql =
-    "SELECT " PG_SECONDS_OF ("at") " FROM enroll_failures"
-    " WHERE peer = $1 AND at >= to_timestamp ($2) ORDER BY at DESC LIMIT $3";
-  PGresult *res = collector_pg_query (conn, sql, error, PG_TEXT (d->peer), PG_INT (d->at),
-                                      PG_INT (d->limit), PG_END);
-
-  if (res == NULL)
-    return FALSE;
-  g_array_set_size (d->times, 0);
-  for (int r = 0; r < PQntuples (res); r++)
-    {
-      gint64 at = collector_pg_get_int (res, r, 0);
-
-      g_array_append_val (d->times, at);
-    }
-  PQclear (res);
-  return TRUE;
-}
-
-static GArray *
-pg_recent_enroll_failures (CollectorDeviceStore  *store,
-                           const char            *peer,
-                           gint64                 since,
-                           guint                  limit,
-                           GError               **error)
-{
-  g_autoptr(GArray) times = g_array_new (FALSE, FALSE, sizeof (gint64));
-  FailureData d = { peer, since, 0, limit, times };
-
-  if (!collector_pg_read (COLLECTOR_PG_STORE (store), do_recent_enroll_failures, &d, error))
-    return NULL;
-  return g_steal_pointer (&times);
-}
-
 void
 collector_pg_devices_iface_init (CollectorDeviceStoreInterface *iface)
 {
@@ -485,6 +382,4 @@ collector_pg_devices_iface_init (CollectorDeviceStoreInterface *iface)
   iface->list_devices = pg_list_devices;
   iface->revoke_device = pg_revoke_device;
   iface->record_status = pg_record_status;
-  iface->note_enroll_failure = pg_note_enroll_failure;
-  iface->recent_enroll_failures = pg_recent_enroll_failures;
 }

@@ -61,6 +61,20 @@ char      *collector_pg_get_dup        (const PGresult    *res,
                                         int                row,
                                         int                column);
 
+/* A record of the store from a row (collector_device_from_row(), …). */
+typedef gpointer (*CollectorPgFromRow) (const CollectorRow *row,
+                                        int                 first);
+
+/* Adds each row of @res to @out, converted by @convert, and clears @res. */
+void       collector_pg_add_rows       (GPtrArray          *out,
+                                        PGresult           *res,
+                                        CollectorPgFromRow  convert);
+/* COLLECTOR_ERROR_NOT_FOUND for the row @id of @what: after an UPDATE
+ * that changed no row. */
+void       collector_pg_set_not_found  (GError           **error,
+                                        const char        *what,
+                                        gint64             id);
+
 /* Work done on one borrowed connection; inside a transaction for
  * collector_pg_write(). It may run more than once (after a lost connection
  * or a deadlock), so it sets its results afresh each time. */
@@ -163,5 +177,6 @@ void collector_pg_devices_iface_init    (CollectorDeviceStoreInterface    *iface
 void collector_pg_households_iface_init (CollectorHouseholdStoreInterface *iface);
 void collector_pg_visits_iface_init     (CollectorVisitStoreInterface     *iface);
 void collector_pg_reviews_iface_init    (CollectorReviewStoreInterface    *iface);
+void collector_pg_users_iface_init      (CollectorUserStoreInterface      *iface);
 
 G_END_DECLS

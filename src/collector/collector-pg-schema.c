@@ -145,7 +145,7 @@ static const char * const migrations[] = {
   "CREATE INDEX reviews_visit ON reviews (visit_uuid);",
   /* 2 */
   /* wrong enrollment codes per address, counted by every collector on this
-   * database (collector_rules_enroll_wait()) */
+   * database (collector_rules_throttle_wait()) */
   "CREATE TABLE enroll_failures ("
   "  peer text COLLATE \"C\" NOT NULL,"
   "  at timestamptz NOT NULL"
@@ -159,6 +159,42 @@ static const char * const migrations[] = {
   "  started_at timestamptz NOT NULL,"
   "  finished_at timestamptz"
   ");",
+  /* 3 */
+  /* the dashboard's accounts, each tied to one region (its digits, so that
+   * a subtree is the range of codes that begin with them), and their
+   * sessions, kept by the hash of the cookie's token */
+  "CREATE TABLE users ("
+  "  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+  "  name text COLLATE \"C\" NOT NULL UNIQUE,"
+  "  role text NOT NULL CHECK (role IN ('admin', 'supervisor', 'viewer')),"
+  "  region text COLLATE \"C\" NOT NULL,"
+  "  password_hash text NOT NULL,"
+  "  disabled boolean NOT NULL DEFAULT false,"
+  "  created_at timestamptz NOT NULL,"
+  "  password_changed_at timestamptz NOT NULL"
+  ");"
+  "CREATE INDEX users_region ON users (region);"
+  "CREATE TABLE sessions ("
+  "  token_hash text COLLATE \"C\" PRIMARY KEY,"
+  "  user_id bigint NOT NULL REFERENCES users (id),"
+  "  csrf_token text NOT NULL,"
+  "  created_at timestamptz NOT NULL,"
+  "  last_used_at timestamptz NOT NULL"
+  ");"
+  "CREATE INDEX sessions_user ON sessions (user_id);"
+  "CREATE INDEX sessions_last_used ON sessions (last_used_at);"
+  /* a throttle for sign-ins beside the one for enrollment codes: every
+   * failure a throttle counts is a row of one table, by its kind
+   * (collector_failure_kind_name()) and what it counts against */
+  "CREATE TABLE auth_failures ("
+  "  kind text COLLATE \"C\" NOT NULL,"
+  "  key text COLLATE \"C\" NOT NULL,"
+  "  at timestamptz NOT NULL"
+  ");"
+  "INSERT INTO auth_failures (kind, key, at) SELECT 'enroll', peer, at FROM enroll_failures;"
+  "DROP TABLE enroll_failures;"
+  "CREATE INDEX auth_failures_key ON auth_failures (kind, key, at);"
+  "CREATE INDEX auth_failures_at ON auth_failures (kind, at);",
 };
 
 int

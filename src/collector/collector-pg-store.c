@@ -9,11 +9,11 @@
  * connection lost before the commit is made anew and the transaction run
  * once more on it; one lost at the commit, or a database that cannot be
  * reached, is a COLLECTOR_ERROR_STORE error, and a later call connects
- * again. This file holds the pool, the statements and the transactions;
- * each concern of the store has its own file (collector-pg-devices.c,
- * -households.c, -visits.c, -reviews.c), the schema is in
- * collector-pg-schema.c and the address shown without its password in
- * collector-pg-conninfo.c.
+ * again. This file holds the pool, the statements and the transactions,
+ * and the failures every throttle counts; each concern of the store has
+ * its own file (collector-pg-devices.c, -households.c, -visits.c,
+ * -reviews.c, -users.c), the schema is in collector-pg-schema.c and the address
+ * shown without its password in collector-pg-conninfo.c.
  *
  * Copyright 2026 The Verval developers
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -64,6 +64,8 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (CollectorPgStore, collector_pg_store, G_TYPE_OBJE
                                                       collector_pg_visits_iface_init)
                                G_IMPLEMENT_INTERFACE (COLLECTOR_TYPE_REVIEW_STORE,
                                                       collector_pg_reviews_iface_init)
+                               G_IMPLEMENT_INTERFACE (COLLECTOR_TYPE_USER_STORE,
+                                                      collector_pg_users_iface_init)
                                G_IMPLEMENT_INTERFACE (COLLECTOR_TYPE_STORE,
                                                       collector_pg_store_iface_init))
 
@@ -388,6 +390,29 @@ row_text (gconstpointer row,
 const CollectorRowReader collector_pg_row_reader = {
   row_is_null, row_integer, row_boolean, row_real, row_text,
 };
+
+void
+collector_pg_add_rows (GPtrArray          *out,
+                       PGresult           *res,
+                       CollectorPgFromRow  convert)
+{
+  for (int i = 0; i < PQntuples (res); i++)
+    {
+      CollectorPgRow row = { res, i };
+
+      g_ptr_array_add (out, convert (&COLLECTOR_PG_ROW (&row), 0));
+    }
+  PQclear (res);
+}
+
+void
+collector_pg_set_not_found (GError     **error,
+                            const char  *what,
+                            gint64       id)
+{
+  g_set_error (error, COLLECTOR_ERROR, COLLECTOR_ERROR_NOT_FOUND,
+               "No %s number %" G_GINT64_FORMAT, what, id);
+}
 
 /* ---------------------------------------------------------------- counters */
 
@@ -775,6 +800,87 @@ collector_pg_pull (CollectorPgStore   *self,
   return collector_pg_read (self, do_pull, &d, error);
 }
 
+/* ---------------------------------------------------------------- failures */
+
+typedef struct
+{
+  const char *kind;
+  const char *key;
+  gint64      at;             /* noted, or the earliest asked for */
+  gint64      forget_before;
+  guint       limit;
+  GArray     *times;
+} FailureData;
+
+static gboolean
+do_note_failure (CollectorPgConn  *conn,
+                 gpointer          data,
+                 GError          **error)
+{
+  FailureData *d = data;
+  static const char *forget_sql = "DELETE FROM auth_failures WHERE kind = $1 AND at < to_timestamp ($2)";
+  static const char *note_sql = "INSERT INTO auth_failures (kind, key, at) VALUES ($1, $2, to_timestamp ($3))";
+
+  return collector_pg_command (conn, forget_sql, error, PG_TEXT (d->kind), PG_INT (d->forget_before),
+                               PG_END) >= 0 &&
+         collector_pg_command (conn, note_sql, error, PG_TEXT (d->kind), PG_TEXT (d->key), PG_INT (d->at),
+                               PG_END) >= 0;
+}
+
+static gboolean
+pg_note_failure (CollectorStore  *store,
+                 const char      *kind,
+                 const char      *key,
+                 gint64           at,
+                 gint64           forget_before,
+                 GError         **error)
+{
+  FailureData d = { kind, key, at, forget_before, 0, NULL };
+
+  return collector_pg_write (COLLECTOR_PG_STORE (store), do_note_failure, &d, error);
+}
+
+static gboolean
+do_recent_failures (CollectorPgConn  *conn,
+                    gpointer          data,
+                    GError          **error)
+{
+  FailureData *d = data;
+  static const char *sql =
+    "SELECT " PG_SECONDS_OF ("at") " FROM auth_failures"
+    " WHERE kind = $1 AND key = $2 AND at >= to_timestamp ($3) ORDER BY at DESC LIMIT $4";
+  PGresult *res = collector_pg_query (conn, sql, error, PG_TEXT (d->kind), PG_TEXT (d->key), PG_INT (d->at),
+                                      PG_INT (d->limit), PG_END);
+
+  if (res == NULL)
+    return FALSE;
+  g_array_set_size (d->times, 0);
+  for (int r = 0; r < PQntuples (res); r++)
+    {
+      gint64 at = collector_pg_get_int (res, r, 0);
+
+      g_array_append_val (d->times, at);
+    }
+  PQclear (res);
+  return TRUE;
+}
+
+static GArray *
+pg_recent_failures (CollectorStore  *store,
+                    const char      *kind,
+                    const char      *key,
+                    gint64           since,
+                    guint            limit,
+                    GError         **error)
+{
+  g_autoptr(GArray) times = g_array_new (FALSE, FALSE, sizeof (gint64));
+  FailureData d = { kind, key, since, 0, limit, times };
+
+  if (!collector_pg_read (COLLECTOR_PG_STORE (store), do_recent_failures, &d, error))
+    return NULL;
+  return g_steal_pointer (&times);
+}
+
 /* ---------------------------------------------------------------- lifecycle */
 
 /* Waits for the calls in flight: they finish their transactions. */
@@ -828,6 +934,8 @@ static void
 collector_pg_store_iface_init (CollectorStoreInterface *iface)
 {
   iface->close = pg_close;
+  iface->note_failure = pg_note_failure;
+  iface->recent_failures = pg_recent_failures;
 }
 
 static gboolean

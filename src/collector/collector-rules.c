@@ -7,6 +7,7 @@
 
 #include "collector-error.h"
 #include "collector-rules.h"
+#include "verval-regions.h"
 #include "verval-wire-visit.h"
 
 gboolean
@@ -123,11 +124,11 @@ collector_rules_decide_visit (const CollectorVisitFacts *facts,
 }
 
 guint
-collector_rules_enroll_wait (const gint64 *newest_first,
-                             guint         n,
-                             guint         max_failures,
-                             guint         window,
-                             gint64        now)
+collector_rules_throttle_wait (const gint64 *newest_first,
+                               guint         n,
+                               guint         max_failures,
+                               guint         window,
+                               gint64        now)
 {
   gint64 free_at;
 
@@ -153,5 +154,126 @@ collector_rules_check_cursor (gint64   cursor,
                    "; was it restored from a backup?): pull again from 0", cursor, highest);
       return FALSE;
     }
+  return TRUE;
+}
+
+char *
+collector_rules_user_name (const char  *name,
+                           GError     **error)
+{
+  g_autofree char *normal = NULL;
+  glong length;
+
+  if (name == NULL || !g_utf8_validate (name, -1, NULL))
+    {
+      g_set_error_literal (error, COLLECTOR_ERROR, COLLECTOR_ERROR_INVALID_ARGUMENT,
+                           "A user name must be text");
+      return NULL;
+    }
+  /* the same name typed on another keyboard may come composed otherwise */
+  normal = g_strstrip (g_utf8_normalize (name, -1, G_NORMALIZE_NFC));
+  length = g_utf8_strlen (normal, -1);
+  if (length < 1 || length > 128)
+    {
+      g_set_error_literal (error, COLLECTOR_ERROR, COLLECTOR_ERROR_INVALID_ARGUMENT,
+                           "A user name has 1 to 128 characters");
+      return NULL;
+    }
+  for (const char *p = normal; *p != '\0'; p = g_utf8_next_char (p))
+    if (g_unichar_iscntrl (g_utf8_get_char (p)))
+      {
+        g_set_error_literal (error, COLLECTOR_ERROR, COLLECTOR_ERROR_INVALID_ARGUMENT,
+                             "A user name cannot hold control characters");
+        return NULL;
+      }
+  return g_steal_pointer (&normal);
+}
+
+char *
+collector_rules_user_region (const char  *code,
+                             GError     **error)
+{
+  /* an account sees its region's subtree: a region that does not exist
+   * would be a subtree of nothing, or of a region created later */
+  if (verval_region_code_level (code) == VERVAL_REGION_LEVEL_NONE)
+    {
+      g_set_error (error, COLLECTOR_ERROR, COLLECTOR_ERROR_INVALID_ARGUMENT,
+                   "“%s” is not a region code: give a province (51), kabupaten (5108), "
+                   "kecamatan (510805) or desa (5108052001) code", code != NULL ? code : "");
+      return NULL;
+    }
+  if (verval_regions_lookup_name (verval_regions_get_default (), code) == NULL)
+    {
+      g_autofree char *trimmed = g_strstrip (g_strdup (code));
+
+      g_set_error (error, COLLECTOR_ERROR, COLLECTOR_ERROR_INVALID_ARGUMENT,
+                   "There is no region %s in the official list of region codes", trimmed);
+      return NULL;
+    }
+  return verval_region_code_digits (code);
+}
+
+gboolean
+collector_rules_check_password (const char  *password,
+                                GError     **error)
+{
+  glong length;
+
+  if (password == NULL || !g_utf8_validate (password, -1, NULL))
+    {
+      g_set_error_literal (error, COLLECTOR_ERROR, COLLECTOR_ERROR_INVALID_ARGUMENT,
+                           "A password must be text");
+      return FALSE;
+    }
+  length = g_utf8_strlen (password, -1);
+  if (length < COLLECTOR_PASSWORD_MIN_LENGTH || length > COLLECTOR_PASSWORD_MAX_LENGTH)
+    {
+      g_set_error (error, COLLECTOR_ERROR, COLLECTOR_ERROR_INVALID_ARGUMENT,
+                   "A password has %d to %d characters", COLLECTOR_PASSWORD_MIN_LENGTH,
+                   COLLECTOR_PASSWORD_MAX_LENGTH);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+collector_rules_check_sign_in (const CollectorUser  *user,
+                               const char           *verified_hash,
+                               GError              **error)
+{
+  /* one answer for every refusal: it must not tell a guesser which names
+   * exist, nor which accounts are disabled */
+  if (user == NULL || user->disabled || g_strcmp0 (user->password_hash, verified_hash) != 0)
+    {
+      g_set_error_literal (error, COLLECTOR_ERROR, COLLECTOR_ERROR_INVALID_CREDENTIALS,
+                           "The name or the password is wrong");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+collector_rules_check_session (const CollectorSession  *session,
+                               gint64                   now,
+                               gboolean                *refresh,
+                               GError                 **error)
+{
+  g_return_val_if_fail (refresh != NULL, FALSE);
+
+  *refresh = FALSE;
+  if (session == NULL || session->user->disabled)
+    {
+      g_set_error_literal (error, COLLECTOR_ERROR, COLLECTOR_ERROR_INVALID_SESSION,
+                           "Not signed in; sign in again");
+      return FALSE;
+    }
+  if (now - session->last_used_at >= COLLECTOR_SESSION_IDLE)
+    {
+      g_set_error_literal (error, COLLECTOR_ERROR, COLLECTOR_ERROR_SESSION_EXPIRED,
+                           "Signed out after 12 hours without use; sign in again");
+      return FALSE;
+    }
+  /* a last use ahead of @now is another collector's clock: leave it */
+  *refresh = now - session->last_used_at >= COLLECTOR_SESSION_REFRESH;
   return TRUE;
 }

@@ -58,16 +58,57 @@ CollectorVisitOutcome *collector_rules_decide_visit (const CollectorVisitFacts *
                                                      const CollectorVisit      *visit,
                                                      CollectorVisitWrite       *write);
 
-/* How long an address must wait before its next enrollment, in seconds (0:
- * it may go on). @newest_first: the times of its recent wrong codes, newest
- * first, at least @max_failures of them when there are that many in the
- * window. It waits once @max_failures fell within @window seconds, until
- * the oldest of those leaves the window. */
-guint collector_rules_enroll_wait (const gint64 *newest_first,
-                                   guint         n,
-                                   guint         max_failures,
-                                   guint         window,
-                                   gint64        now);
+/* How long a throttled key (an address sending enrollment codes, a name
+ * signing in) must wait before its next try, in seconds (0: it may go
+ * on). @newest_first: the times of its recent failures, newest first, at
+ * least @max_failures of them when there are that many in the window. It
+ * waits once @max_failures fell within @window seconds, until the oldest
+ * of those leaves the window. */
+guint collector_rules_throttle_wait (const gint64 *newest_first,
+                                     guint         n,
+                                     guint         max_failures,
+                                     guint         window,
+                                     gint64        now);
+
+/* What a password must be, in characters. */
+#define COLLECTOR_PASSWORD_MIN_LENGTH 10
+#define COLLECTOR_PASSWORD_MAX_LENGTH 1024
+
+/* A session ends after this many seconds unused; its last use is written
+ * again only once it is this many seconds old, so that a page making many
+ * requests does not make as many writes. */
+#define COLLECTOR_SESSION_IDLE     (12 * 60 * 60)
+#define COLLECTOR_SESSION_REFRESH  60
+
+/* An account's name as kept and compared: in NFC, without surrounding
+ * spaces, 1–128 characters and no control characters; else NULL with
+ * INVALID_ARGUMENT. */
+char    *collector_rules_user_name         (const char             *name,
+                                            GError                **error);
+/* An account's region as kept: the digits of a code (dotted or not) that
+ * is in the official list of regions; else NULL with INVALID_ARGUMENT
+ * saying why. */
+char    *collector_rules_user_region       (const char             *code,
+                                            GError                **error);
+/* TRUE if @password may be an account's; else INVALID_ARGUMENT. */
+gboolean collector_rules_check_password    (const char             *password,
+                                            GError                **error);
+
+/* user: the account as the store holds it (with its password hash) when
+ * the session is written, or NULL; @verified_hash: the hash the password
+ * was checked against. TRUE if the account may sign in; else
+ * INVALID_CREDENTIALS, the answer a wrong password gets, whether it is
+ * disabled or changed its password meanwhile. */
+gboolean collector_rules_check_sign_in     (const CollectorUser    *user,
+                                            const char             *verified_hash,
+                                            GError                **error);
+/* session: the session a cookie's token found, with its account, or NULL.
+ * TRUE if it may be used at @now, with *refresh saying whether its last
+ * use must be written; else INVALID_SESSION or SESSION_EXPIRED. */
+gboolean collector_rules_check_session     (const CollectorSession *session,
+                                            gint64                  now,
+                                            gboolean               *refresh,
+                                            GError                **error);
 
 /* A pull's cursor is a sequence number this collector gave; @highest is
  * the highest it ever gave. TRUE if @cursor may be used; else

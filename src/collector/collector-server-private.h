@@ -20,15 +20,20 @@ typedef struct _Request Request;
 /* Methods a route takes; libsoup interns method names, so a request's
  * method is matched by pointer (collector-server.c, method_bit()). */
 typedef enum {
-  METHOD_GET  = 1 << 0,
-  METHOD_HEAD = 1 << 1,
-  METHOD_POST = 1 << 2,
-  METHOD_PUT  = 1 << 3,
+  METHOD_GET    = 1 << 0,
+  METHOD_HEAD   = 1 << 1,
+  METHOD_POST   = 1 << 2,
+  METHOD_PUT    = 1 << 3,
+  METHOD_DELETE = 1 << 4,
 } Method;
+
+/* What changes something, and so needs the CSRF token on a session route. */
+#define METHODS_CHANGING (METHOD_POST | METHOD_PUT | METHOD_DELETE)
 
 typedef enum {
   AUTH_NONE,      /* anyone */
   AUTH_DEVICE,    /* Authorization: Bearer with a device token */
+  AUTH_SESSION,   /* the dashboard's session cookie, and X-CSRF-Token on METHODS_CHANGING */
 } RouteAuth;
 
 typedef enum {
@@ -39,15 +44,19 @@ typedef enum {
 } RouteBody;
 
 /* One endpoint: everything the early handler checks before reading a body,
- * and the handler a worker runs once it is in. */
+ * and the handler a worker runs once it is in. A path may have several
+ * rows, for methods that differ in what they need. */
 typedef struct {
   const char *path;        /* under API_PREFIX; ending in "/": a media name follows */
   Method      methods;
   RouteAuth   auth;
   RouteBody   body;
-  gboolean    throttled;   /* failures count against the peer (enrollment) */
+  gboolean    throttled;   /* failures count against the peer (enrollment, sign-in) */
   void      (*handle) (Request *req);
 } Route;
+
+/* The dashboard's session cookie. */
+#define SESSION_COOKIE "verval_session"
 
 /* names in one POST /api/v1/media/missing */
 #define MAX_MISSING_QUERY 500
@@ -56,7 +65,8 @@ typedef struct {
  * to the message, it gathers the body on the main context, then goes whole
  * to a worker, which reads what it needs and writes the answer, and comes
  * back to the main context to reply. A request that needs a device token
- * visits a worker first, paused before its body, to look the token up.
+ * or a session visits a worker first, paused before its body, to look the
+ * token up.
  * While a worker holds it (in_worker) the main context touches only
  * aborted. */
 struct _Request
@@ -70,12 +80,14 @@ struct _Request
   GHashTable           *query;
   char                 *content_encoding;
   char                  media_name[65];
-  char                 *peer;         /* the client's throttle key, for enrollment */
+  char                 *peer;         /* the client's throttle key, for enrollment and sign-in */
   guint                 retry_after;  /* seconds, for a 429 */
-  char                 *token_hash;   /* of the bearer token, for AUTH_DEVICE */
+  char                 *token_hash;   /* of the bearer token (AUTH_DEVICE) or the cookie's (AUTH_SESSION) */
+  char                 *csrf_token;   /* X-CSRF-Token, for AUTH_SESSION on METHODS_CHANGING */
   gboolean              authenticating; /* a worker is looking the token up */
   GError               *auth_error;   /* what to answer when it was refused */
   CollectorDevice      *device;
+  CollectorSession     *session;
 
   /* the body, as it arrives */
   GByteArray           *intake;
@@ -103,6 +115,7 @@ struct _Request
   gsize                 response_length;
   goffset               head_length;
   gint64                upload_offset; /* HEAD 404: the partial's length */
+  char                 *set_cookie;   /* a Set-Cookie to send, or NULL */
 };
 
 struct _CollectorServer
@@ -118,6 +131,7 @@ struct _CollectorServer
   GThreadPool     *workers;
   GHashTable      *uploads;       /* media name → Request receiving it */
   gboolean         behind_proxy;  /* plain HTTP off loopback: a TLS proxy in front */
+  gboolean         secure;        /* the browser reaches us over TLS: cookies are Secure */
   guint            in_flight;
   gboolean         shutting_down;
   GTask           *shutdown_task;
@@ -130,6 +144,13 @@ void collector_request_set_error   (Request      *req,
 void collector_request_set_builder (Request      *req,
                                     guint         status,
                                     JsonBuilder  *builder);
+/* The request's JSON body (inflated if it came gzip'd), within the
+ * server's limits; the root is an object. */
+JsonNode *collector_request_parse_json (Request   *req,
+                                        GError   **error);
+/* Sets the session cookie to @token (NULL: clears it). */
+void collector_request_set_session_cookie (Request    *req,
+                                           const char *token);
 
 /* The device API (collector-device-api.c), one per route. */
 void collector_api_info          (Request *req);
@@ -140,5 +161,9 @@ void collector_api_visits        (Request *req);
 void collector_api_status        (Request *req);
 void collector_api_media_missing (Request *req);
 void collector_api_media         (Request *req);
+
+/* The dashboard's API (collector-dashboard-api.c). */
+void collector_dashboard_sign_in (Request *req);
+void collector_dashboard_session (Request *req);
 
 G_END_DECLS

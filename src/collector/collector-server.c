@@ -29,21 +29,24 @@
 #include "verval-wire-visit.h"
 #include "collector-wire.h"
 
-#define API_PREFIX   "/api/v1/"
+#define API_PREFIX   "/api/"
 #define N_WORKERS    8
 #define REQUEST_KEY  "collector-request"
 
-/* The device API (collector-device-api.c); the dashboard's routes are
- * rows to add here. */
+/* The device API (collector-device-api.c, docs/protocol.md) and the
+ * dashboard's (collector-dashboard-api.c, docs/dashboard-api.md). */
 static const Route routes[] = {
-  { "info",          METHOD_GET,               AUTH_NONE,   BODY_NONE,      FALSE, collector_api_info },
-  { "enroll",        METHOD_POST,              AUTH_NONE,   BODY_JSON,      TRUE,  collector_api_enroll },
-  { "assignments",   METHOD_GET,               AUTH_DEVICE, BODY_NONE,      FALSE, collector_api_assignments },
-  { "reviews",       METHOD_GET,               AUTH_DEVICE, BODY_NONE,      FALSE, collector_api_reviews },
-  { "visits",        METHOD_POST,              AUTH_DEVICE, BODY_JSON_GZIP, FALSE, collector_api_visits },
-  { "status",        METHOD_POST,              AUTH_DEVICE, BODY_JSON,      FALSE, collector_api_status },
-  { "media/missing", METHOD_POST,              AUTH_DEVICE, BODY_JSON,      FALSE, collector_api_media_missing },
-  { "media/",        METHOD_HEAD | METHOD_PUT, AUTH_DEVICE, BODY_MEDIA,     FALSE, collector_api_media },
+  { "v1/info",               METHOD_GET,                  AUTH_NONE,    BODY_NONE,      FALSE, collector_api_info },
+  { "v1/enroll",             METHOD_POST,                 AUTH_NONE,    BODY_JSON,      TRUE,  collector_api_enroll },
+  { "v1/assignments",        METHOD_GET,                  AUTH_DEVICE,  BODY_NONE,      FALSE, collector_api_assignments },
+  { "v1/reviews",            METHOD_GET,                  AUTH_DEVICE,  BODY_NONE,      FALSE, collector_api_reviews },
+  { "v1/visits",             METHOD_POST,                 AUTH_DEVICE,  BODY_JSON_GZIP, FALSE, collector_api_visits },
+  { "v1/status",             METHOD_POST,                 AUTH_DEVICE,  BODY_JSON,      FALSE, collector_api_status },
+  { "v1/media/missing",      METHOD_POST,                 AUTH_DEVICE,  BODY_JSON,      FALSE, collector_api_media_missing },
+  { "v1/media/",             METHOD_HEAD | METHOD_PUT,    AUTH_DEVICE,  BODY_MEDIA,     FALSE, collector_api_media },
+  /* signing in needs no session: it makes one */
+  { "dashboard/v1/session",  METHOD_POST,                 AUTH_NONE,    BODY_JSON,      TRUE,  collector_dashboard_sign_in },
+  { "dashboard/v1/session",  METHOD_GET | METHOD_DELETE,  AUTH_SESSION, BODY_NONE,      FALSE, collector_dashboard_session },
 };
 
 G_DEFINE_FINAL_TYPE (CollectorServer, collector_server, G_TYPE_OBJECT)
@@ -60,6 +63,8 @@ collector_limits_init_default (CollectorLimits *limits)
   limits->max_page = COLLECTOR_DEFAULT_MAX_PAGE;
   limits->enroll_failures = COLLECTOR_DEFAULT_ENROLL_FAILURES;
   limits->enroll_window = COLLECTOR_DEFAULT_ENROLL_WINDOW;
+  limits->sign_in_failures = COLLECTOR_DEFAULT_SIGN_IN_FAILURES;
+  limits->sign_in_window = COLLECTOR_DEFAULT_SIGN_IN_WINDOW;
   limits->upload_stale = COLLECTOR_DEFAULT_UPLOAD_STALE;
 }
 
@@ -79,51 +84,66 @@ request_free (Request *req)
   g_free (req->content_encoding);
   g_free (req->peer);
   g_free (req->token_hash);
+  g_free (req->csrf_token);
   g_clear_error (&req->auth_error);
   g_clear_pointer (&req->device, collector_device_free);
+  g_clear_pointer (&req->session, collector_session_free);
   g_clear_pointer (&req->intake, g_byte_array_unref);
   g_clear_pointer (&req->upload, collector_media_upload_free);
   g_clear_pointer (&req->body, g_bytes_unref);
   g_free (req->response);
+  g_free (req->set_cookie);
   g_free (req);
 }
 
 /* ---------------------------------------------------------------- routing */
 
-/* The route of @path, or NULL. Under "media/" the rest must be a photo's
- * name; anything else there sets *bad_media_name. */
+static Method method_bit (const char *method);
+
+/* The route of @path for @method, or NULL. The first route whose path
+ * matches names the endpoint; another row of the same path may serve
+ * @method instead. An endpoint without a row for @method gives its first,
+ * for the 405 (route_allowed_methods() lists them all). Under "v1/media/"
+ * the rest must be a photo's name; anything else there sets
+ * *bad_media_name. */
 static const Route *
 route_for_path (const char *path,
+                const char *method,
                 char        media_name[65],
                 gboolean   *bad_media_name)
 {
+  const Route *first = NULL, *chosen = NULL;
   const char *rest;
 
   *bad_media_name = FALSE;
   if (!g_str_has_prefix (path, API_PREFIX))
     return NULL;
   rest = path + strlen (API_PREFIX);
-  for (guint i = 0; i < G_N_ELEMENTS (routes); i++)
+  for (guint i = 0; i < G_N_ELEMENTS (routes) && chosen == NULL; i++)
     {
       const Route *route = &routes[i];
 
-      if (!g_str_has_suffix (route->path, "/"))
-        {
-          if (g_str_equal (rest, route->path))
-            return route;
-        }
-      else if (g_str_has_prefix (rest, route->path))
-        {
-          const char *name = rest + strlen (route->path);
-
-          if (!verval_wire_is_sha256_hex (name))
-            *bad_media_name = TRUE;
-          else
-            memcpy (media_name, name, 65);
-          return route;
-        }
+      if (first != NULL ? !g_str_equal (route->path, first->path)
+          : g_str_has_suffix (route->path, "/") ? !g_str_has_prefix (rest, route->path)
+          : !g_str_equal (rest, route->path))
+        continue;
+      if (first == NULL)
+        first = route;
+      if (route->methods & method_bit (method))
+        chosen = route;
     }
-  return NULL;
+  if (chosen == NULL)
+    chosen = first;
+  if (chosen != NULL && g_str_has_suffix (chosen->path, "/"))
+    {
+      const char *name = rest + strlen (chosen->path);
+
+      if (!verval_wire_is_sha256_hex (name))
+        *bad_media_name = TRUE;
+      else
+        memcpy (media_name, name, 65);
+    }
+  return chosen;
 }
 
 static Method
@@ -137,10 +157,12 @@ method_bit (const char *method)
     return METHOD_POST;
   if (method == SOUP_METHOD_PUT)
     return METHOD_PUT;
+  if (method == SOUP_METHOD_DELETE)
+    return METHOD_DELETE;
   return 0;
 }
 
-/* The Allow header of a 405. */
+/* The Allow header of a 405: the methods of every route of @route's path. */
 static char *
 route_allowed_methods (const Route *route)
 {
@@ -149,11 +171,16 @@ route_allowed_methods (const Route *route)
     const char *name;
   } names[] = {
     { METHOD_GET, "GET" }, { METHOD_HEAD, "HEAD" }, { METHOD_POST, "POST" }, { METHOD_PUT, "PUT" },
+    { METHOD_DELETE, "DELETE" },
   };
   GString *allow = g_string_new (NULL);
+  Method methods = 0;
 
+  for (guint i = 0; i < G_N_ELEMENTS (routes); i++)
+    if (g_str_equal (routes[i].path, route->path))
+      methods |= routes[i].methods;
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
-    if (route->methods & names[i].bit)
+    if (methods & names[i].bit)
       g_string_append_printf (allow, "%s%s", allow->len > 0 ? ", " : "", names[i].name);
   return g_string_free (allow, FALSE);
 }
@@ -179,18 +206,29 @@ reply_json (SoupServerMessage *msg,
   soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE, body, length);
 }
 
+/* A 401 asks a device for its bearer token; a browser signs in on the
+ * dashboard's page instead, which a Bearer challenge would only confuse. */
+static void
+add_challenge (SoupServerMessage *msg,
+               const Route       *route)
+{
+  if (route == NULL || route->auth == AUTH_DEVICE)
+    soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                  "WWW-Authenticate", "Bearer realm=\"verval\"");
+}
+
 static void
 reply_error (SoupServerMessage *msg,
              CollectorError     code,
              const char        *message)
 {
-  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  Request *req = g_object_get_data (G_OBJECT (msg), REQUEST_KEY);
   gsize length;
   char *body = collector_json_error_body (collector_error_code_name (code), message, &length);
   guint status = collector_error_http_status (code);
 
   if (status == SOUP_STATUS_UNAUTHORIZED)
-    soup_message_headers_replace (headers, "WWW-Authenticate", "Bearer realm=\"verval\"");
+    add_challenge (msg, req != NULL ? req->route : NULL);
   reply_json (msg, status, body, length);
 }
 
@@ -257,6 +295,39 @@ collector_request_set_builder (Request     *req,
   req->response = collector_json_to_string (builder, &req->response_length);
 }
 
+JsonNode *
+collector_request_parse_json (Request  *req,
+                              GError  **error)
+{
+  CollectorLimits *limits = &req->server->limits;
+  g_autoptr(GBytes) plain = NULL;
+
+  if (req->content_encoding != NULL && g_ascii_strcasecmp (req->content_encoding, "gzip") == 0)
+    {
+      plain = collector_gunzip (req->body, limits->max_decompressed, error);
+      if (plain == NULL)
+        return NULL;
+    }
+  else
+    plain = g_bytes_ref (req->body);
+  return collector_json_parse_object (plain,
+                                      &(VervalJsonLimits) { limits->max_depth, limits->max_json_values },
+                                      error);
+}
+
+/* HttpOnly: no script reads it, not even one injected into the page;
+ * SameSite=Strict: no other site's page sends it; Secure whenever the
+ * browser reaches the collector over TLS, itself or through its proxy. */
+void
+collector_request_set_session_cookie (Request    *req,
+                                      const char *token)
+{
+  g_free (req->set_cookie);
+  req->set_cookie = g_strdup_printf ("%s=%s; %sHttpOnly; SameSite=Strict; Path=/%s", SESSION_COOKIE,
+                                     token != NULL ? token : "", token != NULL ? "" : "Max-Age=0; ",
+                                     req->server->secure ? "; Secure" : "");
+}
+
 /* ---------------------------------------------------------------- logging */
 
 static void
@@ -278,9 +349,12 @@ log_request (SoupServerMessage *msg,
   g_autofree char *ms_text = g_strdup_printf ("%.1f", ms);
   g_autofree char *device_text = req->device != NULL
     ? g_strdup_printf ("%" G_GINT64_FORMAT, req->device->id) : g_strdup ("-");
+  /* a dashboard account by its number: its name is personal data */
+  g_autofree char *user_text = req->session != NULL
+    ? g_strdup_printf ("%" G_GINT64_FORMAT, req->session->user->id) : g_strdup ("-");
 
-  /* the path holds no secret: tokens travel in a header, media names are
-   * content hashes and queries carry only cursors */
+  /* the path holds no secret: tokens travel in a header or a cookie,
+   * media names are content hashes and queries carry only cursors */
   g_log_structured (G_LOG_DOMAIN, G_LOG_LEVEL_INFO,
                     "METHOD", method != NULL ? method : "-",
                     "PATH", path != NULL ? path : "-",
@@ -289,9 +363,11 @@ log_request (SoupServerMessage *msg,
                     "BYTES_OUT", out_text,
                     "DURATION_MS", ms_text,
                     "DEVICE", device_text,
-                    "MESSAGE", "%s %s %s in=%s out=%s %sms device=%s",
+                    "USER", user_text,
+                    "MESSAGE", "%s %s %s in=%s out=%s %sms device=%s%s%s",
                     method != NULL ? method : "-", path != NULL ? path : "-", status_text,
-                    in_text, out_text, ms_text, device_text);
+                    in_text, out_text, ms_text, device_text,
+                    req->session != NULL ? " user=" : "", req->session != NULL ? user_text : "");
 }
 
 /* ---------------------------------------------------------------- body intake */
@@ -416,14 +492,58 @@ bearer_token_hash (SoupServerMessage *msg)
   return collector_secret_hash (token);
 }
 
-/* On a worker: the device behind req->token_hash, or the error to answer. */
+/* The hash of the session cookie's token, or NULL after answering 401:
+ * only the header is read here; the store is asked on a worker. */
+static char *
+session_token_hash (SoupServerMessage *msg)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  const char *cookie = soup_message_headers_get_one (headers, "Cookie");
+  g_autoptr(GHashTable) cookies = cookie != NULL ? soup_header_parse_semi_param_list (cookie) : NULL;
+  const char *token = cookies != NULL ? g_hash_table_lookup (cookies, SESSION_COOKIE) : NULL;
+
+  if (token == NULL || *token == '\0')
+    {
+      reply_error (msg, COLLECTOR_ERROR_AUTH_REQUIRED, "Sign in first");
+      return NULL;
+    }
+  return collector_secret_hash (token);
+}
+
+/* On a worker: the session behind req->token_hash, and for a change the
+ * CSRF token it was given at sign-in, or the error to answer. */
+static gboolean
+authenticate_session (Request  *req,
+                      GError  **error)
+{
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+  req->session = collector_store_lookup_session (req->server->store, req->token_hash, now, error);
+  if (req->session == NULL)
+    return FALSE;
+  if (req->csrf_token != NULL && !collector_secret_equal (req->csrf_token, req->session->csrf_token))
+    {
+      g_clear_pointer (&req->session, collector_session_free);
+      g_set_error_literal (error, COLLECTOR_ERROR, COLLECTOR_ERROR_CSRF_TOKEN,
+                           "X-CSRF-Token is not this session's; nothing was changed");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* On a worker: the device or the session behind req->token_hash, or the
+ * error to answer. */
 static void
 authenticate (Request *req)
 {
   g_autoptr(GError) error = NULL;
 
-  req->device = collector_store_authenticate (req->server->store, req->token_hash, &error);
-  if (req->device != NULL)
+  if (req->route->auth == AUTH_SESSION)
+    {
+      if (authenticate_session (req, &error))
+        return;
+    }
+  else if ((req->device = collector_store_authenticate (req->server->store, req->token_hash, &error)) != NULL)
     return;
   if (error->domain == COLLECTOR_ERROR &&
       error->code != COLLECTOR_ERROR_STORE && error->code != COLLECTOR_ERROR_INTERNAL)
@@ -701,7 +821,10 @@ early_handler (SoupServer        *soup,
 
   g_assert (req != NULL);
 
-  req->route = route_for_path (path, req->media_name, &bad_media_name);
+  /* nothing the API answers is for a cache: not a page of households, not
+   * who is signed in */
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Cache-Control", "no-store");
+  req->route = route_for_path (path, method, req->media_name, &bad_media_name);
   if (req->route == NULL)
     {
       reply_error (msg, COLLECTOR_ERROR_NOT_FOUND, "No such endpoint");
@@ -775,11 +898,26 @@ early_handler (SoupServer        *soup,
         goto refuse;
     }
 
-  if (req->route->auth == AUTH_DEVICE)
+  if (req->route->auth == AUTH_SESSION && (method_bit (method) & METHODS_CHANGING))
+    {
+      const char *csrf = soup_message_headers_get_one (headers, "X-CSRF-Token");
+
+      /* a page of another site can send the cookie (were SameSite not
+       * there) but cannot read the token to send beside it */
+      if (csrf == NULL || csrf[0] == '\0')
+        {
+          reply_error (msg, COLLECTOR_ERROR_CSRF_TOKEN,
+                       "This request changes something: it needs the session's X-CSRF-Token");
+          goto refuse;
+        }
+      req->csrf_token = g_strdup (csrf);
+    }
+  if (req->route->auth != AUTH_NONE)
     {
       /* the store may be a network away: the token is looked up on a
        * worker while the message waits, its body unread */
-      if ((req->token_hash = bearer_token_hash (msg)) == NULL)
+      req->token_hash = req->route->auth == AUTH_DEVICE ? bearer_token_hash (msg) : session_token_hash (msg);
+      if (req->token_hash == NULL)
         goto refuse;
       soup_server_message_pause (msg);
       req->authenticating = TRUE;
@@ -908,6 +1046,14 @@ request_authenticated_cb (gpointer data)
     {
       if (req->auth_error != NULL)
         {
+          /* a browser holding a cookie that no longer works forgets it */
+          if (g_error_matches (req->auth_error, COLLECTOR_ERROR, COLLECTOR_ERROR_INVALID_SESSION) ||
+              g_error_matches (req->auth_error, COLLECTOR_ERROR, COLLECTOR_ERROR_SESSION_EXPIRED))
+            {
+              collector_request_set_session_cookie (req, NULL);
+              soup_message_headers_append (soup_server_message_get_response_headers (msg), "Set-Cookie",
+                                           req->set_cookie);
+            }
           reply_error (msg, req->auth_error->code, req->auth_error->message);
           if (request_has_body (soup_server_message_get_request_headers (msg)))
             refuse_without_reading (msg, req);
@@ -934,11 +1080,13 @@ request_finish_cb (gpointer data)
   g_clear_pointer (&req->upload, collector_media_upload_free);
   if (!req->aborted)
     {
+      if (req->set_cookie != NULL)
+        soup_message_headers_append (soup_server_message_get_response_headers (msg), "Set-Cookie",
+                                     req->set_cookie);
       if (req->response != NULL)
         {
           if (req->status == SOUP_STATUS_UNAUTHORIZED)
-            soup_message_headers_replace (soup_server_message_get_response_headers (msg),
-                                          "WWW-Authenticate", "Bearer realm=\"verval\"");
+            add_challenge (msg, req->route);
           if (req->retry_after > 0)
             {
               g_autofree char *seconds = g_strdup_printf ("%u", req->retry_after);
@@ -1140,6 +1288,11 @@ collector_server_new (CollectorStore        *store,
       self->limits.enroll_failures = COLLECTOR_DEFAULT_ENROLL_FAILURES;
       self->limits.enroll_window = COLLECTOR_DEFAULT_ENROLL_WINDOW;
     }
+  if (self->limits.sign_in_failures == 0 || self->limits.sign_in_window == 0)
+    {
+      self->limits.sign_in_failures = COLLECTOR_DEFAULT_SIGN_IN_FAILURES;
+      self->limits.sign_in_window = COLLECTOR_DEFAULT_SIGN_IN_WINDOW;
+    }
   if (self->limits.upload_stale == 0)
     self->limits.upload_stale = COLLECTOR_DEFAULT_UPLOAD_STALE;
   self->uploads = g_hash_table_new (g_str_hash, g_str_equal);
@@ -1215,6 +1368,7 @@ collector_server_listen (CollectorServer *self,
 
   /* a proxy on this machine talks to a loopback address too */
   self->behind_proxy = !tls && behind_proxy;
+  self->secure = tls || behind_proxy;
   socket_address = g_inet_socket_address_new (inet, port);
   return soup_server_listen (self->soup, socket_address, tls ? SOUP_SERVER_LISTEN_HTTPS : 0, error);
 }

@@ -23,6 +23,8 @@ typedef struct {
   guint   max_page;          /* households or reviews per pull */
   guint   enroll_failures;   /* wrong enrollment codes per address ... */
   guint   enroll_window;     /* ... within this many seconds */
+  guint   sign_in_failures;  /* failed sign-ins per address, and per name tried ... */
+  guint   sign_in_window;    /* ... within this many seconds */
   guint   upload_stale;      /* seconds a photo upload may stay silent before another takes over */
 } CollectorLimits;
 
@@ -39,6 +41,8 @@ typedef struct {
 #define COLLECTOR_DEFAULT_PAGE              200
 #define COLLECTOR_DEFAULT_ENROLL_FAILURES   10
 #define COLLECTOR_DEFAULT_ENROLL_WINDOW     (15 * 60)
+#define COLLECTOR_DEFAULT_SIGN_IN_FAILURES  10
+#define COLLECTOR_DEFAULT_SIGN_IN_WINDOW    (15 * 60)
 #define COLLECTOR_DEFAULT_UPLOAD_STALE      60
 
 void collector_limits_init_default (CollectorLimits *limits);

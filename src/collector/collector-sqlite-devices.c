@@ -348,72 +348,6 @@ sqlite_record_status (CollectorDeviceStore  *store,
   return collector_sqlite_run_write (COLLECTOR_SQLITE_STORE (store), do_record_status, &d, error);
 }
 
-/* ---------------------------------------------------------------- enrollment failures */
-
-typedef struct
-{
-  const char *peer;
-  gint64      at;
-  gint64      forget_before;
-} FailureData;
-
-static gboolean
-do_note_enroll_failure (CollectorSqliteStore  *self,
-                        CollectorSqliteConn   *conn,
-                        gpointer               data,
-                        GError               **error)
-{
-  FailureData *d = data;
-  static const char *forget_sql = "DELETE FROM enroll_failures WHERE at < ?";
-  static const char *note_sql = "INSERT INTO enroll_failures (peer, at) VALUES (?, ?)";
-
-  return collector_sqlite_run (conn, forget_sql, error, SQL_INT (d->forget_before), SQL_END) &&
-         collector_sqlite_run (conn, note_sql, error, SQL_TEXT (d->peer), SQL_INT (d->at), SQL_END);
-}
-
-static gboolean
-sqlite_note_enroll_failure (CollectorDeviceStore  *store,
-                            const char            *peer,
-                            gint64                 at,
-                            gint64                 forget_before,
-                            GError               **error)
-{
-  FailureData d = { peer, at, forget_before };
-
-  return collector_sqlite_run_write (COLLECTOR_SQLITE_STORE (store), do_note_enroll_failure, &d, error);
-}
-
-static GArray *
-sqlite_recent_enroll_failures (CollectorDeviceStore  *store,
-                               const char            *peer,
-                               gint64                 since,
-                               guint                  limit,
-                               GError               **error)
-{
-  CollectorSqliteStore *self = COLLECTOR_SQLITE_STORE (store);
-  static const char *sql =
-    "SELECT at FROM enroll_failures WHERE peer = ? AND at >= ? ORDER BY at DESC LIMIT ?";
-  g_autoptr(GArray) times = g_array_new (FALSE, FALSE, sizeof (gint64));
-  CollectorSqliteConn *conn;
-  sqlite3_stmt *stmt;
-  int rc;
-
-  if ((stmt = collector_sqlite_reader_statement (self, sql, &conn, error)) == NULL)
-    return NULL;
-  verval_sqlite_bind_text (stmt, 1, peer);
-  sqlite3_bind_int64 (stmt, 2, since);
-  sqlite3_bind_int64 (stmt, 3, limit);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      gint64 at = sqlite3_column_int64 (stmt, 0);
-
-      g_array_append_val (times, at);
-    }
-  if (!collector_sqlite_reader_finish (self, conn, stmt, rc, "Cannot read enrollment failures", error))
-    return NULL;
-  return g_steal_pointer (&times);
-}
-
 void
 collector_sqlite_devices_iface_init (CollectorDeviceStoreInterface *iface)
 {
@@ -426,6 +360,4 @@ collector_sqlite_devices_iface_init (CollectorDeviceStoreInterface *iface)
   iface->list_devices = sqlite_list_devices;
   iface->revoke_device = sqlite_revoke_device;
   iface->record_status = sqlite_record_status;
-  iface->note_enroll_failure = sqlite_note_enroll_failure;
-  iface->recent_enroll_failures = sqlite_recent_enroll_failures;
 }

@@ -115,5 +115,6 @@ void collector_sqlite_devices_iface_init    (CollectorDeviceStoreInterface    *i
 void collector_sqlite_households_iface_init (CollectorHouseholdStoreInterface *iface);
 void collector_sqlite_visits_iface_init     (CollectorVisitStoreInterface     *iface);
 void collector_sqlite_reviews_iface_init    (CollectorReviewStoreInterface    *iface);
+void collector_sqlite_users_iface_init      (CollectorUserStoreInterface      *iface);
 
 G_END_DECLS

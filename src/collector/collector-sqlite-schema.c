@@ -211,7 +211,7 @@ static const VervalSqliteMigration migrations[] = {
   /* 4: what several collectors must share rather than keep in memory, and
    * a name for the store. store_id tells `migrate` which store a target
    * is being filled from. A wrong enrollment code counts against its
-   * address (collector_rules_enroll_wait()) wherever it was sent. */
+   * address (collector_rules_throttle_wait()) wherever it was sent. */
   { .version = 4, .sql =
   "CREATE TABLE store_meta ("
   "  key TEXT PRIMARY KEY,"
@@ -224,6 +224,42 @@ static const VervalSqliteMigration migrations[] = {
   ") STRICT;"
   "CREATE INDEX enroll_failures_peer ON enroll_failures (peer, at);"
   "CREATE INDEX enroll_failures_at ON enroll_failures (at);" },
+  /* 5: the dashboard's accounts, each tied to one region (its digits, so
+   * that a subtree is the range of codes that begin with them), and their
+   * sessions, kept by the hash of the cookie's token. A throttle for
+   * sign-ins beside the one for enrollment codes: every failure a throttle
+   * counts is a row of one table, by its kind
+   * (collector_failure_kind_name()) and what it counts against. */
+  { .version = 5, .sql =
+  "CREATE TABLE users ("
+  "  id INTEGER PRIMARY KEY,"
+  "  name TEXT NOT NULL UNIQUE,"
+  "  role TEXT NOT NULL CHECK (role IN ('admin', 'supervisor', 'viewer')),"
+  "  region TEXT NOT NULL,"
+  "  password_hash TEXT NOT NULL,"
+  "  disabled INTEGER NOT NULL DEFAULT 0,"
+  "  created_at INTEGER NOT NULL,"
+  "  password_changed_at INTEGER NOT NULL"
+  ") STRICT;"
+  "CREATE INDEX users_region ON users (region);"
+  "CREATE TABLE sessions ("
+  "  token_hash TEXT PRIMARY KEY,"
+  "  user_id INTEGER NOT NULL REFERENCES users (id),"
+  "  csrf_token TEXT NOT NULL,"
+  "  created_at INTEGER NOT NULL,"
+  "  last_used_at INTEGER NOT NULL"
+  ") STRICT;"
+  "CREATE INDEX sessions_user ON sessions (user_id);"
+  "CREATE INDEX sessions_last_used ON sessions (last_used_at);"
+  "CREATE TABLE auth_failures ("
+  "  kind TEXT NOT NULL,"
+  "  key TEXT NOT NULL,"
+  "  at INTEGER NOT NULL"
+  ") STRICT;"
+  "INSERT INTO auth_failures (kind, key, at) SELECT 'enroll', peer, at FROM enroll_failures;"
+  "DROP TABLE enroll_failures;"
+  "CREATE INDEX auth_failures_key ON auth_failures (kind, key, at);"
+  "CREATE INDEX auth_failures_at ON auth_failures (kind, at);" },
 };
 
 /* Reads a time as collectors before schema 3 stored it (GLib's ISO 8601).

@@ -6,9 +6,10 @@
  * leaves the others alone): concurrent batches share one fsync. Callers block
  * until their job is durable. Reads use a small pool of connections, which
  * WAL lets run beside the writer. This file holds the connections, the
- * writer and the readers; each concern of the store has its own file
- * (collector-sqlite-devices.c, -households.c, -visits.c, -reviews.c) and
- * the schema is in collector-sqlite-schema.c.
+ * writer and the readers, and the failures every throttle counts; each
+ * concern of the store has its own file
+ * (collector-sqlite-devices.c, -households.c, -visits.c, -reviews.c,
+ * -users.c) and the schema is in collector-sqlite-schema.c.
  *
  * Copyright 2026 The Verval developers
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -64,6 +65,8 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (CollectorSqliteStore, collector_sqlite_store, G_T
                                                       collector_sqlite_visits_iface_init)
                                G_IMPLEMENT_INTERFACE (COLLECTOR_TYPE_REVIEW_STORE,
                                                       collector_sqlite_reviews_iface_init)
+                               G_IMPLEMENT_INTERFACE (COLLECTOR_TYPE_USER_STORE,
+                                                      collector_sqlite_users_iface_init)
                                G_IMPLEMENT_INTERFACE (COLLECTOR_TYPE_STORE,
                                                       collector_sqlite_store_iface_init))
 
@@ -479,6 +482,77 @@ collector_sqlite_check_cursor (CollectorSqliteStore  *self,
   return collector_rules_check_cursor (cursor, highest, error);
 }
 
+/* ---------------------------------------------------------------- failures */
+
+typedef struct
+{
+  const char *kind;
+  const char *key;
+  gint64      at;
+  gint64      forget_before;
+} FailureData;
+
+static gboolean
+do_note_failure (CollectorSqliteStore  *self,
+                 CollectorSqliteConn   *conn,
+                 gpointer               data,
+                 GError               **error)
+{
+  FailureData *d = data;
+  static const char *forget_sql = "DELETE FROM auth_failures WHERE kind = ? AND at < ?";
+  static const char *note_sql = "INSERT INTO auth_failures (kind, key, at) VALUES (?, ?, ?)";
+
+  return collector_sqlite_run (conn, forget_sql, error, SQL_TEXT (d->kind), SQL_INT (d->forget_before), SQL_END) &&
+         collector_sqlite_run (conn, note_sql, error, SQL_TEXT (d->kind), SQL_TEXT (d->key), SQL_INT (d->at),
+                               SQL_END);
+}
+
+static gboolean
+sqlite_note_failure (CollectorStore  *store,
+                     const char      *kind,
+                     const char      *key,
+                     gint64           at,
+                     gint64           forget_before,
+                     GError         **error)
+{
+  FailureData d = { kind, key, at, forget_before };
+
+  return collector_sqlite_run_write (COLLECTOR_SQLITE_STORE (store), do_note_failure, &d, error);
+}
+
+static GArray *
+sqlite_recent_failures (CollectorStore  *store,
+                        const char      *kind,
+                        const char      *key,
+                        gint64           since,
+                        guint            limit,
+                        GError         **error)
+{
+  CollectorSqliteStore *self = COLLECTOR_SQLITE_STORE (store);
+  static const char *sql =
+    "SELECT at FROM auth_failures WHERE kind = ? AND key = ? AND at >= ? ORDER BY at DESC LIMIT ?";
+  g_autoptr(GArray) times = g_array_new (FALSE, FALSE, sizeof (gint64));
+  CollectorSqliteConn *conn;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  if ((stmt = collector_sqlite_reader_statement (self, sql, &conn, error)) == NULL)
+    return NULL;
+  verval_sqlite_bind_text (stmt, 1, kind);
+  verval_sqlite_bind_text (stmt, 2, key);
+  sqlite3_bind_int64 (stmt, 3, since);
+  sqlite3_bind_int64 (stmt, 4, limit);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 at = sqlite3_column_int64 (stmt, 0);
+
+      g_array_append_val (times, at);
+    }
+  if (!collector_sqlite_reader_finish (self, conn, stmt, rc, "Cannot read the failures", error))
+    return NULL;
+  return g_steal_pointer (&times);
+}
+
 /* ---------------------------------------------------------------- lifecycle */
 
 static void
@@ -543,6 +617,8 @@ static void
 collector_sqlite_store_iface_init (CollectorStoreInterface *iface)
 {
   iface->close = sqlite_close;
+  iface->note_failure = sqlite_note_failure;
+  iface->recent_failures = sqlite_recent_failures;
 }
 
 CollectorStore *

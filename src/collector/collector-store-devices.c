@@ -159,35 +159,6 @@ collector_store_record_status (CollectorStore *self,
   return IFACE (self)->record_status (COLLECTOR_DEVICE_STORE (self), device_id, status_json, error);
 }
 
-gboolean
-collector_store_note_enroll_failure (CollectorStore *self,
-                                     const char     *peer,
-                                     gint64          at,
-                                     gint64          forget_before,
-                                     GError        **error)
-{
-  g_return_val_if_fail (COLLECTOR_IS_STORE (self), FALSE);
-  g_return_val_if_fail (peer != NULL, FALSE);
-
-  return IFACE (self)->note_enroll_failure (COLLECTOR_DEVICE_STORE (self), peer, at, forget_before,
-                                            error);
-}
-
-GArray *
-collector_store_recent_enroll_failures (CollectorStore *self,
-                                        const char     *peer,
-                                        gint64          since,
-                                        guint           limit,
-                                        GError        **error)
-{
-  g_return_val_if_fail (COLLECTOR_IS_STORE (self), NULL);
-  g_return_val_if_fail (peer != NULL, NULL);
-  g_return_val_if_fail (limit > 0, NULL);
-
-  return IFACE (self)->recent_enroll_failures (COLLECTOR_DEVICE_STORE (self), peer, since, limit,
-                                               error);
-}
-
 void
 collector_enumerator_free (CollectorEnumerator *enumerator)
 {

@@ -79,16 +79,6 @@ struct _CollectorDeviceStoreInterface
                                                gint64                device_id,
                                                const char           *status_json,
                                                GError              **error);
-  gboolean         (*note_enroll_failure)     (CollectorDeviceStore *self,
-                                               const char           *peer,
-                                               gint64                at,
-                                               gint64                forget_before,
-                                               GError              **error);
-  GArray          *(*recent_enroll_failures)  (CollectorDeviceStore *self,
-                                               const char           *peer,
-                                               gint64                since,
-                                               guint                 limit,
-                                               GError              **error);
 };
 
 gboolean             collector_store_add_enumerator   (CollectorStore *self,
@@ -130,23 +120,6 @@ gboolean             collector_store_record_status    (CollectorStore *self,
                                                        gint64          device_id,
                                                        const char     *status_json,
                                                        GError        **error);
-
-/* A wrong, expired or used enrollment code from @peer (an address as
- * collector_throttle_key() gives it) at @at, unix seconds; every failure
- * before @forget_before is forgotten. Kept in the store, so every
- * collector sharing it counts the same failures. */
-gboolean             collector_store_note_enroll_failure (CollectorStore *self,
-                                                          const char     *peer,
-                                                          gint64          at,
-                                                          gint64          forget_before,
-                                                          GError        **error);
-/* The times of @peer's failures at or after @since, newest first, at most
- * @limit: a GArray of gint64. */
-GArray              *collector_store_recent_enroll_failures (CollectorStore *self,
-                                                          const char     *peer,
-                                                          gint64          since,
-                                                          guint           limit,
-                                                          GError        **error);
 
 void             collector_enumerator_free (CollectorEnumerator   *enumerator);
 CollectorDevice *collector_device_copy     (const CollectorDevice *device);

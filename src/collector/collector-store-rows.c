@@ -197,3 +197,35 @@ collector_review_page_add_row (CollectorReviewPage *page,
   page->next_cursor = review->seq;
   g_ptr_array_add (page->reviews, review);
 }
+
+CollectorUser *
+collector_user_from_row (const CollectorRow *row,
+                         int                 first)
+{
+  CollectorUser *user = g_new0 (CollectorUser, 1);
+
+  user->id = get_int (row, first);
+  user->name = get_dup (row, first + 1);
+  /* the tables allow no other role */
+  if (!collector_role_from_string (row->reader->text (row->data, first + 2), &user->role))
+    user->role = COLLECTOR_ROLE_VIEWER;
+  user->region = get_dup (row, first + 3);
+  user->password_hash = get_dup (row, first + 4);
+  user->disabled = row->reader->boolean (row->data, first + 5);
+  user->created_at = get_int (row, first + 6);
+  user->password_changed_at = get_int (row, first + 7);
+  return user;
+}
+
+CollectorSession *
+collector_session_from_row (const CollectorRow *row,
+                            int                 first)
+{
+  CollectorSession *session = g_new0 (CollectorSession, 1);
+
+  session->csrf_token = get_dup (row, first);
+  session->created_at = get_int (row, first + 1);
+  session->last_used_at = get_int (row, first + 2);
+  session->user = collector_user_from_row (row, first + 3);
+  return session;
+}

@@ -1,9 +1,10 @@
 /* collector-store-rows.h: a store's result rows turned into the store's records
  *
  * Every store reads the same records back (an enumerator, a device, a
- * household, a visit and its photos, a review) from rows whose columns come
- * in the same order, whatever SQL produced them. The conversion is written
- * once here; each store only says how to read one column of its rows.
+ * household, a visit and its photos, a review, an account and its session)
+ * from rows whose columns come in the same order, whatever SQL produced
+ * them. The conversion is written once here; each store only says how to
+ * read one column of its rows.
  *
  * Copyright 2026 The Verval developers
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -57,6 +58,15 @@ CollectorMediaRef   *collector_media_ref_from_row  (const CollectorRow *row,
                                                     int                 first);
 /* seq, visit_uuid, revision, household_id, decision, comment, reviewer, decided_at */
 CollectorReview     *collector_review_from_row     (const CollectorRow *row,
+                                                    int                 first);
+/* COLLECTOR_USER_N_COLUMNS columns: id, name, role (its text), region,
+ * password_hash, disabled, created_at, password_changed_at */
+CollectorUser       *collector_user_from_row       (const CollectorRow *row,
+                                                    int                 first);
+#define COLLECTOR_USER_N_COLUMNS 8
+/* csrf_token, created_at, last_used_at, then the account's columns
+ * (collector_user_from_row()) */
+CollectorSession    *collector_session_from_row    (const CollectorRow *row,
                                                     int                 first);
 
 /* A pull's page, empty, that starts after @cursor. */

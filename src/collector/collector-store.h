@@ -2,8 +2,10 @@
  *
  * A store is one object implementing one interface per concern: devices
  * (enumerators, enrollment, tokens, status), households (the list and the
- * assignments), visits (and their media) and reviews; users, sessions and
- * the dashboard's queries join as further interfaces. The embedded store is
+ * assignments), visits (and their media), reviews, and the dashboard's
+ * users and their sessions; the dashboard's queries join as further
+ * interfaces. What several concerns share (the failures a throttle
+ * counts) is on the store's own interface. The embedded store is
  * SQLite (CollectorSqliteStore); PostgreSQL implements the same interfaces
  * for larger deployments. The store only stores: what may be written is
  * decided in collector-rules.c, which each store calls inside its own
@@ -21,9 +23,19 @@
 #include "collector-store-devices.h"
 #include "collector-store-households.h"
 #include "collector-store-reviews.h"
+#include "collector-store-users.h"
 #include "collector-store-visits.h"
 
 G_BEGIN_DECLS
+
+/* What a throttle counts: failures of one kind, each against a key (an
+ * address as collector_throttle_key() gives it, or the name a sign-in
+ * tried). */
+typedef enum {
+  COLLECTOR_FAILURE_ENROLL,            /* a wrong enrollment code, per address */
+  COLLECTOR_FAILURE_SIGN_IN_ADDRESS,   /* a failed sign-in, per address */
+  COLLECTOR_FAILURE_SIGN_IN_ACCOUNT,   /* a failed sign-in, per name tried */
+} CollectorFailureKind;
 
 /* Requires every concern interface above. */
 #define COLLECTOR_TYPE_STORE (collector_store_get_type ())
@@ -33,10 +45,43 @@ struct _CollectorStoreInterface
 {
   GTypeInterface parent_iface;
 
-  void (*close) (CollectorStore *self);
+  void     (*close)           (CollectorStore  *self);
+  /* @kind: collector_failure_kind_name() */
+  gboolean (*note_failure)    (CollectorStore  *self,
+                               const char      *kind,
+                               const char      *key,
+                               gint64           at,
+                               gint64           forget_before,
+                               GError         **error);
+  GArray  *(*recent_failures) (CollectorStore  *self,
+                               const char      *kind,
+                               const char      *key,
+                               gint64           since,
+                               guint            limit,
+                               GError         **error);
 };
 
 /* Finishes queued writes; later calls fail. */
-void collector_store_close (CollectorStore *self);
+void        collector_store_close           (CollectorStore        *self);
+
+/* A failure of @kind against @key at @at, unix seconds; every failure of
+ * that kind before @forget_before is forgotten. Kept in the store, so
+ * every collector sharing it counts the same failures. */
+gboolean    collector_store_note_failure    (CollectorStore        *self,
+                                             CollectorFailureKind   kind,
+                                             const char            *key,
+                                             gint64                 at,
+                                             gint64                 forget_before,
+                                             GError               **error);
+/* The times of @key's failures of @kind at or after @since, newest first,
+ * at most @limit: a GArray of gint64. */
+GArray     *collector_store_recent_failures (CollectorStore        *self,
+                                             CollectorFailureKind   kind,
+                                             const char            *key,
+                                             gint64                 since,
+                                             guint                  limit,
+                                             GError               **error);
+/* The kind as the stores keep it: "enroll", "sign_in_address", … */
+const char *collector_failure_kind_name     (CollectorFailureKind   kind);
 
 G_END_DECLS

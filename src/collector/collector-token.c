@@ -1,7 +1,7 @@
-/* collector-token.c: device tokens and enrollment codes
+/* collector-token.c: device tokens, session tokens and enrollment codes
  *
- * Tokens carry 256 bits from the kernel's CSPRNG, so a plain SHA-256 is
- * enough to keep them at rest. Enrollment codes are short (about 46 bits) but
+ * Tokens (a device's, a dashboard session's) carry 256 bits from the
+ * kernel's CSPRNG, so a plain SHA-256 is enough to keep them at rest. Enrollment codes are short (about 46 bits) but
  * single use and expiring, which is what makes their entropy sufficient.
  *
  * Copyright 2026 The Verval developers
@@ -45,7 +45,8 @@ collector_random_bytes (guint8  *buffer,
 }
 
 char *
-collector_token_new (GError **error)
+collector_secret_new (const char  *prefix,
+                      GError     **error)
 {
   guint8 raw[32];
   g_autofree char *b64 = NULL;
@@ -68,7 +69,13 @@ collector_token_new (GError **error)
           break;
         }
     }
-  return g_strconcat ("vvt_", b64, NULL);
+  return g_strconcat (prefix, b64, NULL);
+}
+
+char *
+collector_token_new (GError **error)
+{
+  return collector_secret_new ("vvt_", error);
 }
 
 char *
@@ -136,4 +143,21 @@ collector_secret_hash (const char *secret)
   g_return_val_if_fail (secret != NULL, NULL);
 
   return g_compute_checksum_for_string (G_CHECKSUM_SHA256, secret, -1);
+}
+
+gboolean
+collector_secret_equal (const char *a,
+                        const char *b)
+{
+  gsize length;
+  guint8 differ = 0;
+
+  g_return_val_if_fail (a != NULL && b != NULL, FALSE);
+
+  /* the length is no secret: every token of a kind has the same */
+  if ((length = strlen (a)) != strlen (b))
+    return FALSE;
+  for (gsize i = 0; i < length; i++)
+    differ |= (guint8) a[i] ^ (guint8) b[i];
+  return differ == 0;
 }
