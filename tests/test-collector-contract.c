@@ -258,8 +258,10 @@ test_devices (Fixture       *f,
   g_assert_cmpint (f->device->enrolled_at, ==, d->enrolled_at);
   g_assert_cmpstr (f->device->enumerator_name, ==, d->enumerator_name);
 
-  g_assert_true (collector_store_record_status (f->store, f->device->id, status, &error));
-  g_assert_true (collector_store_record_status (f->store, f->other->id, "{\"queue_depth\":0}", &error));
+  g_assert_true (collector_store_record_status (f->store, f->device->id, status,
+                                                g_get_real_time () / G_USEC_PER_SEC, &error));
+  g_assert_true (collector_store_record_status (f->store, f->other->id, "{\"queue_depth\":0}",
+                                                 g_get_real_time () / G_USEC_PER_SEC, &error));
   g_assert_no_error (error);
   g_clear_pointer (&devices, g_ptr_array_unref);
   devices = collector_store_list_devices (f->store, &error);
@@ -807,6 +809,61 @@ test_failures (Fixture       *f,
   collector_store_close (twin);
 }
 
+/* Each status report is kept, with its queue and error code read out, for
+ * thirty days; another store on the same data reads the same history. */
+static void
+test_status_history (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(CollectorStore) twin = contract_open_twin (f);
+  g_autoptr(GPtrArray) history = NULL;
+  g_autoptr(GPtrArray) recent = NULL;
+  g_autoptr(GError) error = NULL;
+  const gint64 day = 24 * 3600, start = 1796000000;
+  CollectorStatusReport *r;
+
+  g_assert_true (collector_store_record_status (f->store, f->device->id,
+                                                "{\"queue_depth\": 3, \"last_error_code\": \"unreachable\"}",
+                                                start, &error));
+  g_assert_true (collector_store_record_status (twin, f->device->id, "{\"queue_depth\": 5}", start + day,
+                                                &error));
+  /* what is not an integer or a string is not read out, and is kept as sent */
+  g_assert_true (collector_store_record_status (f->store, f->device->id,
+                                                "{\"queue_depth\": 2.5, \"last_error_code\": 7}", start + 2 * day,
+                                                &error));
+  g_assert_true (collector_store_record_status (f->store, f->other->id, "{\"queue_depth\": 0}", start + day,
+                                                &error));
+  g_assert_no_error (error);
+
+  history = collector_store_status_history (twin, f->device->id, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (history->len, ==, 3);
+  r = history->pdata[0];
+  g_assert_cmpint (r->at, ==, start);
+  g_assert_cmpint (r->queue_depth, ==, 3);
+  g_assert_cmpstr (r->error_code, ==, "unreachable");
+  r = history->pdata[1];
+  g_assert_cmpint (r->queue_depth, ==, 5);
+  g_assert_null (r->error_code);
+  r = history->pdata[2];
+  g_assert_cmpint (r->queue_depth, ==, -1);
+  g_assert_null (r->error_code);
+  g_assert_nonnull (strstr (r->status_json, "2.5"));
+
+  /* a report thirty days and one second after the first drops it */
+  g_assert_true (collector_store_record_status (f->store, f->device->id, "{}",
+                                                start + COLLECTOR_STATUS_HISTORY_DAYS * day + 1, &error));
+  g_assert_no_error (error);
+  recent = collector_store_status_history (f->store, f->device->id, start + day, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (recent->len, ==, 3);
+  g_clear_pointer (&history, g_ptr_array_unref);
+  history = collector_store_status_history (f->store, f->device->id, 0, &error);
+  g_assert_cmpuint (history->len, ==, 3);
+  g_assert_cmpint (((CollectorStatusReport *) history->pdata[0])->at, ==, start + day);
+  collector_store_close (twin);
+}
+
 /* After close, every call says the store is shutting down. */
 static void
 test_close (Fixture       *f,
@@ -838,6 +895,7 @@ main (int   argc,
     { "enumerators", test_enumerators },
     { "enroll", test_enroll },
     { "enroll-race", test_enroll_race },
+    { "status-history", test_status_history },
     { "failures", test_failures },
     { "authenticate", test_authenticate },
     { "devices", test_devices },

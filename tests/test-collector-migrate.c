@@ -92,7 +92,8 @@ fill_source (Fixture *f)
                                                   g_get_real_time () / G_USEC_PER_SEC, &error);
       g_assert_no_error (error);
       g_assert_true (collector_store_record_status (store, devices[e]->id,
-                                                    "{\"app_version\": \"0.3.1\", \"queue\": 2}", &error));
+                                                    "{\"app_version\": \"0.3.1\", \"queue_depth\": 2}",
+                                                    g_get_real_time () / G_USEC_PER_SEC, &error));
       if (e == 0)
         f->cursor_mid = 20;
     }

@@ -203,11 +203,12 @@ test_newer_schema (void)
   verval_test_pg_drop_database (url);
 }
 
-/* What schema 3 added, taken away again: a database of schema 2, which
- * had no accounts and counted wrong enrollment codes in a table of their
- * own. */
+/* What schemas 3 and 4 added, taken away again: a database of schema 2,
+ * which had no accounts, counted wrong enrollment codes in a table of their
+ * own and kept no status history. */
 static const char *back_to_schema_2 =
   "BEGIN;"
+  "DROP TABLE device_status_reports;"
   "DROP TABLE sessions;"
   "DROP TABLE users;"
   "DROP TABLE auth_failures;"

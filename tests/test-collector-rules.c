@@ -314,6 +314,74 @@ test_session (void)
   }
 }
 
+static GPtrArray *
+history (const gint64 *at,
+         const gint64 *queue,
+         const char  **codes,
+         guint         n)
+{
+  GPtrArray *reports = g_ptr_array_new_with_free_func ((GDestroyNotify) collector_status_report_free);
+
+  for (guint i = 0; i < n; i++)
+    {
+      CollectorStatusReport *r = g_new0 (CollectorStatusReport, 1);
+
+      r->at = at[i];
+      r->queue_depth = queue[i];
+      r->error_code = g_strdup (codes != NULL ? codes[i] : NULL);
+      r->status_json = g_strdup ("{}");
+      g_ptr_array_add (reports, r);
+    }
+  return reports;
+}
+
+/* A queue that grows sync after sync over a day, and one that only wobbles. */
+static void
+test_queue_growing (void)
+{
+  const gint64 hour = 3600;
+  const gint64 at[] = { 0, 10 * hour, 20 * hour, 30 * hour };
+  const gint64 growing[] = { 1, 4, 9, 15 };
+  const gint64 wobbling[] = { 4, 9, 3, 15 };
+  const gint64 unknown[] = { 4, 9, -1, 15 };
+  CollectorAlertSettings settings;
+  g_autoptr(GPtrArray) a = history (at, growing, NULL, 4);
+  g_autoptr(GPtrArray) b = history (at, wobbling, NULL, 4);
+  g_autoptr(GPtrArray) c = history (at, unknown, NULL, 4);
+  g_autoptr(GPtrArray) quick = history (at, growing, NULL, 2);
+
+  collector_alert_settings_init_default (&settings);
+  g_assert_true (collector_rules_queue_growing (a, &settings));
+  /* 3 then 15 is two reports: not yet a trend */
+  g_assert_false (collector_rules_queue_growing (b, &settings));
+  /* a report without a queue does not break the run */
+  g_assert_true (collector_rules_queue_growing (c, &settings));
+  g_assert_false (collector_rules_queue_growing (quick, &settings));
+  settings.queue_span = 40 * hour;
+  g_assert_false (collector_rules_queue_growing (a, &settings));
+}
+
+static void
+test_error_repeating (void)
+{
+  const gint64 at[] = { 0, 1, 2, 3 };
+  const gint64 queue[] = { 0, 0, 0, 0 };
+  const char *same[] = { NULL, "server", "server", "server" };
+  const char *mixed[] = { "server", "server", "dropped", "server" };
+  const char *cleared[] = { "server", "server", "server", NULL };
+  CollectorAlertSettings settings;
+  g_autoptr(GPtrArray) a = history (at, queue, same, 4);
+  g_autoptr(GPtrArray) b = history (at, queue, mixed, 4);
+  g_autoptr(GPtrArray) c = history (at, queue, cleared, 4);
+
+  collector_alert_settings_init_default (&settings);
+  g_assert_cmpstr (collector_rules_error_repeating (a, &settings), ==, "server");
+  g_assert_null (collector_rules_error_repeating (b, &settings));
+  g_assert_null (collector_rules_error_repeating (c, &settings));
+  settings.error_repeats = 4;
+  g_assert_null (collector_rules_error_repeating (a, &settings));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -324,6 +392,8 @@ main (int   argc,
   g_test_add_func ("/collector/rules/visit", test_visit);
   g_test_add_func ("/collector/rules/throttle-wait", test_throttle_wait);
   g_test_add_func ("/collector/rules/cursor", test_cursor);
+  g_test_add_func ("/collector/rules/queue-growing", test_queue_growing);
+  g_test_add_func ("/collector/rules/error-repeating", test_error_repeating);
   g_test_add_func ("/collector/rules/user-name", test_user_name);
   g_test_add_func ("/collector/rules/user-region", test_user_region);
   g_test_add_func ("/collector/rules/password", test_password);

@@ -314,7 +314,7 @@ test_migrate_visit_times (void)
   collector_store_close (store);
   g_clear_object (&store);
 
-  g_assert_cmpint (query_int (path, "PRAGMA user_version"), ==, 5);
+  g_assert_cmpint (query_int (path, "PRAGMA user_version"), ==, 6);
   for (guint i = 0; i < G_N_ELEMENTS (old_visits); i++)
     assert_migrated_row (path, &old_visits[i]);
   /* nothing cascaded from the rebuilt table, and nothing was left behind */
@@ -372,11 +372,12 @@ test_migrate_refuses_broken_reference (void)
 
   test_rm_rf (dir);
 }
-/* What schema 5 added, taken away again: the store of a collector of
- * schema 4, which had no accounts and counted wrong enrollment codes in a
- * table of their own. */
+/* What schemas 5 and 6 added, taken away again: the store of a collector
+ * of schema 4, which had no accounts, counted wrong enrollment codes in a
+ * table of their own and kept no status history. */
 static const char *back_to_schema_4 =
   "BEGIN;"
+  "DROP TABLE device_status_reports;"
   "DROP TABLE sessions;"
   "DROP TABLE users;"
   "DROP TABLE auth_failures;"
@@ -417,7 +418,7 @@ test_migrate_failures (void)
   g_assert_cmpuint (recent->len, ==, 2);
   g_assert_cmpint (g_array_index (recent, gint64, 0), ==, 1010);
   collector_store_close (store);
-  g_assert_cmpint (query_int (path, "PRAGMA user_version"), ==, 5);
+  g_assert_cmpint (query_int (path, "PRAGMA user_version"), ==, 6);
   g_assert_cmpint (query_int (path, "SELECT count(*) FROM auth_failures WHERE kind = 'enroll'"), ==, 3);
   g_assert_cmpint (query_int (path, "SELECT count(*) FROM sqlite_schema WHERE name = 'enroll_failures'"), ==, 0);
 

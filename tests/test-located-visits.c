@@ -591,6 +591,7 @@ age_collector_times (sqlite3 *db)
                 "DROP TABLE visits;"
                 "DROP TABLE visit_times_unread;"
                 "DROP TABLE store_meta;"
+                "DROP TABLE device_status_reports;"
                 "DROP TABLE auth_failures;"
                 "DROP TABLE sessions;"
                 "DROP TABLE users;"
@@ -638,7 +639,7 @@ test_collector_fills_old_fixes (Fixture       *f,
   sqlite3_close (db);
   sync_collector_start (f->collector);
 
-  g_assert_cmpint (sync_collector_query_int (f->collector, "PRAGMA user_version"), ==, 5);
+  g_assert_cmpint (sync_collector_query_int (f->collector, "PRAGMA user_version"), ==, 6);
   csv = export_csv (f);
   geojson = export_geojson (f, &root);
   assert_exported (csv, geojson, by_service, -8.1123, 115.0912, NONE, 51, "gps");
@@ -755,7 +756,7 @@ test_times_intact (Fixture       *f,
                          "AND finished_at = '%s'", uuid, started, finished);
   g_assert_cmpint (sync_collector_query_int (f->collector, sql), ==, 1);
   sync_collector_start (f->collector);
-  g_assert_cmpint (sync_collector_query_int (f->collector, "PRAGMA user_version"), ==, 5);
+  g_assert_cmpint (sync_collector_query_int (f->collector, "PRAGMA user_version"), ==, 6);
   csv_after = export (f, "csv");
   g_assert_true (g_bytes_equal (csv, csv_after));
 

@@ -883,12 +883,12 @@ cmd_migrate (int    argc,
     g_printerr ("\r\033[K");
   if (counts != NULL && counts->len > 0)
     {
-      g_print ("%-14s %12s %12s\n", "table", "SQLite", "PostgreSQL");
+      g_print ("%-22s %12s %12s\n", "table", "SQLite", "PostgreSQL");
       for (guint i = 0; i < counts->len; i++)
         {
           CollectorMigrateCount *count = g_ptr_array_index (counts, i);
 
-          g_print ("%-14s %12" G_GINT64_FORMAT " %12" G_GINT64_FORMAT "%s\n", count->table,
+          g_print ("%-22s %12" G_GINT64_FORMAT " %12" G_GINT64_FORMAT "%s\n", count->table,
                    count->source, count->target, count->source == count->target ? "" : "  differs");
         }
     }

@@ -528,7 +528,8 @@ collector_api_status (Request *req)
         }
     }
   text = verval_json_to_string (root, NULL);
-  if (!collector_store_record_status (req->server->store, req->device->id, text, &error))
+  if (!collector_store_record_status (req->server->store, req->device->id, text,
+                                      g_get_real_time () / G_USEC_PER_SEC, &error))
     return collector_request_set_error (req, error);
 
   b = json_builder_new ();

@@ -145,6 +145,15 @@ static const Table tables[] = {
     "INSERT INTO reviews (seq, visit_uuid, revision, enumerator_id, decision, comment, reviewer, decided_at)"
     " VALUES ($1::bigint, $2, $3::bigint, $4::bigint, $5, $6, $7, " SECONDS ("$8") ")"
     " ON CONFLICT DO NOTHING" },
+  { "device_status_reports", 1, TRUE,
+    "SELECT id, device_id, at, queue_depth, error_code, status FROM device_status_reports ORDER BY id LIMIT ?1",
+    "SELECT id, device_id, at, queue_depth, error_code, status FROM device_status_reports"
+    " WHERE id > ?1 ORDER BY id LIMIT ?2",
+    "SELECT id::text FROM device_status_reports ORDER BY id DESC LIMIT 1",
+    "INSERT INTO device_status_reports (id, device_id, at, queue_depth, error_code, status)"
+    " OVERRIDING SYSTEM VALUE"
+    " VALUES ($1::bigint, $2::bigint, " SECONDS ("$3") ", $4::bigint, $5, $6)"
+    " ON CONFLICT DO NOTHING" },
 };
 
 /* ---------------------------------------------------------------- the source */
@@ -424,7 +433,9 @@ do_finish (CollectorPgConn  *conn,
     "       setval (pg_get_serial_sequence ('devices', 'id'),"
     "               greatest ((SELECT max (id) FROM devices), 1)),"
     "       setval (pg_get_serial_sequence ('users', 'id'),"
-    "               greatest ((SELECT max (id) FROM users), 1))";
+    "               greatest ((SELECT max (id) FROM users), 1)),"
+    "       setval (pg_get_serial_sequence ('device_status_reports', 'id'),"
+    "               greatest ((SELECT max (id) FROM device_status_reports), 1))";
   static const char *done_sql = "UPDATE migrated_from SET finished_at = now () WHERE finished_at IS NULL";
   CountersData *d = data;
   PGresult *res;

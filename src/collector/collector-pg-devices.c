@@ -343,31 +343,93 @@ pg_revoke_device (CollectorDeviceStore  *store,
   return collector_pg_write (COLLECTOR_PG_STORE (store), do_revoke_device, &d, error);
 }
 
+typedef struct
+{
+  gint64      device_id;
+  const char *status_json;
+  gint64      now;
+  GPtrArray  *reports;
+} StatusData;
+
 static gboolean
 do_record_status (CollectorPgConn  *conn,
                   gpointer          data,
                   GError          **error)
 {
-  DeviceData *d = data;
+  StatusData *d = data;
   /* the report is kept as sent; only its version is read out of it */
-  static const char *sql =
+  static const char *latest_sql =
     "UPDATE devices SET status = $1::text, status_at = to_timestamp ($2), last_seen_at = to_timestamp ($2),"
     " app_version = coalesce ($1::text::jsonb ->> 'app_version', app_version)"
     " WHERE id = $3";
+  /* a number that is no integer, or a code that is no string, is left out */
+  static const char *history_sql =
+    "INSERT INTO device_status_reports (device_id, at, queue_depth, error_code, status)"
+    " SELECT $3, to_timestamp ($2),"
+    "  CASE WHEN jsonb_typeof (s -> 'queue_depth') = 'number' AND (s ->> 'queue_depth') ~ '^-?[0-9]{1,18}$'"
+    "       THEN (s ->> 'queue_depth')::bigint END,"
+    "  CASE WHEN jsonb_typeof (s -> 'last_error_code') = 'string' THEN s ->> 'last_error_code' END,"
+    "  $1::text"
+    " FROM (SELECT $1::text::jsonb AS s) AS report";
+  static const char *forget_sql =
+    "DELETE FROM device_status_reports WHERE device_id = $1 AND at < to_timestamp ($2)";
 
-  return collector_pg_command (conn, sql, error, PG_TEXT (d->status_json), PG_INT (collector_pg_now ()),
-                               PG_INT (d->device_id), PG_END) >= 0;
+  return collector_pg_command (conn, latest_sql, error, PG_TEXT (d->status_json), PG_INT (d->now),
+                               PG_INT (d->device_id), PG_END) >= 0 &&
+         collector_pg_command (conn, history_sql, error, PG_TEXT (d->status_json), PG_INT (d->now),
+                               PG_INT (d->device_id), PG_END) >= 0 &&
+         collector_pg_command (conn, forget_sql, error, PG_INT (d->device_id),
+                               PG_INT (d->now - COLLECTOR_STATUS_HISTORY_DAYS * 24 * 3600), PG_END) >= 0;
 }
 
 static gboolean
 pg_record_status (CollectorDeviceStore  *store,
                   gint64                 device_id,
                   const char            *status_json,
+                  gint64                 now,
                   GError               **error)
 {
-  DeviceData d = { device_id, status_json };
+  StatusData d = { device_id, status_json, now, NULL };
 
   return collector_pg_write (COLLECTOR_PG_STORE (store), do_record_status, &d, error);
+}
+
+static gboolean
+do_status_history (CollectorPgConn  *conn,
+                   gpointer          data,
+                   GError          **error)
+{
+  StatusData *d = data;
+  static const char *sql =
+    "SELECT " PG_SECONDS_OF ("at") ", coalesce (queue_depth, -1), error_code, status"
+    " FROM device_status_reports WHERE device_id = $1 AND at >= to_timestamp ($2) ORDER BY at, id";
+  PGresult *res = collector_pg_query (conn, sql, error, PG_INT (d->device_id), PG_INT (d->now), PG_END);
+
+  if (res == NULL)
+    return FALSE;
+  g_ptr_array_set_size (d->reports, 0);
+  for (int r = 0; r < PQntuples (res); r++)
+    {
+      CollectorPgRow row = { res, r };
+
+      g_ptr_array_add (d->reports, collector_status_report_from_row (&COLLECTOR_PG_ROW (&row), 0));
+    }
+  PQclear (res);
+  return TRUE;
+}
+
+static GPtrArray *
+pg_status_history (CollectorDeviceStore  *store,
+                   gint64                 device_id,
+                   gint64                 since,
+                   GError               **error)
+{
+  g_autoptr(GPtrArray) reports = g_ptr_array_new_with_free_func ((GDestroyNotify) collector_status_report_free);
+  StatusData d = { device_id, NULL, since, reports };
+
+  if (!collector_pg_read (COLLECTOR_PG_STORE (store), do_status_history, &d, error))
+    return NULL;
+  return g_steal_pointer (&reports);
 }
 
 void
@@ -382,4 +444,5 @@ collector_pg_devices_iface_init (CollectorDeviceStoreInterface *iface)
   iface->list_devices = pg_list_devices;
   iface->revoke_device = pg_revoke_device;
   iface->record_status = pg_record_status;
+  iface->status_history = pg_status_history;
 }

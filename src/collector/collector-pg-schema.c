@@ -195,6 +195,18 @@ static const char * const migrations[] = {
   "DROP TABLE enroll_failures;"
   "CREATE INDEX auth_failures_key ON auth_failures (kind, key, at);"
   "CREATE INDEX auth_failures_at ON auth_failures (kind, at);",
+  /* 4 */
+  /* every status report a device sends, kept for
+   * COLLECTOR_STATUS_HISTORY_DAYS (as SQLite's schema 6) */
+  "CREATE TABLE device_status_reports ("
+  "  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+  "  device_id bigint NOT NULL REFERENCES devices (id),"
+  "  at timestamptz NOT NULL,"
+  "  queue_depth bigint,"
+  "  error_code text,"
+  "  status text NOT NULL"
+  ");"
+  "CREATE INDEX device_status_reports_device ON device_status_reports (device_id, at);",
 };
 
 int

@@ -277,3 +277,62 @@ collector_rules_check_session (const CollectorSession  *session,
   *refresh = now - session->last_used_at >= COLLECTOR_SESSION_REFRESH;
   return TRUE;
 }
+
+void
+collector_alert_settings_init_default (CollectorAlertSettings *settings)
+{
+  settings->queue_reports = COLLECTOR_ALERT_QUEUE_REPORTS;
+  settings->queue_span = COLLECTOR_ALERT_QUEUE_SPAN;
+  settings->error_repeats = COLLECTOR_ALERT_ERROR_REPEATS;
+}
+
+gboolean
+collector_rules_queue_growing (GPtrArray                    *reports,
+                               const CollectorAlertSettings *settings)
+{
+  const CollectorStatusReport *later = NULL;
+  guint n = 0;
+
+  g_return_val_if_fail (reports != NULL && settings != NULL, FALSE);
+  g_return_val_if_fail (settings->queue_reports >= 2, FALSE);
+
+  /* from the newest back, while each report held fewer than the next */
+  for (guint i = reports->len; i > 0; i--)
+    {
+      const CollectorStatusReport *r = g_ptr_array_index (reports, i - 1);
+
+      if (r->queue_depth < 0)
+        continue;
+      if (later != NULL && r->queue_depth >= later->queue_depth)
+        break;
+      n++;
+      if (n >= settings->queue_reports &&
+          ((const CollectorStatusReport *) g_ptr_array_index (reports, reports->len - 1))->at - r->at >=
+            settings->queue_span)
+        return TRUE;
+      later = r;
+    }
+  return FALSE;
+}
+
+const char *
+collector_rules_error_repeating (GPtrArray                    *reports,
+                                 const CollectorAlertSettings *settings)
+{
+  const char *code = NULL;
+
+  g_return_val_if_fail (reports != NULL && settings != NULL, NULL);
+  g_return_val_if_fail (settings->error_repeats >= 1, NULL);
+
+  if (reports->len < settings->error_repeats)
+    return NULL;
+  for (guint i = reports->len - settings->error_repeats; i < reports->len; i++)
+    {
+      const CollectorStatusReport *r = g_ptr_array_index (reports, i);
+
+      if (r->error_code == NULL || (code != NULL && !g_str_equal (code, r->error_code)))
+        return NULL;
+      code = r->error_code;
+    }
+  return code;
+}

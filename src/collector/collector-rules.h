@@ -117,4 +117,29 @@ gboolean collector_rules_check_cursor     (gint64   cursor,
                                            gint64   highest,
                                            GError **error);
 
+/* When a device's status history says something is wrong; the team
+ * page's settings. */
+typedef struct {
+  guint  queue_reports;    /* the queue grew across this many reports in a row… */
+  gint64 queue_span;       /* …spanning at least this many seconds */
+  guint  error_repeats;    /* the same error code in this many reports in a row */
+} CollectorAlertSettings;
+
+#define COLLECTOR_ALERT_QUEUE_REPORTS 3
+#define COLLECTOR_ALERT_QUEUE_SPAN    (24 * 3600)
+#define COLLECTOR_ALERT_ERROR_REPEATS 3
+
+void     collector_alert_settings_init_default (CollectorAlertSettings *settings);
+
+/* @reports: a device's CollectorStatusReport*, oldest first. TRUE if its
+ * last settings->queue_reports reports each held more unsent visits than
+ * the one before, over settings->queue_span or more: a queue that grows
+ * however often the device syncs. Reports without a queue are skipped. */
+gboolean collector_rules_queue_growing  (GPtrArray                    *reports,
+                                         const CollectorAlertSettings *settings);
+/* The error code the last settings->error_repeats reports all name, or
+ * NULL: a failure that comes back sync after sync. */
+const char *collector_rules_error_repeating (GPtrArray                    *reports,
+                                             const CollectorAlertSettings *settings);
+
 G_END_DECLS

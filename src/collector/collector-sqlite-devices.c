@@ -321,31 +321,77 @@ sqlite_revoke_device (CollectorDeviceStore  *store,
   return collector_sqlite_run_write (COLLECTOR_SQLITE_STORE (store), do_revoke_device, &d, error);
 }
 
+typedef struct
+{
+  gint64      device_id;
+  const char *status_json;
+  gint64      now;
+} StatusData;
+
 static gboolean
 do_record_status (CollectorSqliteStore  *self,
                   CollectorSqliteConn   *conn,
                   gpointer               data,
                   GError               **error)
 {
-  DeviceData *d = data;
-  static const char *sql =
+  StatusData *d = data;
+  static const char *latest_sql =
     "UPDATE devices SET status = ?1, status_at = ?2, last_seen_at = ?2,"
     " app_version = coalesce (json_extract (?1, '$.app_version'), app_version)"
     " WHERE id = ?3";
+  /* a number that is no integer, or a code that is no string, is left out */
+  static const char *history_sql =
+    "INSERT INTO device_status_reports (device_id, at, queue_depth, error_code, status)"
+    " VALUES (?3, ?2,"
+    "  CASE json_type (?1, '$.queue_depth') WHEN 'integer' THEN json_extract (?1, '$.queue_depth') END,"
+    "  CASE json_type (?1, '$.last_error_code') WHEN 'text' THEN json_extract (?1, '$.last_error_code') END,"
+    "  ?1)";
+  static const char *forget_sql = "DELETE FROM device_status_reports WHERE device_id = ? AND at < ?";
 
-  return collector_sqlite_run (conn, sql, error, SQL_TEXT (d->status_json),
-                               SQL_INT (collector_sqlite_now ()), SQL_INT (d->device_id), SQL_END);
+  return collector_sqlite_run (conn, latest_sql, error, SQL_TEXT (d->status_json), SQL_INT (d->now),
+                               SQL_INT (d->device_id), SQL_END) &&
+         collector_sqlite_run (conn, history_sql, error, SQL_TEXT (d->status_json), SQL_INT (d->now),
+                               SQL_INT (d->device_id), SQL_END) &&
+         collector_sqlite_run (conn, forget_sql, error, SQL_INT (d->device_id),
+                               SQL_INT (d->now - COLLECTOR_STATUS_HISTORY_DAYS * 24 * 3600), SQL_END);
 }
 
 static gboolean
 sqlite_record_status (CollectorDeviceStore  *store,
                       gint64                 device_id,
                       const char            *status_json,
+                      gint64                 now,
                       GError               **error)
 {
-  DeviceData d = { device_id, status_json };
+  StatusData d = { device_id, status_json, now };
 
   return collector_sqlite_run_write (COLLECTOR_SQLITE_STORE (store), do_record_status, &d, error);
+}
+
+static GPtrArray *
+sqlite_status_history (CollectorDeviceStore  *store,
+                       gint64                 device_id,
+                       gint64                 since,
+                       GError               **error)
+{
+  CollectorSqliteStore *self = COLLECTOR_SQLITE_STORE (store);
+  static const char *sql =
+    "SELECT at, coalesce (queue_depth, -1), error_code, status FROM device_status_reports"
+    " WHERE device_id = ? AND at >= ? ORDER BY at, id";
+  g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify) collector_status_report_free);
+  CollectorSqliteConn *conn;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  if ((stmt = collector_sqlite_reader_statement (self, sql, &conn, error)) == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, device_id);
+  sqlite3_bind_int64 (stmt, 2, since);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (out, collector_status_report_from_row (&COLLECTOR_SQLITE_ROW (stmt), 0));
+  if (!collector_sqlite_reader_finish (self, conn, stmt, rc, "Cannot read status reports", error))
+    return NULL;
+  return g_steal_pointer (&out);
 }
 
 void
@@ -360,4 +406,5 @@ collector_sqlite_devices_iface_init (CollectorDeviceStoreInterface *iface)
   iface->list_devices = sqlite_list_devices;
   iface->revoke_device = sqlite_revoke_device;
   iface->record_status = sqlite_record_status;
+  iface->status_history = sqlite_status_history;
 }

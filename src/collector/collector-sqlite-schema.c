@@ -260,6 +260,20 @@ static const VervalSqliteMigration migrations[] = {
   "DROP TABLE enroll_failures;"
   "CREATE INDEX auth_failures_key ON auth_failures (kind, key, at);"
   "CREATE INDEX auth_failures_at ON auth_failures (kind, at);" },
+  /* 6: every status report a device sends, kept for
+   * COLLECTOR_STATUS_HISTORY_DAYS: a queue that grows or an error that
+   * comes back is then a fact of the history, not a guess from the last
+   * report. The two members the team page reads are columns. */
+  { .version = 6, .sql =
+  "CREATE TABLE device_status_reports ("
+  "  id INTEGER PRIMARY KEY,"
+  "  device_id INTEGER NOT NULL REFERENCES devices (id),"
+  "  at INTEGER NOT NULL,"
+  "  queue_depth INTEGER,"
+  "  error_code TEXT,"
+  "  status TEXT NOT NULL"
+  ") STRICT;"
+  "CREATE INDEX device_status_reports_device ON device_status_reports (device_id, at);" },
 };
 
 /* Reads a time as collectors before schema 3 stored it (GLib's ISO 8601).

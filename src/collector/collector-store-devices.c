@@ -151,12 +151,34 @@ gboolean
 collector_store_record_status (CollectorStore *self,
                                gint64          device_id,
                                const char     *status_json,
+                               gint64          now,
                                GError        **error)
 {
   g_return_val_if_fail (COLLECTOR_IS_STORE (self), FALSE);
   g_return_val_if_fail (status_json != NULL, FALSE);
 
-  return IFACE (self)->record_status (COLLECTOR_DEVICE_STORE (self), device_id, status_json, error);
+  return IFACE (self)->record_status (COLLECTOR_DEVICE_STORE (self), device_id, status_json, now, error);
+}
+
+GPtrArray *
+collector_store_status_history (CollectorStore *self,
+                                gint64          device_id,
+                                gint64          since,
+                                GError        **error)
+{
+  g_return_val_if_fail (COLLECTOR_IS_STORE (self), NULL);
+
+  return IFACE (self)->status_history (COLLECTOR_DEVICE_STORE (self), device_id, since, error);
+}
+
+void
+collector_status_report_free (CollectorStatusReport *report)
+{
+  if (report == NULL)
+    return;
+  g_free (report->error_code);
+  g_free (report->status_json);
+  g_free (report);
 }
 
 void

@@ -22,6 +22,18 @@ typedef struct {
   guint    n_devices;      /* not revoked */
 } CollectorEnumerator;
 
+/* How long each device's status reports are kept: long enough to see a
+ * queue grow or an error come back over a round's weeks. */
+#define COLLECTOR_STATUS_HISTORY_DAYS 30
+
+/* One status report of a device, with what the team page reads of it. */
+typedef struct {
+  gint64  at;            /* unix seconds, as received */
+  gint64  queue_depth;   /* -1 when the report gave none */
+  char   *error_code;    /* last_error_code, or NULL after a sync that succeeded */
+  char   *status_json;   /* the report as sent */
+} CollectorStatusReport;
+
 typedef struct {
   gint64   id;
   gint64   enumerator_id;
@@ -78,6 +90,11 @@ struct _CollectorDeviceStoreInterface
   gboolean         (*record_status)           (CollectorDeviceStore *self,
                                                gint64                device_id,
                                                const char           *status_json,
+                                               gint64                now,
+                                               GError              **error);
+  GPtrArray       *(*status_history)          (CollectorDeviceStore *self,
+                                               gint64                device_id,
+                                               gint64                since,
                                                GError              **error);
 };
 
@@ -116,11 +133,22 @@ GPtrArray           *collector_store_list_devices     (CollectorStore *self,
 gboolean             collector_store_revoke_device    (CollectorStore *self,
                                                        gint64          device_id,
                                                        GError        **error);
+/* Keeps a device's status report (docs/protocol.md, POST /status) as its
+ * latest, received at @now (unix seconds), and in its history, from which
+ * reports older than COLLECTOR_STATUS_HISTORY_DAYS are dropped. */
 gboolean             collector_store_record_status    (CollectorStore *self,
                                                        gint64          device_id,
                                                        const char     *status_json,
+                                                       gint64          now,
+                                                       GError        **error);
+/* The device's reports received at or after @since, oldest first: a
+ * GPtrArray of CollectorStatusReport*. */
+GPtrArray           *collector_store_status_history   (CollectorStore *self,
+                                                       gint64          device_id,
+                                                       gint64          since,
                                                        GError        **error);
 
+void             collector_status_report_free (CollectorStatusReport *report);
 void             collector_enumerator_free (CollectorEnumerator   *enumerator);
 CollectorDevice *collector_device_copy     (const CollectorDevice *device);
 void             collector_device_free     (CollectorDevice       *device);

@@ -67,6 +67,19 @@ collector_device_from_row (const CollectorRow *row,
   return device;
 }
 
+CollectorStatusReport *
+collector_status_report_from_row (const CollectorRow *row,
+                                  int                 first)
+{
+  CollectorStatusReport *report = g_new0 (CollectorStatusReport, 1);
+
+  report->at = get_int (row, first);
+  report->queue_depth = get_int (row, first + 1);
+  report->error_code = get_dup (row, first + 2);
+  report->status_json = get_dup (row, first + 3);
+  return report;
+}
+
 CollectorHousehold *
 collector_household_from_row (const CollectorRow *row,
                               int                 first)

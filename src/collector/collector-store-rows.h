@@ -42,6 +42,9 @@ CollectorEnumerator *collector_enumerator_from_row (const CollectorRow *row,
  * app_version, enrolled_at, revoked_at, last_seen_at, status */
 CollectorDevice     *collector_device_from_row     (const CollectorRow *row,
                                                     int                 first);
+/* at, queue_depth (-1 for none), error_code, status */
+CollectorStatusReport *collector_status_report_from_row (const CollectorRow *row,
+                                                         int                 first);
 /* id, source, village_code, head_name, nik, kk, address, data */
 CollectorHousehold  *collector_household_from_row  (const CollectorRow *row,
                                                     int                 first);
