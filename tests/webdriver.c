@@ -236,7 +236,9 @@ webdriver_free (WebDriver *driver)
       guint status;
       /* the session's URL without its trailing "/" */
       g_autofree char *url = g_strndup (driver->base, strlen (driver->base) - 1);
-      g_autoptr(JsonNode) ignored = request (driver, "DELETE", url, NULL, &status, NULL);
+      JsonNode *ignored = request (driver, "DELETE", url, NULL, &status, NULL);
+
+      g_clear_pointer (&ignored, json_node_unref);
     }
   if (driver->driver != NULL)
     {
@@ -288,7 +290,9 @@ webdriver_navigate (WebDriver  *driver,
                     const char *url)
 {
   g_autoptr(JsonNode) body = string_body ("url", url);
-  g_autoptr(JsonNode) value = call (driver, "POST", "url", body);
+  JsonNode *value = call (driver, "POST", "url", body);
+
+  json_node_unref (value);
 }
 
 static char *
@@ -376,7 +380,9 @@ webdriver_click (WebDriver  *driver,
 {
   g_autofree char *path = g_strdup_printf ("element/%s/click", element);
   g_autoptr(JsonNode) body = json_from_string ("{}", NULL);
-  g_autoptr(JsonNode) value = call (driver, "POST", path, body);
+  JsonNode *value = call (driver, "POST", path, body);
+
+  json_node_unref (value);
 }
 
 void
@@ -386,7 +392,9 @@ webdriver_type (WebDriver  *driver,
 {
   g_autofree char *path = g_strdup_printf ("element/%s/value", element);
   g_autoptr(JsonNode) body = string_body ("text", text);
-  g_autoptr(JsonNode) value = call (driver, "POST", path, body);
+  JsonNode *value = call (driver, "POST", path, body);
+
+  json_node_unref (value);
 }
 
 JsonNode *
