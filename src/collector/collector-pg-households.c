@@ -269,7 +269,7 @@ pg_pull_assignments (CollectorHouseholdStore  *store,
   g_autoptr(CollectorAssignmentPage) page = collector_assignment_page_new (cursor);
 
   if (!collector_pg_pull (COLLECTOR_PG_STORE (store), sql, "seq", enumerator_id, cursor, limit,
-                          (CollectorPgAddRow) collector_assignment_page_add_row, page, &page->more, error))
+                          (CollectorPageAddRow) collector_assignment_page_add_row, page, &page->more, error))
     return NULL;
   return g_steal_pointer (&page);
 }

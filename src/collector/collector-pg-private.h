@@ -147,10 +147,6 @@ gboolean   collector_pg_check_cursor   (CollectorPgConn   *conn,
                                         gint64             cursor,
                                         GError           **error);
 
-/* Adds one pulled row to a page (collector_assignment_page_add_row(), …). */
-typedef void (*CollectorPgAddRow) (gpointer            page,
-                                   const CollectorRow *row);
-
 /* Reads one page of a pull into @page: @sql's parameters are (enumerator,
  * cursor, limit) and it is asked for one row more than @limit, to set
  * *more; each row up to @limit goes to @add. An empty page checks @cursor
@@ -161,7 +157,7 @@ gboolean   collector_pg_pull           (CollectorPgStore  *self,
                                         gint64             enumerator_id,
                                         gint64             cursor,
                                         guint              limit,
-                                        CollectorPgAddRow  add,
+                                        CollectorPageAddRow add,
                                         gpointer           page,
                                         gboolean          *more,
                                         GError           **error);

@@ -83,7 +83,7 @@ pg_pull_reviews (CollectorReviewStore  *store,
   g_autoptr(CollectorReviewPage) page = collector_review_page_new (cursor);
 
   if (!collector_pg_pull (COLLECTOR_PG_STORE (store), sql, "reviews", enumerator_id, cursor, limit,
-                          (CollectorPgAddRow) collector_review_page_add_row, page, &page->more, error))
+                          (CollectorPageAddRow) collector_review_page_add_row, page, &page->more, error))
     return NULL;
   return g_steal_pointer (&page);
 }

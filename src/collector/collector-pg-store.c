@@ -748,7 +748,7 @@ typedef struct
   gint64             enumerator_id;
   gint64             cursor;
   guint              limit;
-  CollectorPgAddRow  add;
+  CollectorPageAddRow add;
   gpointer           page;
   gboolean          *more;
 } PullData;
@@ -790,7 +790,7 @@ collector_pg_pull (CollectorPgStore   *self,
                    gint64              enumerator_id,
                    gint64              cursor,
                    guint               limit,
-                   CollectorPgAddRow   add,
+                   CollectorPageAddRow   add,
                    gpointer            page,
                    gboolean           *more,
                    GError            **error)

@@ -271,27 +271,11 @@ sqlite_pull_assignments (CollectorHouseholdStore  *store,
     " h.nik, h.kk, h.address, h.data"
     " FROM assignments a JOIN households h ON h.id = a.household_id"
     " WHERE a.enumerator_id = ? AND a.seq > ? ORDER BY a.seq LIMIT ?";
+  static const char *highest_sql = "SELECT value FROM counters WHERE name = 'seq'";
   g_autoptr(CollectorAssignmentPage) page = collector_assignment_page_new (cursor);
-  sqlite3_stmt *stmt;
-  CollectorSqliteConn *conn;
-  guint n = 0;
-  int rc;
 
-  stmt = collector_sqlite_reader_page (self, sql, enumerator_id, cursor, limit, &conn, error);
-  if (stmt == NULL)
-    return NULL;
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      if (++n > limit)
-        {
-          page->more = TRUE;
-          break;
-        }
-      collector_assignment_page_add_row (page, &COLLECTOR_SQLITE_ROW (stmt));
-    }
-  if (!collector_sqlite_reader_finish (self, conn, stmt, rc, "Cannot read assignments", error) ||
-      (n == 0 && !collector_sqlite_check_cursor (self, "SELECT value FROM counters WHERE name = 'seq'",
-                                                 cursor, error)))
+  if (!collector_sqlite_pull (self, sql, highest_sql, enumerator_id, cursor, limit,
+                              (CollectorPageAddRow) collector_assignment_page_add_row, page, &page->more, error))
     return NULL;
   return g_steal_pointer (&page);
 }

@@ -86,15 +86,19 @@ sqlite3_stmt  *collector_sqlite_reader_statement (CollectorSqliteStore  *self,
                                                   const char            *sql,
                                                   CollectorSqliteConn  **conn,
                                                   GError               **error);
-/* A page of one enumerator's rows after @cursor: the statement's parameters
- * are (enumerator, cursor, limit), and one row more than @limit is asked
- * for, to tell whether there are more. */
-sqlite3_stmt  *collector_sqlite_reader_page    (CollectorSqliteStore  *self,
+/* Reads one page of a pull into @page: @sql's parameters are (enumerator,
+ * cursor, limit) and it is asked for one row more than @limit, to set
+ * *more; each row up to @limit goes to @add. An empty page checks @cursor
+ * against the highest @highest_sql reads. */
+gboolean       collector_sqlite_pull           (CollectorSqliteStore  *self,
                                                 const char            *sql,
+                                                const char            *highest_sql,
                                                 gint64                 enumerator_id,
                                                 gint64                 cursor,
                                                 guint                  limit,
-                                                CollectorSqliteConn  **conn,
+                                                CollectorPageAddRow    add,
+                                                gpointer               page,
+                                                gboolean              *more,
                                                 GError               **error);
 /* Ends a read, @rc being the last step: a read that stopped early on a row
  * is fine. Releases the reader. */

@@ -77,27 +77,11 @@ sqlite_pull_reviews (CollectorReviewStore  *store,
     " r.reviewer, r.decided_at"
     " FROM reviews r JOIN visits v ON v.uuid = r.visit_uuid"
     " WHERE r.enumerator_id = ? AND r.seq > ? ORDER BY r.seq LIMIT ?";
+  static const char *highest_sql = "SELECT coalesce (max (seq), 0) FROM sqlite_sequence WHERE name = 'reviews'";
   g_autoptr(CollectorReviewPage) page = collector_review_page_new (cursor);
-  sqlite3_stmt *stmt;
-  CollectorSqliteConn *conn;
-  guint n = 0;
-  int rc;
 
-  stmt = collector_sqlite_reader_page (self, sql, enumerator_id, cursor, limit, &conn, error);
-  if (stmt == NULL)
-    return NULL;
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      if (++n > limit)
-        {
-          page->more = TRUE;
-          break;
-        }
-      collector_review_page_add_row (page, &COLLECTOR_SQLITE_ROW (stmt));
-    }
-  if (!collector_sqlite_reader_finish (self, conn, stmt, rc, "Cannot read reviews", error) ||
-      (n == 0 && !collector_sqlite_check_cursor (self, "SELECT coalesce (max (seq), 0) FROM sqlite_sequence"
-                                                 " WHERE name = 'reviews'", cursor, error)))
+  if (!collector_sqlite_pull (self, sql, highest_sql, enumerator_id, cursor, limit,
+                              (CollectorPageAddRow) collector_review_page_add_row, page, &page->more, error))
     return NULL;
   return g_steal_pointer (&page);
 }

@@ -417,26 +417,39 @@ collector_sqlite_reader_statement (CollectorSqliteStore  *self,
   return stmt;
 }
 
-/* A page of one enumerator's rows after @cursor: the statement's parameters
- * are (enumerator, cursor, limit), and one row more than @limit is asked
- * for, to tell whether there are more. */
-sqlite3_stmt *
-collector_sqlite_reader_page (CollectorSqliteStore  *self,
-                              const char            *sql,
-                              gint64                 enumerator_id,
-                              gint64                 cursor,
-                              guint                  limit,
-                              CollectorSqliteConn  **conn,
-                              GError               **error)
+gboolean
+collector_sqlite_pull (CollectorSqliteStore  *self,
+                       const char            *sql,
+                       const char            *highest_sql,
+                       gint64                 enumerator_id,
+                       gint64                 cursor,
+                       guint                  limit,
+                       CollectorPageAddRow    add,
+                       gpointer               page,
+                       gboolean              *more,
+                       GError               **error)
 {
-  sqlite3_stmt *stmt = collector_sqlite_reader_statement (self, sql, conn, error);
+  CollectorSqliteConn *conn;
+  sqlite3_stmt *stmt = collector_sqlite_reader_statement (self, sql, &conn, error);
+  guint n = 0;
+  int rc;
 
   if (stmt == NULL)
-    return NULL;
+    return FALSE;
   sqlite3_bind_int64 (stmt, 1, enumerator_id);
   sqlite3_bind_int64 (stmt, 2, cursor);
   sqlite3_bind_int64 (stmt, 3, (gint64) limit + 1);
-  return stmt;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      if (++n > limit)
+        {
+          *more = TRUE;
+          break;
+        }
+      add (page, &COLLECTOR_SQLITE_ROW (stmt));
+    }
+  return collector_sqlite_reader_finish (self, conn, stmt, rc, "Cannot read a pull", error) &&
+         (n > 0 || collector_sqlite_check_cursor (self, highest_sql, cursor, error));
 }
 
 /* Ends a read from collector_sqlite_reader_statement(), @rc being the last step: a read

@@ -72,6 +72,11 @@ CollectorUser       *collector_user_from_row       (const CollectorRow *row,
 CollectorSession    *collector_session_from_row    (const CollectorRow *row,
                                                     int                 first);
 
+/* Adds one pulled row to a page (collector_assignment_page_add_row(), …):
+ * what every store's pull loop calls. */
+typedef void (*CollectorPageAddRow) (gpointer            page,
+                                     const CollectorRow *row);
+
 /* A pull's page, empty, that starts after @cursor. */
 CollectorAssignmentPage *collector_assignment_page_new     (gint64              cursor);
 CollectorReviewPage     *collector_review_page_new         (gint64              cursor);
