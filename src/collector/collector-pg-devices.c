@@ -291,17 +291,12 @@ read_devices (CollectorPgStore  *self,
   return g_steal_pointer (&out);
 }
 
-static CollectorDevice *
-pg_authenticate (CollectorDeviceStore  *store,
-                 const char            *token_hash,
-                 GError               **error)
+static GPtrArray *
+pg_find_by_token (CollectorDeviceStore  *store,
+                  const char            *token_hash,
+                  GError               **error)
 {
-  g_autoptr(GPtrArray) devices = read_devices (COLLECTOR_PG_STORE (store), token_hash, error);
-
-  if (devices == NULL ||
-      !collector_rules_check_device (devices->len > 0 ? g_ptr_array_index (devices, 0) : NULL, error))
-    return NULL;
-  return g_ptr_array_steal_index (devices, 0);
+  return read_devices (COLLECTOR_PG_STORE (store), token_hash, error);
 }
 
 static GPtrArray *
@@ -440,7 +435,7 @@ collector_pg_devices_iface_init (CollectorDeviceStoreInterface *iface)
   iface->set_enumerator_disabled = pg_set_enumerator_disabled;
   iface->add_enroll_code = pg_add_enroll_code;
   iface->enroll_device = pg_enroll_device;
-  iface->authenticate = pg_authenticate;
+  iface->find_by_token = pg_find_by_token;
   iface->list_devices = pg_list_devices;
   iface->revoke_device = pg_revoke_device;
   iface->record_status = pg_record_status;

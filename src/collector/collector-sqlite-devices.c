@@ -271,17 +271,12 @@ read_devices (CollectorSqliteStore  *self,
   return g_steal_pointer (&out);
 }
 
-static CollectorDevice *
-sqlite_authenticate (CollectorDeviceStore  *store,
-                     const char            *token_hash,
-                     GError               **error)
+static GPtrArray *
+sqlite_find_by_token (CollectorDeviceStore  *store,
+                      const char            *token_hash,
+                      GError               **error)
 {
-  g_autoptr(GPtrArray) devices = read_devices (COLLECTOR_SQLITE_STORE (store), token_hash, error);
-
-  if (devices == NULL ||
-      !collector_rules_check_device (devices->len > 0 ? g_ptr_array_index (devices, 0) : NULL, error))
-    return NULL;
-  return g_ptr_array_steal_index (devices, 0);
+  return read_devices (COLLECTOR_SQLITE_STORE (store), token_hash, error);
 }
 
 static GPtrArray *
@@ -402,7 +397,7 @@ collector_sqlite_devices_iface_init (CollectorDeviceStoreInterface *iface)
   iface->set_enumerator_disabled = sqlite_set_enumerator_disabled;
   iface->add_enroll_code = sqlite_add_enroll_code;
   iface->enroll_device = sqlite_enroll_device;
-  iface->authenticate = sqlite_authenticate;
+  iface->find_by_token = sqlite_find_by_token;
   iface->list_devices = sqlite_list_devices;
   iface->revoke_device = sqlite_revoke_device;
   iface->record_status = sqlite_record_status;

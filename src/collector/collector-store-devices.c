@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include "collector-error.h"
+#include "collector-rules.h"
 #include "collector-store.h"
 
 G_DEFINE_INTERFACE (CollectorDeviceStore, collector_device_store, G_TYPE_OBJECT)
@@ -122,10 +123,17 @@ collector_store_authenticate (CollectorStore *self,
                               const char     *token_hash,
                               GError        **error)
 {
+  g_autoptr(GPtrArray) found = NULL;
+
   g_return_val_if_fail (COLLECTOR_IS_STORE (self), NULL);
   g_return_val_if_fail (token_hash != NULL, NULL);
 
-  return IFACE (self)->authenticate (COLLECTOR_DEVICE_STORE (self), token_hash, error);
+  /* the decision is the core's, whichever store read the device */
+  found = IFACE (self)->find_by_token (COLLECTOR_DEVICE_STORE (self), token_hash, error);
+  if (found == NULL ||
+      !collector_rules_check_device (found->len > 0 ? g_ptr_array_index (found, 0) : NULL, error))
+    return NULL;
+  return g_ptr_array_steal_index (found, 0);
 }
 
 GPtrArray *

@@ -79,7 +79,9 @@ struct _CollectorDeviceStoreInterface
                                                const char           *app_version,
                                                gint64                now,
                                                GError              **error);
-  CollectorDevice *(*authenticate)            (CollectorDeviceStore *self,
+  /* The device whose token hashes to @token_hash (revoked or not), as a
+   * list of none or one; collector_store_authenticate() decides. */
+  GPtrArray       *(*find_by_token)           (CollectorDeviceStore *self,
                                                const char           *token_hash,
                                                GError              **error);
   GPtrArray       *(*list_devices)            (CollectorDeviceStore *self,
